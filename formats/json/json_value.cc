@@ -1,0 +1,444 @@
+#include "formats/json/json_value.h"
+
+#include <cstring>
+
+namespace gw::formats::json {
+
+const char* KindName(JsonValue::Kind kind) {
+  switch (kind) {
+    case JsonValue::Kind::kNull: return "null";
+    case JsonValue::Kind::kBool: return "a boolean";
+    case JsonValue::Kind::kNumber: return "a number";
+    case JsonValue::Kind::kString: return "a string";
+    case JsonValue::Kind::kArray: return "an array";
+    case JsonValue::Kind::kObject: return "an object";
+  }
+  return "a value";
+}
+
+std::string PointerAppend(std::string_view pointer, std::string_view key) {
+  std::string out(pointer);
+  out += '/';
+  for (char c : key) {
+    if (c == '~') {
+      out += "~0";
+    } else if (c == '/') {
+      out += "~1";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string PointerAppend(std::string_view pointer, size_t index) {
+  std::string out(pointer);
+  out += '/';
+  out += std::to_string(index);
+  return out;
+}
+
+namespace {
+
+class Parser {
+ public:
+  Parser(std::string_view text, const ParseLimits& limits) : s_(text), limits_(limits) {}
+
+  Result<JsonValue> Run() {
+    if (s_.size() > limits_.max_bytes) {
+      limit_hit_ = true;
+      error_ = "the JSON text has " + std::to_string(s_.size()) + " bytes, more than the limit of " +
+               std::to_string(limits_.max_bytes);
+      return Fail();
+    }
+    if (s_.size() >= 3 && std::memcmp(s_.data(), "\xEF\xBB\xBF", 3) == 0) pos_ = 3;  // BOM
+    JsonValue root;
+    SkipSpace();
+    if (!ParseValue(root, 0)) return Fail();
+    SkipSpace();
+    if (pos_ != s_.size()) {
+      SetError("unexpected text after the end of the JSON value");
+      return Fail();
+    }
+    return root;
+  }
+
+ private:
+  Error Fail() {
+    return Error::InvalidInput(
+        limit_hit_ ? "the JSON text exceeds a limit" : "the text is not valid JSON",
+        {Finding{limit_hit_ ? "json.limit" : "json.syntax", Finding::Severity::kFatal, "", error_}});
+  }
+
+  void SetError(std::string what) {
+    if (!error_.empty()) return;
+    // Line and column of pos_, counted in bytes from 1.
+    uint32_t line = 1, col = 1;
+    for (size_t i = 0; i < pos_ && i < s_.size(); ++i) {
+      if (s_[i] == '\n') {
+        ++line;
+        col = 1;
+      } else {
+        ++col;
+      }
+    }
+    error_ = "line " + std::to_string(line) + ", column " + std::to_string(col) + ": " + what;
+  }
+
+  void SkipSpace() {
+    while (pos_ < s_.size()) {
+      char c = s_[pos_];
+      if (c == ' ' || c == '\t' || c == '\r') {
+        ++pos_;
+        ++col_;
+      } else if (c == '\n') {
+        ++pos_;
+        ++line_;
+        col_ = 1;
+      } else {
+        break;
+      }
+    }
+  }
+
+  bool Expect(char c, const char* what) {
+    if (pos_ < s_.size() && s_[pos_] == c) {
+      ++pos_;
+      ++col_;
+      return true;
+    }
+    SetError(std::string("expected ") + what + Found());
+    return false;
+  }
+
+  std::string Found() const {
+    if (pos_ >= s_.size()) return ", found the end of the text";
+    unsigned char c = static_cast<unsigned char>(s_[pos_]);
+    if (c >= 0x20 && c < 0x7f) return std::string(", found '") + static_cast<char>(c) + "'";
+    char buf[32];
+    std::snprintf(buf, sizeof(buf), ", found byte 0x%02X", c);
+    return buf;
+  }
+
+  bool ParseValue(JsonValue& v, uint32_t depth) {
+    v.line = line_;
+    v.column = col_;
+    if (pos_ >= s_.size()) {
+      SetError("expected a value, found the end of the text");
+      return false;
+    }
+    char c = s_[pos_];
+    switch (c) {
+      case '{': return ParseObject(v, depth + 1);
+      case '[': return ParseArray(v, depth + 1);
+      case '"':
+        v.kind = JsonValue::Kind::kString;
+        return ParseString(v.text);
+      case 't': return ParseLiteral(v, "true", JsonValue::Kind::kBool, true);
+      case 'f': return ParseLiteral(v, "false", JsonValue::Kind::kBool, false);
+      case 'n': return ParseLiteral(v, "null", JsonValue::Kind::kNull, false);
+      default:
+        if (c == '-' || (c >= '0' && c <= '9')) return ParseNumber(v);
+        SetError("expected a value (object, array, string, number, true, false or null)" + Found());
+        return false;
+    }
+  }
+
+  bool ParseLiteral(JsonValue& v, std::string_view word, JsonValue::Kind kind, bool b) {
+    if (s_.substr(pos_, word.size()) != word) {
+      SetError("expected a value" + Found() + " (strings need double quotes; NaN and Infinity are not JSON)");
+      return false;
+    }
+    pos_ += word.size();
+    col_ += static_cast<uint32_t>(word.size());
+    v.kind = kind;
+    v.boolean = b;
+    return true;
+  }
+
+  bool ParseNumber(JsonValue& v) {
+    size_t start = pos_;
+    auto digit = [&] { return pos_ < s_.size() && s_[pos_] >= '0' && s_[pos_] <= '9'; };
+    if (s_[pos_] == '-') ++pos_;
+    if (!digit()) {
+      SetError("expected digits after '-'");
+      return false;
+    }
+    if (s_[pos_] == '0') {
+      ++pos_;
+      if (digit()) {
+        SetError("numbers must not have leading zeros (write the value as a string, e.g. \"007\")");
+        return false;
+      }
+    } else {
+      while (digit()) ++pos_;
+    }
+    if (pos_ < s_.size() && s_[pos_] == '.') {
+      ++pos_;
+      if (!digit()) {
+        SetError("expected digits after the decimal point");
+        return false;
+      }
+      while (digit()) ++pos_;
+    }
+    if (pos_ < s_.size() && (s_[pos_] == 'e' || s_[pos_] == 'E')) {
+      ++pos_;
+      if (pos_ < s_.size() && (s_[pos_] == '+' || s_[pos_] == '-')) ++pos_;
+      if (!digit()) {
+        SetError("expected digits in the exponent");
+        return false;
+      }
+      while (digit()) ++pos_;
+    }
+    v.kind = JsonValue::Kind::kNumber;
+    v.text.assign(s_.data() + start, pos_ - start);
+    col_ += static_cast<uint32_t>(pos_ - start);
+    return true;
+  }
+
+  static int HexValue(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  }
+
+  bool ReadHex4(uint32_t& out) {
+    if (pos_ + 4 > s_.size()) return false;
+    out = 0;
+    for (int i = 0; i < 4; ++i) {
+      int h = HexValue(s_[pos_ + i]);
+      if (h < 0) return false;
+      out = out * 16 + static_cast<uint32_t>(h);
+    }
+    pos_ += 4;
+    return true;
+  }
+
+  static void AppendUtf8(std::string& out, uint32_t cp) {
+    if (cp < 0x80) {
+      out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+      out += static_cast<char>(0xC0 | (cp >> 6));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+      out += static_cast<char>(0xE0 | (cp >> 12));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+      out += static_cast<char>(0xF0 | (cp >> 18));
+      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+  }
+
+  // Length of the valid UTF-8 sequence at pos_ (RFC 3629 table), or 0 if invalid.
+  size_t Utf8Length() const {
+    auto byte = [&](size_t i) -> unsigned {
+      return pos_ + i < s_.size() ? static_cast<unsigned char>(s_[pos_ + i]) : 0x100;
+    };
+    auto cont = [&](size_t i, unsigned lo = 0x80, unsigned hi = 0xBF) {
+      unsigned b = byte(i);
+      return b >= lo && b <= hi;
+    };
+    unsigned b0 = byte(0);
+    if (b0 >= 0xC2 && b0 <= 0xDF) return cont(1) ? 2 : 0;
+    if (b0 == 0xE0) return cont(1, 0xA0) && cont(2) ? 3 : 0;
+    if ((b0 >= 0xE1 && b0 <= 0xEC) || b0 == 0xEE || b0 == 0xEF) return cont(1) && cont(2) ? 3 : 0;
+    if (b0 == 0xED) return cont(1, 0x80, 0x9F) && cont(2) ? 3 : 0;  // no surrogates
+    if (b0 == 0xF0) return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
+    if (b0 >= 0xF1 && b0 <= 0xF3) return cont(1) && cont(2) && cont(3) ? 4 : 0;
+    if (b0 == 0xF4) return cont(1, 0x80, 0x8F) && cont(2) && cont(3) ? 4 : 0;
+    return 0;
+  }
+
+  bool ParseString(std::string& out) {
+    ++pos_;  // opening quote
+    ++col_;
+    out.clear();
+    while (true) {
+      // Copy the run of plain ASCII in one go.
+      size_t run = pos_;
+      while (run < s_.size()) {
+        unsigned char c = static_cast<unsigned char>(s_[run]);
+        if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) break;
+        ++run;
+      }
+      out.append(s_.data() + pos_, run - pos_);
+      col_ += static_cast<uint32_t>(run - pos_);
+      pos_ = run;
+      if (pos_ >= s_.size()) {
+        SetError("unterminated string (missing closing '\"')");
+        return false;
+      }
+      unsigned char c = static_cast<unsigned char>(s_[pos_]);
+      if (c == '"') {
+        ++pos_;
+        ++col_;
+        return true;
+      }
+      if (c < 0x20) {
+        SetError("control character in a string (escape it, e.g. \\n)");
+        return false;
+      }
+      if (c >= 0x80) {
+        size_t n = Utf8Length();
+        if (n == 0) {
+          SetError("malformed UTF-8 in a string" + Found() + " (the text must be UTF-8)");
+          return false;
+        }
+        out.append(s_.data() + pos_, n);
+        pos_ += n;
+        ++col_;
+        continue;
+      }
+      // Escape sequence.
+      ++pos_;
+      if (pos_ >= s_.size()) {
+        SetError("unterminated escape sequence");
+        return false;
+      }
+      char e = s_[pos_++];
+      col_ += 2;
+      switch (e) {
+        case '"': out += '"'; break;
+        case '\\': out += '\\'; break;
+        case '/': out += '/'; break;
+        case 'b': out += '\b'; break;
+        case 'f': out += '\f'; break;
+        case 'n': out += '\n'; break;
+        case 'r': out += '\r'; break;
+        case 't': out += '\t'; break;
+        case 'u': {
+          uint32_t cp;
+          if (!ReadHex4(cp)) {
+            SetError("expected 4 hex digits after \\u");
+            return false;
+          }
+          col_ += 4;
+          if (cp >= 0xD800 && cp <= 0xDBFF) {
+            uint32_t low;
+            if (pos_ + 1 < s_.size() && s_[pos_] == '\\' && s_[pos_ + 1] == 'u') {
+              pos_ += 2;
+              if (!ReadHex4(low) || low < 0xDC00 || low > 0xDFFF) {
+                SetError("invalid UTF-16 surrogate pair in \\u escape");
+                return false;
+              }
+              col_ += 6;
+              cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+            } else {
+              SetError("lone UTF-16 surrogate in \\u escape");
+              return false;
+            }
+          } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+            SetError("lone UTF-16 surrogate in \\u escape");
+            return false;
+          }
+          if (cp == 0) {
+            SetError("\\u0000 is not allowed in text");
+            return false;
+          }
+          AppendUtf8(out, cp);
+          break;
+        }
+        default:
+          --pos_;
+          SetError("invalid escape sequence \\" + std::string(1, e));
+          return false;
+      }
+    }
+  }
+
+  bool CheckDepth(uint32_t depth) {
+    if (depth > limits_.max_depth) {
+      SetError("nesting deeper than " + std::to_string(limits_.max_depth) + " levels");
+      limit_hit_ = true;
+      return false;
+    }
+    return true;
+  }
+
+  bool ParseArray(JsonValue& v, uint32_t depth) {
+    if (!CheckDepth(depth)) return false;
+    v.kind = JsonValue::Kind::kArray;
+    ++pos_;
+    ++col_;
+    SkipSpace();
+    if (pos_ < s_.size() && s_[pos_] == ']') {
+      ++pos_;
+      ++col_;
+      return true;
+    }
+    while (true) {
+      v.items.emplace_back();
+      if (!ParseValue(v.items.back(), depth)) return false;
+      SkipSpace();
+      if (pos_ < s_.size() && s_[pos_] == ',') {
+        ++pos_;
+        ++col_;
+        SkipSpace();
+        continue;
+      }
+      return Expect(']', "',' or ']'");
+    }
+  }
+
+  bool ParseObject(JsonValue& v, uint32_t depth) {
+    if (!CheckDepth(depth)) return false;
+    v.kind = JsonValue::Kind::kObject;
+    ++pos_;
+    ++col_;
+    SkipSpace();
+    if (pos_ < s_.size() && s_[pos_] == '}') {
+      ++pos_;
+      ++col_;
+      return true;
+    }
+    while (true) {
+      if (pos_ >= s_.size() || s_[pos_] != '"') {
+        SetError("expected a member name in double quotes" + Found());
+        return false;
+      }
+      std::string key;
+      size_t key_pos = pos_;
+      if (!ParseString(key)) return false;
+      for (const auto& [existing, _] : v.members) {
+        if (existing == key) {
+          pos_ = key_pos;
+          SetError("duplicate member \"" + key + "\" in one object");
+          return false;
+        }
+      }
+      SkipSpace();
+      if (!Expect(':', "':' after the member name")) return false;
+      SkipSpace();
+      v.members.emplace_back(std::move(key), JsonValue{});
+      if (!ParseValue(v.members.back().second, depth)) return false;
+      SkipSpace();
+      if (pos_ < s_.size() && s_[pos_] == ',') {
+        ++pos_;
+        ++col_;
+        SkipSpace();
+        continue;
+      }
+      return Expect('}', "',' or '}'");
+    }
+  }
+
+  std::string_view s_;
+  ParseLimits limits_;
+  size_t pos_ = 0;
+  uint32_t line_ = 1;
+  uint32_t col_ = 1;
+  std::string error_;
+  bool limit_hit_ = false;
+};
+
+}  // namespace
+
+Result<JsonValue> Parse(std::string_view text, const ParseLimits& limits) {
+  return Parser(text, limits).Run();
+}
+
+}  // namespace gw::formats::json

@@ -1,0 +1,51 @@
+// A JSON document tree that keeps number text exactly as written (no binary floating point)
+// and the line/column of every value, for error messages. Immutable after parsing.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "formats/core/result.h"
+
+namespace gw::formats::json {
+
+struct JsonValue {
+  enum class Kind : uint8_t { kNull, kBool, kNumber, kString, kArray, kObject };
+
+  Kind kind = Kind::kNull;
+  bool boolean = false;
+  std::string text;  // decoded string, or the number's text as written
+  std::vector<JsonValue> items;                            // kArray
+  std::vector<std::pair<std::string, JsonValue>> members;  // kObject, in document order
+  uint32_t line = 0;
+  uint32_t column = 0;
+
+  bool is_object() const { return kind == Kind::kObject; }
+  bool is_array() const { return kind == Kind::kArray; }
+  bool is_string() const { return kind == Kind::kString; }
+  bool is_number() const { return kind == Kind::kNumber; }
+};
+
+// "an object", "a string", ... for messages.
+const char* KindName(JsonValue::Kind kind);
+
+struct ParseLimits {
+  uint32_t max_depth = 64;            // nesting of arrays and objects
+  size_t max_bytes = 64 * 1024 * 1024;  // the whole text
+};
+
+// Parses one JSON value (RFC 8259) that fills `text` up to white space. Strings must be valid
+// UTF-8 (overlong forms, surrogates and bytes above U+10FFFF are rejected) and escapes well-formed;
+// duplicate keys in one object are rejected. Errors are kInvalidArgument with one Finding (rule
+// "json.syntax", or "json.limit" for depth and size, empty location) whose message names line and
+// column.
+Result<JsonValue> Parse(std::string_view text, const ParseLimits& limits = {});
+
+// Appends `key` to a JSON pointer with RFC 6901 escaping ("~" -> "~0", "/" -> "~1").
+std::string PointerAppend(std::string_view pointer, std::string_view key);
+std::string PointerAppend(std::string_view pointer, size_t index);
+
+}  // namespace gw::formats::json

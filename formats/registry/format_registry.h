@@ -1,0 +1,41 @@
+// FormatRegistry: maps a stable format name ("json", "ubl", ...) to its reader and writer.
+// Filled once at start-up (see builtin.h), then read-only and safe to share between threads.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "formats/core/result.h"
+#include "formats/model/invoice.h"
+
+namespace gw::formats {
+
+using ReadFn = std::function<Result<model::Invoice>(std::string_view text)>;
+using WriteFn = std::function<Result<std::string>(const model::Invoice& invoice)>;
+
+struct FormatInfo {
+  std::string name;          // stable id, e.g. "ubl"
+  std::string description;   // one line for `eigw formats` and errors
+  std::string media_type;    // e.g. "application/xml"
+  std::string file_extension;  // e.g. ".xml"
+  ReadFn read;               // empty when the format cannot be read
+  WriteFn write;             // empty when the format cannot be written
+};
+
+class FormatRegistry {
+ public:
+  // Adds a format. kAlreadyExists if the name is taken, kInvalidArgument if it has neither a
+  // reader nor a writer.
+  Status Register(FormatInfo info);
+  // The format named `name`, or kNotFound listing the known names.
+  Result<const FormatInfo*> Find(std::string_view name) const;
+  std::vector<std::string> Names() const;
+
+ private:
+  std::map<std::string, FormatInfo, std::less<>> formats_;
+};
+
+}  // namespace gw::formats

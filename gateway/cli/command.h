@@ -1,0 +1,18 @@
+// The eigw command line: subcommands, each a function of its arguments and output streams so
+// tests can run them in process. Not thread-safe (a command owns its streams while it runs).
+#pragma once
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace gw::cli {
+
+// Runs `eigw ARGS...` (args excludes the program name) and returns the process exit code:
+// 0 success, 1 the input was rejected (invalid invoice), 2 usage error (unknown command or flag,
+// missing argument), 3 file could not be read or written, 4 internal error.
+int RunEigw(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+int RunConvert(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+}  // namespace gw::cli

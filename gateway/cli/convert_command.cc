@@ -1,0 +1,180 @@
+// eigw convert --to FORMAT [--from FORMAT] INPUT [-o OUTPUT]
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+
+#include "formats/registry/builtin.h"
+#include "gateway/cli/command.h"
+
+namespace gw::cli {
+namespace {
+
+constexpr const char* kConvertUsage =
+    "usage: eigw convert --to FORMAT [--from FORMAT] INPUT [-o OUTPUT]\n"
+    "\n"
+    "Reads INPUT ('-' for standard input), computes and checks its totals and VAT breakdown,\n"
+    "and writes it as FORMAT to OUTPUT (default: standard output).\n"
+    "  --to FORMAT     target format, e.g. ubl (Peppol BIS Billing 3.0, UBL 2.1)\n"
+    "  --from FORMAT   input format (default: json)\n"
+    "  -o, --output F  write the result to F instead of standard output\n"
+    "Exit codes: 0 converted, 1 invalid invoice (every problem is listed), 2 usage error,\n"
+    "3 file error, 4 internal error.\n";
+
+constexpr size_t kMaxInputBytes = 64 * 1024 * 1024;
+
+struct Options {
+  std::string to;
+  std::string from = "json";
+  std::string input;
+  std::string output;
+};
+
+// Parses the flags; returns false (after printing why) on a usage error.
+bool ParseOptions(const std::vector<std::string>& args, Options& o, std::ostream& err,
+                  bool& help) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&](const char* flag) -> const std::string* {
+      if (i + 1 >= args.size()) {
+        err << "eigw convert: " << flag << " needs a value\n";
+        return nullptr;
+      }
+      return &args[++i];
+    };
+    if (a == "--help" || a == "-h") {
+      help = true;
+      return true;
+    } else if (a == "--to") {
+      const std::string* v = value("--to");
+      if (v == nullptr) return false;
+      o.to = *v;
+    } else if (a == "--from") {
+      const std::string* v = value("--from");
+      if (v == nullptr) return false;
+      o.from = *v;
+    } else if (a == "-o" || a == "--output") {
+      const std::string* v = value("-o");
+      if (v == nullptr) return false;
+      o.output = *v;
+    } else if (a.size() > 1 && a[0] == '-') {
+      err << "eigw convert: unknown option '" << a << "'\n";
+      return false;
+    } else if (o.input.empty()) {
+      o.input = a;
+    } else {
+      err << "eigw convert: more than one input file ('" << o.input << "' and '" << a << "')\n";
+      return false;
+    }
+  }
+  if (o.to.empty()) {
+    err << "eigw convert: missing --to FORMAT (e.g. --to ubl)\n";
+    return false;
+  }
+  if (o.input.empty()) {
+    err << "eigw convert: missing INPUT file (use '-' for standard input)\n";
+    return false;
+  }
+  return true;
+}
+
+bool ReadInput(const std::string& path, std::string& data, std::ostream& err) {
+  std::ifstream file;
+  std::istream* in = &std::cin;
+  if (path != "-") {
+    file.open(path, std::ios::binary);
+    if (!file) {
+      err << "eigw convert: cannot read '" << path << "': " << std::strerror(errno) << "\n";
+      return false;
+    }
+    in = &file;
+  }
+  char buf[64 * 1024];
+  while (in->read(buf, sizeof(buf)) || in->gcount() > 0) {
+    data.append(buf, static_cast<size_t>(in->gcount()));
+    if (data.size() > kMaxInputBytes) {
+      err << "eigw convert: '" << path << "' is larger than " << kMaxInputBytes / (1024 * 1024)
+          << " MiB\n";
+      return false;
+    }
+  }
+  if (in->bad()) {
+    err << "eigw convert: error reading '" << path << "'\n";
+    return false;
+  }
+  return true;
+}
+
+// Writes atomically: a temporary file renamed over the target, so a failed run leaves no
+// half-written output.
+bool WriteOutput(const std::string& path, const std::string& data, std::ostream& out,
+                 std::ostream& err) {
+  if (path.empty() || path == "-") {
+    out << data;
+    return static_cast<bool>(out);
+  }
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream file(tmp, std::ios::binary | std::ios::trunc);
+    if (!file || !file.write(data.data(), static_cast<std::streamsize>(data.size())) ||
+        !file.flush()) {
+      err << "eigw convert: cannot write '" << path << "': " << std::strerror(errno) << "\n";
+      std::remove(tmp.c_str());
+      return false;
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    err << "eigw convert: cannot write '" << path << "': " << std::strerror(errno) << "\n";
+    std::remove(tmp.c_str());
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int RunConvert(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  Options o;
+  bool help = false;
+  if (!ParseOptions(args, o, err, help)) {
+    err << "\n" << kConvertUsage;
+    return 2;
+  }
+  if (help) {
+    out << kConvertUsage;
+    return 0;
+  }
+  formats::FormatRegistry registry;
+  auto st = formats::RegisterBuiltinFormats(registry);
+  if (!st) {
+    err << "eigw convert: " << st.error().ToString() << "\n";
+    return 4;
+  }
+  for (const std::string* name : {&o.from, &o.to}) {
+    if (auto f = registry.Find(*name); !f) {
+      err << "eigw convert: " << f.error().message() << "\n";
+      return 2;
+    }
+  }
+  std::string input;
+  if (!ReadInput(o.input, input, err)) return 3;
+  auto result = formats::Convert(registry, o.from, o.to, input);
+  if (!result) {
+    const Error& e = result.error();
+    err << "eigw convert: " << (o.input == "-" ? "standard input" : o.input) << ": "
+        << e.message() << "\n";
+    for (const Finding& f : e.findings()) {
+      err << "  " << (f.location.empty() ? "(document)" : f.location) << ": " << f.message
+          << " [" << f.rule << "]\n";
+    }
+    return e.code() == ErrorCode::kInvalidArgument || e.code() == ErrorCode::kOutOfRange ? 1 : 4;
+  }
+  if (!WriteOutput(o.output, *result, out, err)) return 3;
+  if (!o.output.empty() && o.output != "-") {
+    err << "eigw convert: wrote " << o.output << " (" << result->size() << " bytes)\n";
+  }
+  return 0;
+}
+
+}  // namespace gw::cli

@@ -1,0 +1,58 @@
+#include <ostream>
+
+#include "gateway/cli/command.h"
+#include "formats/registry/builtin.h"
+
+namespace gw::cli {
+namespace {
+
+constexpr const char* kUsage =
+    "usage: eigw <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  convert --to FORMAT INPUT [-o OUTPUT]   convert an invoice (e.g. JSON to Peppol UBL)\n"
+    "  formats                                 list the formats this build reads and writes\n"
+    "  version                                 print the version\n"
+    "  help                                    print this help\n"
+    "\n"
+    "Run 'eigw convert --help' for the options of a command.\n";
+
+int ListFormats(std::ostream& out, std::ostream& err) {
+  formats::FormatRegistry registry;
+  auto st = formats::RegisterBuiltinFormats(registry);
+  if (!st) {
+    err << "eigw: " << st.error().ToString() << "\n";
+    return 4;
+  }
+  for (const auto& name : registry.Names()) {
+    const formats::FormatInfo* f = *registry.Find(name);
+    out << name << "\t" << (f->read ? "read" : "") << (f->read && f->write ? "," : "")
+        << (f->write ? "write" : "") << "\t" << f->description << "\n";
+  }
+  return 0;
+}
+
+}  // namespace
+
+int RunEigw(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  if (args.empty()) {
+    err << kUsage;
+    return 2;
+  }
+  const std::string& command = args[0];
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (command == "convert") return RunConvert(rest, out, err);
+  if (command == "formats") return ListFormats(out, err);
+  if (command == "version" || command == "--version") {
+    out << "eigw 0.1.0\n";
+    return 0;
+  }
+  if (command == "help" || command == "--help" || command == "-h") {
+    out << kUsage;
+    return 0;
+  }
+  err << "eigw: unknown command '" << command << "'\n\n" << kUsage;
+  return 2;
+}
+
+}  // namespace gw::cli
