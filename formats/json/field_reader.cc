@@ -90,6 +90,15 @@ std::string FieldReader::String(std::string_view key, std::string_view what, boo
     if (required) Missing(key, what);
     return {};
   }
+  // XML 1.0 cannot carry C0 control characters other than tab, newline and carriage return.
+  for (char c : v->text) {
+    if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+      findings_.Add("json.text", PointerTo(key),
+                    "the text contains a control character (U+" +
+                        std::to_string(static_cast<int>(c)) + ") that XML cannot carry");
+      return {};
+    }
+  }
   return v->text;
 }
 

@@ -1,5 +1,6 @@
 #include "formats/json/json_value.h"
 
+#include <cctype>
 #include <cstring>
 
 namespace gw::formats::json {
@@ -139,7 +140,10 @@ class Parser {
       case 'n': return ParseLiteral(v, "null", JsonValue::Kind::kNull, false);
       default:
         if (c == '-' || (c >= '0' && c <= '9')) return ParseNumber(v);
-        SetError("expected a value (object, array, string, number, true, false or null)" + Found());
+        SetError("expected a value (object, array, string, number, true, false or null)" + Found() +
+                 (std::isalpha(static_cast<unsigned char>(c))
+                      ? " (strings need double quotes; NaN and Infinity are not JSON)"
+                      : ""));
         return false;
     }
   }
