@@ -104,11 +104,20 @@ model::Party ReadParty(FieldReader& doc, std::string_view key, bool seller, Find
     p.tax_registration_id = f.String("tax_registration_id", "seller tax registration id (BT-32)");
     p.legal_info = f.String("legal_info", "seller additional legal information (BT-33)");
   }
-  p.electronic_address = ReadIdentifier(
-      f, "electronic_address", seller ? "seller electronic address (BT-34)" : "buyer electronic address (BT-49)",
-      codelists::IsElectronicAddressScheme, "electronic address scheme (EAS, e.g. 0088, 9930)", true,
-      findings);
-  if (p.electronic_address.empty() && f.present()) {  // PEPPOL-EN16931-R010 / R020
+  std::string what_address =
+      seller ? "seller electronic address (BT-34)" : "buyer electronic address (BT-49)";
+  model::Identifier address =
+      ReadIdentifier(f, "electronic_address", what_address, codelists::IsElectronicAddressScheme,
+                     "electronic address scheme (EAS, e.g. 0088, 9930)", true, findings);
+  if (!address.value.empty() && !address.scheme.empty()) {
+    auto id = ParticipantId::Make(address.scheme, address.value);
+    if (id) {
+      p.electronic_address = std::move(id).value();
+    } else {
+      findings.Add("json.identifier", f.PointerTo("electronic_address") + "/id",
+                   id.error().message());
+    }
+  } else if (address.empty() && f.present()) {  // PEPPOL-EN16931-R010 / R020
     findings.Add(seller ? "PEPPOL-EN16931-R020" : "PEPPOL-EN16931-R010",
                  f.PointerTo("electronic_address"),
                  "missing required field 'electronic_address' ({\"id\", \"scheme\"}): Peppol "

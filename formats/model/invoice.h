@@ -9,6 +9,7 @@
 
 #include "formats/core/date.h"
 #include "formats/core/decimal.h"
+#include "formats/core/participant_id.h"
 
 namespace gw::model {
 
@@ -50,7 +51,7 @@ struct Party {
   std::string vat_id;                     // BT-31, BT-48
   std::string tax_registration_id;        // BT-32 (seller only)
   std::string legal_info;                 // BT-33 (seller only)
-  Identifier electronic_address;          // BT-34, BT-49 (scheme from EAS)
+  ParticipantId electronic_address;       // BT-34, BT-49 (EAS scheme + value)
   Address address;                        // BG-5, BG-8
   Contact contact;                        // BG-6, BG-9
 };

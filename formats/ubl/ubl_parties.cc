@@ -54,7 +54,7 @@ void WritePartyIdentification(XmlWriter& w, const model::Identifier& id) {
 
 void WriteParty(XmlWriter& w, const model::Party& p, const std::string& sepa_creditor_id) {
   w.Start("cac:Party");
-  w.Leaf("cbc:EndpointID", p.electronic_address.value, "schemeID", p.electronic_address.scheme);
+  w.Leaf("cbc:EndpointID", p.electronic_address.value(), "schemeID", p.electronic_address.scheme());
   for (const auto& id : p.identifiers) WritePartyIdentification(w, id);
   // BT-90 lives in the seller's (or payee's) party identification with scheme SEPA.
   if (!sepa_creditor_id.empty()) WritePartyIdentification(w, {sepa_creditor_id, "SEPA"});

@@ -39,7 +39,7 @@ TEST(JsonReaderTest, ReadsMinimalInvoice) {
   EXPECT_EQ(inv->lines[0].quantity.ToString(), "2");
   EXPECT_EQ(inv->lines[0].price.net.ToString(), "10.5");
   EXPECT_FALSE(inv->lines[0].net_amount_given);
-  EXPECT_EQ(inv->seller.electronic_address.scheme, "0191");
+  EXPECT_EQ(inv->seller.electronic_address.ToString(), "0191:12345678");
 }
 
 TEST(JsonReaderTest, NumbersAndStringsReadExactly) {
