@@ -5,7 +5,7 @@
 namespace gw {
 namespace {
 
-using u128 = unsigned __int128;
+using u128 = UInt128;
 
 // 10^n for n in [0, 38].
 u128 Pow10(int n) {
@@ -20,7 +20,7 @@ u128 Pow10(int n) {
 
 constexpr u128 kMaxMagnitude = (~u128{0}) >> 1;  // |mantissa| fits a signed 128-bit value
 
-u128 Magnitude(__int128 v) { return v < 0 ? u128(0) - u128(v) : u128(v); }
+u128 Magnitude(Int128 v) { return v < 0 ? u128(0) - u128(v) : u128(v); }
 
 // Multiplies by 10^n; false on overflow.
 bool ScaleUp(u128& v, int n) {
@@ -41,8 +41,8 @@ u128 ScaleDownRounded(u128 v, int n) {
   return q;
 }
 
-__int128 Signed(u128 magnitude, bool negative) {
-  return negative ? -static_cast<__int128>(magnitude) : static_cast<__int128>(magnitude);
+Int128 Signed(u128 magnitude, bool negative) {
+  return negative ? -static_cast<Int128>(magnitude) : static_cast<Int128>(magnitude);
 }
 
 }  // namespace
@@ -53,7 +53,7 @@ Decimal Decimal::Overflowed() {
   return d;
 }
 
-Decimal Decimal::FromParts(__int128 mantissa, int scale) {
+Decimal Decimal::FromParts(Int128 mantissa, int scale) {
   assert(scale >= 0 && scale <= kMaxScale);
   return Decimal(mantissa, scale);
 }
@@ -164,7 +164,7 @@ Decimal Decimal::WithScale(int scale) const {
 
 Decimal Decimal::Normalized() const {
   if (overflow_) return *this;
-  __int128 m = mantissa_;
+  Int128 m = mantissa_;
   int s = scale_;
   while (s > 0 && m % 10 == 0) {
     m /= 10;
@@ -187,7 +187,7 @@ Decimal operator+(const Decimal& a, const Decimal& b) {
   if (!ScaleUp(ma, scale - a.scale_) || !ScaleUp(mb, scale - b.scale_)) {
     return Decimal::Overflowed();
   }
-  __int128 sa = Signed(ma, a.mantissa_ < 0), sb = Signed(mb, b.mantissa_ < 0), sum;
+  Int128 sa = Signed(ma, a.mantissa_ < 0), sb = Signed(mb, b.mantissa_ < 0), sum;
   if (__builtin_add_overflow(sa, sb, &sum)) return Decimal::Overflowed();
   return Decimal(sum, scale);
 }
@@ -196,7 +196,7 @@ Decimal operator-(const Decimal& a, const Decimal& b) { return a + (-b); }
 
 Decimal operator*(const Decimal& a, const Decimal& b) {
   if (a.overflow_ || b.overflow_) return Decimal::Overflowed();
-  __int128 product;
+  Int128 product;
   if (__builtin_mul_overflow(a.mantissa_, b.mantissa_, &product)) return Decimal::Overflowed();
   int scale = a.scale_ + b.scale_;
   if (scale > Decimal::kMaxScale) {

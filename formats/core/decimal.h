@@ -10,6 +10,10 @@
 
 namespace gw {
 
+// 128-bit integers are a GCC/Clang extension; __extension__ keeps -Wpedantic quiet.
+__extension__ typedef __int128 Int128;
+__extension__ typedef unsigned __int128 UInt128;
+
 class Decimal {
  public:
   static constexpr int kMaxScale = 30;        // at most 30 digits after the point
@@ -26,10 +30,10 @@ class Decimal {
 
   static Decimal FromInt(int64_t value) { return Decimal(value, 0); }
   // mantissa * 10^-scale; scale must be in [0, kMaxScale].
-  static Decimal FromParts(__int128 mantissa, int scale);
+  static Decimal FromParts(Int128 mantissa, int scale);
 
   int scale() const { return scale_; }
-  __int128 mantissa() const { return mantissa_; }
+  Int128 mantissa() const { return mantissa_; }
   bool is_zero() const { return mantissa_ == 0; }
   bool is_negative() const { return mantissa_ < 0; }
   // True when an operation overflowed 128 bits; sticky through further arithmetic.
@@ -72,10 +76,10 @@ class Decimal {
   void AppendTo(std::string& out) const;
 
  private:
-  constexpr Decimal(__int128 mantissa, int scale) : mantissa_(mantissa), scale_(scale) {}
+  constexpr Decimal(Int128 mantissa, int scale) : mantissa_(mantissa), scale_(scale) {}
   static Decimal Overflowed();
 
-  __int128 mantissa_ = 0;
+  Int128 mantissa_ = 0;
   int16_t scale_ = 0;
   bool overflow_ = false;
 };
