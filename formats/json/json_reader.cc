@@ -377,10 +377,18 @@ Result<model::Invoice> ReadInvoice(std::string_view text) {
     if (!del.empty()) inv.delivery = std::move(del);
   }
   inv.invoice_period = internal::ReadPeriod(f, "invoice_period", "invoicing period (BG-14)", findings);
-  ForEach(f, "payment", "payment instructions (BG-16)", true, findings,
-          [&](const JsonValue& v, const std::string& pointer) {
-            inv.payments.push_back(ReadPayment(v, pointer, findings));
-          });
+  if (const JsonValue* v = f.Member("payment")) {
+    if (v->is_object()) {
+      inv.payment = ReadPayment(*v, f.PointerTo("payment"), findings);
+    } else {
+      // EN16931 allows one payment instructions group (UBL-SR-44..47): several means are not
+      // expressible, several accounts are.
+      findings.Add("json.type", f.PointerTo("payment"),
+                   std::string("expected one payment object, found ") + KindName(v->kind) +
+                       "; an invoice has one payment means (BG-16): list several accounts under "
+                       "'credit_transfer'");
+    }
+  }
   ForEach(f, "allowances", "document allowances (BG-20)", false, findings,
           [&](const JsonValue& v, const std::string& pointer) {
             inv.allowances_charges.push_back(

@@ -102,6 +102,7 @@ struct DirectDebit {                      // BG-19
   std::string debited_account;            // BT-91
 };
 
+// BG-16. EN16931 has one group per invoice; several payee accounts go in credit_transfers.
 struct PaymentInstructions {              // BG-16
   std::string means_code;                 // BT-81 (UNTDID 4461)
   std::string means_text;                 // BT-82
@@ -267,7 +268,7 @@ struct Invoice {
   std::optional<TaxRepresentative> tax_representative;  // BG-11
   std::optional<Delivery> delivery;       // BG-13
   Period invoice_period;                  // BG-14
-  std::vector<PaymentInstructions> payments;  // BG-16 (UBL: one PaymentMeans each)
+  std::optional<PaymentInstructions> payment;  // BG-16 (0..1; several accounts in BG-17)
   std::vector<AllowanceCharge> allowances_charges;  // BG-20, BG-21
   std::vector<SupportingDocument> documents;        // BG-24
   std::vector<Line> lines;                // BG-25

@@ -117,16 +117,19 @@ void WriteDelivery(XmlWriter& w, const model::Delivery& d) {
 
 namespace {
 
+// One cac:PaymentMeans. Only the first carries the terms that UBL-SR-45/46/54/55 allow once
+// (means text, due date, card, mandate); the others repeat code and PaymentID for one more account.
 void WriteOnePaymentMeans(XmlWriter& w, const model::PaymentInstructions& p,
-                          const model::CreditTransfer* transfer, const model::Invoice& inv) {
+                          const model::CreditTransfer* transfer, const model::Invoice& inv,
+                          bool first) {
   w.Start("cac:PaymentMeans");
-  w.Leaf("cbc:PaymentMeansCode", p.means_code, "name", p.means_text);
+  w.Leaf("cbc:PaymentMeansCode", p.means_code, "name", first ? p.means_text : "");
   // BT-9 of a credit note: UBL CreditNote has no DueDate, Peppol binds it here.
-  if (inv.kind == model::DocumentKind::kCreditNote && inv.due_date) {
+  if (first && inv.kind == model::DocumentKind::kCreditNote && inv.due_date) {
     w.Leaf("cbc:PaymentDueDate", inv.due_date->ToString());
   }
   w.Leaf("cbc:PaymentID", p.remittance_info);
-  if (p.card) {
+  if (first && p.card) {
     w.Start("cac:CardAccount");
     w.Leaf("cbc:PrimaryAccountNumberID", p.card->account_number);
     w.Leaf("cbc:NetworkID", p.card->network);
@@ -144,7 +147,7 @@ void WriteOnePaymentMeans(XmlWriter& w, const model::PaymentInstructions& p,
     }
     w.End();
   }
-  if (p.direct_debit) {
+  if (first && p.direct_debit) {
     w.Start("cac:PaymentMandate");
     w.Leaf("cbc:ID", p.direct_debit->mandate_reference);
     if (!p.direct_debit->debited_account.empty()) {
@@ -160,12 +163,14 @@ void WriteOnePaymentMeans(XmlWriter& w, const model::PaymentInstructions& p,
 }  // namespace
 
 void WritePaymentMeans(XmlWriter& w, const model::Invoice& inv) {
-  for (const auto& p : inv.payments) {
-    // UBL holds one payee account per PaymentMeans: one element per credit transfer account.
-    if (p.credit_transfers.empty()) {
-      WriteOnePaymentMeans(w, p, nullptr, inv);
-    } else {
-      for (const auto& t : p.credit_transfers) WriteOnePaymentMeans(w, p, &t, inv);
+  if (!inv.payment) return;
+  const model::PaymentInstructions& p = *inv.payment;
+  // UBL holds one payee account per PaymentMeans: one element per credit transfer account.
+  if (p.credit_transfers.empty()) {
+    WriteOnePaymentMeans(w, p, nullptr, inv, true);
+  } else {
+    for (size_t i = 0; i < p.credit_transfers.size(); ++i) {
+      WriteOnePaymentMeans(w, p, &p.credit_transfers[i], inv, i == 0);
     }
   }
 }

@@ -159,11 +159,7 @@ Result<std::string> WriteInvoice(const model::Invoice& inv) {
   WriteReferences(w, inv, credit);
 
   std::string sepa_creditor;
-  for (const auto& p : inv.payments) {
-    if (p.direct_debit && !p.direct_debit->creditor_id.empty()) {
-      sepa_creditor = p.direct_debit->creditor_id;
-    }
-  }
+  if (inv.payment && inv.payment->direct_debit) sepa_creditor = inv.payment->direct_debit->creditor_id;
   w.Start("cac:AccountingSupplierParty");
   internal::WriteParty(w, inv.seller, inv.payee ? "" : sepa_creditor);
   w.End();

@@ -98,14 +98,21 @@ TEST(JsonReaderTest, RejectsControlCharactersThatXmlCannotCarry) {
   EXPECT_TRUE(HasFinding(text, "/payment_terms", "control character")) << FindingsOf(text);
 }
 
-TEST(JsonReaderTest, ChecksPaymentGroups) {
-  std::string text = InvoiceJson("[" + Line("1", "5") + "]",
-                                 R"("payment": [{"means_code": "58"},
-                                    {"means_code": "59", "direct_debit": {"creditor_id": "X"}},
-                                    {"means_code": "999"}],)");
-  EXPECT_TRUE(HasFinding(text, "/payment/0/credit_transfer", "needs 'credit_transfer'"));
-  EXPECT_TRUE(HasFinding(text, "/payment/1/direct_debit/mandate_reference", "missing required"));
-  EXPECT_TRUE(HasFinding(text, "/payment/2/means_code", "'999' is not a valid"));
+TEST(JsonReaderTest, ChecksPaymentGroup) {
+  struct Case {
+    std::string payment, where, part;
+  } cases[] = {
+      {R"({"means_code": "58"})", "/payment/credit_transfer", "needs 'credit_transfer'"},
+      {R"({"means_code": "59", "direct_debit": {"creditor_id": "X"}})",
+       "/payment/direct_debit/mandate_reference", "missing required"},
+      {R"({"means_code": "999"})", "/payment/means_code", "'999' is not a valid"},
+      {R"([{"means_code": "30"}, {"means_code": "48"}])", "/payment",
+       "an invoice has one payment means (BG-16)"},
+  };
+  for (const auto& c : cases) {
+    std::string text = InvoiceJson("[" + Line("1", "5") + "]", "\"payment\": " + c.payment + ",");
+    EXPECT_TRUE(HasFinding(text, c.where, c.part)) << c.payment << "\n" << FindingsOf(text);
+  }
 }
 
 TEST(JsonReaderTest, PriceObjectComputesNetFromGross) {

@@ -88,9 +88,14 @@ TEST(UblWriterTest, FollowsSchemaOrderForInvoiceAndCreditNote) {
 
 TEST(UblWriterTest, OneUblPaymentMeansPerCreditTransferAccount) {
   std::string xml = Ubl(InvoiceJson("[" + Line("1", "\"10\"") + "]",
-      R"("payment": {"means_code": "58", "credit_transfer": [{"account_id": "A1"}, {"account_id": "A2"}]},)"));
+      R"("payment": {"means_code": "58", "means_text": "SEPA",
+                     "credit_transfer": [{"account_id": "A1"}, {"account_id": "A2"}]},)"));
   size_t first = Pos(xml, "<cac:PaymentMeans>");
-  EXPECT_NE(xml.find("<cac:PaymentMeans>", first + 1), std::string::npos);
+  size_t second = xml.find("<cac:PaymentMeans>", first + 1);
+  ASSERT_NE(second, std::string::npos);
+  // The means text may occur once (UBL-SR-46); the code repeats.
+  EXPECT_NE(xml.find("<cbc:PaymentMeansCode name=\"SEPA\">58</cbc:PaymentMeansCode>"), std::string::npos);
+  EXPECT_NE(xml.find("<cbc:PaymentMeansCode>58</cbc:PaymentMeansCode>", second), std::string::npos);
   EXPECT_LT(Pos(xml, "<cbc:ID>A1</cbc:ID>"), Pos(xml, "<cbc:ID>A2</cbc:ID>"));
 }
 
