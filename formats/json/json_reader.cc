@@ -351,6 +351,10 @@ Result<model::Invoice> ReadInvoice(std::string_view text) {
         ReadIdentifier(p, "legal_registration_id", "payee legal registration identifier (BT-61)",
                        codelists::IsIdentifierScheme, "ISO 6523 ICD scheme", false, findings);
     p.Finish();
+    if (!payee.name.empty() && payee.name == inv.seller.name) {  // UBL-SR-20
+      findings.Add("UBL-SR-20", p.PointerTo("name"),
+                   "the payee is the seller; leave 'payee' out when the seller is paid");
+    }
     inv.payee = std::move(payee);
   }
   if (const JsonValue* v = f.Object("tax_representative", "seller tax representative (BG-11)")) {

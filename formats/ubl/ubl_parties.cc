@@ -77,9 +77,10 @@ void WriteParty(XmlWriter& w, const model::Party& p, const std::string& sepa_cre
   w.End();
 }
 
-void WritePayee(XmlWriter& w, const model::Payee& payee) {
+void WritePayee(XmlWriter& w, const model::Payee& payee, const std::string& sepa_creditor_id) {
   w.Start("cac:PayeeParty");
   WritePartyIdentification(w, payee.identifier);
+  if (!sepa_creditor_id.empty()) WritePartyIdentification(w, {sepa_creditor_id, "SEPA"});
   WritePartyName(w, payee.name);
   if (!payee.legal_registration_id.empty()) {
     w.Start("cac:PartyLegalEntity");

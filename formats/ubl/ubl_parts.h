@@ -12,7 +12,8 @@ using xml::XmlWriter;
 // cac:AccountingSupplierParty / cac:AccountingCustomerParty content (cac:Party).
 void WriteParty(XmlWriter& w, const model::Party& party, const std::string& sepa_creditor_id);
 void WriteAddress(XmlWriter& w, const char* element, const model::Address& a);
-void WritePayee(XmlWriter& w, const model::Payee& payee);
+// BT-90 goes to the payee when there is one, else to the seller (scheme SEPA, UBL-SR-29).
+void WritePayee(XmlWriter& w, const model::Payee& payee, const std::string& sepa_creditor_id);
 void WriteTaxRepresentative(XmlWriter& w, const model::TaxRepresentative& rep);
 void WriteDelivery(XmlWriter& w, const model::Delivery& d);
 void WritePaymentMeans(XmlWriter& w, const model::Invoice& inv);

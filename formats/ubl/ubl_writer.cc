@@ -166,7 +166,7 @@ Result<std::string> WriteInvoice(const model::Invoice& inv) {
   w.Start("cac:AccountingCustomerParty");
   internal::WriteParty(w, inv.buyer, "");
   w.End();
-  if (inv.payee) internal::WritePayee(w, *inv.payee);
+  if (inv.payee) internal::WritePayee(w, *inv.payee, sepa_creditor);
   if (inv.tax_representative) internal::WriteTaxRepresentative(w, *inv.tax_representative);
   if (inv.delivery) internal::WriteDelivery(w, *inv.delivery);
   internal::WritePaymentMeans(w, inv);
