@@ -417,7 +417,7 @@ class Parser {
       SkipSpace();
       if (!Expect(':', "':' after the member name")) return false;
       SkipSpace();
-      v.members.emplace_back(std::move(key), JsonValue{});
+      v.members.push_back(JsonMember{std::move(key), JsonValue{}});
       if (!ParseValue(v.members.back().second, depth)) return false;
       SkipSpace();
       if (pos_ < s_.size() && s_[pos_] == ',') {

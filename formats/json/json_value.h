@@ -12,6 +12,8 @@
 
 namespace gw::formats::json {
 
+struct JsonMember;
+
 struct JsonValue {
   enum class Kind : uint8_t { kNull, kBool, kNumber, kString, kArray, kObject };
 
@@ -19,7 +21,7 @@ struct JsonValue {
   bool boolean = false;
   std::string text;  // decoded string, or the number's text as written
   std::vector<JsonValue> items;                            // kArray
-  std::vector<std::pair<std::string, JsonValue>> members;  // kObject, in document order
+  std::vector<JsonMember> members;  // kObject, in document order (vector allows the incomplete type)
   uint32_t line = 0;
   uint32_t column = 0;
 
@@ -27,6 +29,12 @@ struct JsonValue {
   bool is_array() const { return kind == Kind::kArray; }
   bool is_string() const { return kind == Kind::kString; }
   bool is_number() const { return kind == Kind::kNumber; }
+};
+
+// One member of an object: name and value (named like std::pair's parts).
+struct JsonMember {
+  std::string first;
+  JsonValue second;
 };
 
 // "an object", "a string", ... for messages.
