@@ -34,7 +34,11 @@ model::AllowanceCharge ReadAllowanceCharge(const JsonValue& v, const std::string
     findings.Add("json.required", f.PointerTo("amount"),
                  std::string("give the ") + kind + " 'amount', or 'percentage' with 'base_amount'");
   }
-  if (ac.percentage && !ac.base_amount && f.present()) {  // PEPPOL-EN16931-R041/R042
+  if (ac.base_amount && !ac.percentage && f.present()) {  // PEPPOL-EN16931-R042
+    findings.Add("PEPPOL-EN16931-R042", f.PointerTo("percentage"),
+                 std::string("a ") + kind + " with a 'base_amount' needs its 'percentage'");
+  }
+  if (ac.percentage && !ac.base_amount && f.present()) {  // PEPPOL-EN16931-R041
     findings.Add("PEPPOL-EN16931-R041", f.PointerTo("base_amount"),
                  std::string("a ") + kind + " given as a percentage needs its 'base_amount'");
   }
@@ -99,6 +103,11 @@ void ReadPrice(FieldReader& line, model::Line& out, Findings& findings) {
     if (out.price.discount && !out.price.gross) {
       findings.Add("json.required", f.PointerTo("gross"),
                    "a price 'discount' (BT-147) needs the gross price 'gross' (BT-148)");
+    }
+    if (!out.price.base_unit.empty() && !out.unit.empty() && out.price.base_unit != out.unit) {
+      findings.Add("PEPPOL-EN16931-R130", f.PointerTo("base_unit"),
+                   "the price base quantity unit '" + out.price.base_unit +
+                       "' must be the line's unit '" + out.unit + "'");
     }
     if (out.price.base_quantity && out.price.base_quantity->is_zero()) {
       findings.Add("PEPPOL-EN16931-R121", f.PointerTo("base_quantity"),

@@ -1,7 +1,10 @@
 // The document level of the ERP JSON format: header terms, parties, payment, documents, totals.
 #include "formats/json/json_reader.h"
 
+#include <algorithm>
+
 #include "formats/codelists/codelists.h"
+#include "formats/core/identifier_checks.h"
 #include "formats/json/sections.h"
 
 namespace gw::formats::json {
@@ -48,6 +51,15 @@ using internal::ForEach;
 using internal::ReadAddress;
 using internal::ReadIdentifier;
 
+// PEPPOL-COMMON-R040..R050: check digits of scheme-identified ids wherever they appear.
+void CheckIdFormat(std::string_view scheme, std::string_view value, const std::string& pointer,
+                   Findings& findings) {
+  if (value.empty()) return;
+  if (auto problem = CheckIdentifierFormat(scheme, value)) {
+    findings.Add(problem->rule, pointer, problem->message);
+  }
+}
+
 bool IsBase64(std::string_view s) {
   size_t n = 0, pad = 0;
   for (char c : s) {
@@ -90,6 +102,7 @@ model::Party ReadParty(FieldReader& doc, std::string_view key, bool seller, Find
             id.scheme = idr.Code("scheme", "party identifier scheme", codelists::IsIdentifierScheme,
                                  "ISO 6523 ICD scheme (e.g. 0088, 0192)");
             idr.Finish();
+            CheckIdFormat(id.scheme, id.value, pointer + "/id", findings);
             p.identifiers.push_back(std::move(id));
           });
   if (!seller && p.identifiers.size() > 1) {
@@ -99,6 +112,8 @@ model::Party ReadParty(FieldReader& doc, std::string_view key, bool seller, Find
   p.legal_registration_id =
       ReadIdentifier(f, "legal_registration_id", "legal registration identifier",
                      codelists::IsIdentifierScheme, "ISO 6523 ICD scheme", false, findings);
+  CheckIdFormat(p.legal_registration_id.scheme, p.legal_registration_id.value,
+                f.PointerTo("legal_registration_id") + "/id", findings);
   p.vat_id = f.String("vat_id", "VAT identifier");
   if (seller) {
     p.tax_registration_id = f.String("tax_registration_id", "seller tax registration id (BT-32)");
@@ -112,6 +127,8 @@ model::Party ReadParty(FieldReader& doc, std::string_view key, bool seller, Find
   if (!address.value.empty() && !address.scheme.empty()) {
     auto id = ParticipantId::Make(address.scheme, address.value);
     if (id) {
+      CheckIdFormat(address.scheme, address.value, f.PointerTo("electronic_address") + "/id",
+                    findings);
       p.electronic_address = std::move(id).value();
     } else {
       findings.Add("json.identifier", f.PointerTo("electronic_address") + "/id",
@@ -270,6 +287,11 @@ void ReadHeader(FieldReader& f, model::Invoice& inv, Findings& findings) {
                         "ISO 4217 currency code (e.g. EUR)", true);
   inv.tax_currency = f.Code("tax_currency", "VAT accounting currency (BT-6)", codelists::IsCurrency,
                             "ISO 4217 currency code");
+  if (!inv.tax_currency.empty() && inv.tax_currency == inv.currency) {  // PEPPOL-EN16931-R005
+    findings.Add("PEPPOL-EN16931-R005", f.PointerTo("tax_currency"),
+                 "'tax_currency' equals 'currency'; give it only when VAT is accounted in another "
+                 "currency");
+  }
   inv.tax_point_date = f.DateField("tax_point_date", "VAT point date (BT-7)");
   inv.vat_point_date_code = f.Code("vat_point_date_code", "VAT point date code (BT-8)",
                                    codelists::IsVatDateCode, "UNTDID 2005 code (3, 35, 432)");
@@ -301,6 +323,47 @@ void ReadHeader(FieldReader& f, model::Invoice& inv, Findings& findings) {
     findings.Add("json.required", f.PointerTo("purchase_order_reference"),
                  "UBL carries a sales order reference (BT-14) only with a purchase order reference "
                  "(BT-13)");
+  }
+}
+
+// Rules that relate terms of different sections.
+void CheckAcrossSections(model::Invoice& inv, Findings& findings) {
+  // PEPPOL-EN16931-R002: one document note, unless seller and buyer are both German. Plain notes
+  // are joined (nothing is lost); notes with subject codes cannot be joined.
+  bool german = inv.seller.address.country == "DE" && inv.buyer.address.country == "DE";
+  if (inv.notes.size() > 1 && !german) {
+    bool coded = std::any_of(inv.notes.begin(), inv.notes.end(),
+                             [](const model::Note& n) { return !n.subject_code.empty(); });
+    if (coded) {
+      findings.Add("PEPPOL-EN16931-R002", "/notes",
+                   "Peppol allows one invoice note unless seller and buyer are German; notes with "
+                   "a 'subject_code' cannot be joined: send one note");
+    } else {
+      for (size_t i = 1; i < inv.notes.size(); ++i) inv.notes[0].text += "\n" + inv.notes[i].text;
+      inv.notes.resize(1);
+    }
+  }
+  // BT-9 of a credit note travels in the payment means (cac:PaymentMeans/cbc:PaymentDueDate).
+  if (inv.kind == model::DocumentKind::kCreditNote && inv.due_date && !inv.payment) {
+    findings.Add("json.required", "/payment",
+                 "a credit note carries its 'due_date' in the payment means: add 'payment' "
+                 "(e.g. {\"means_code\": \"30\", ...}) or leave 'due_date' out");
+  }
+  // PEPPOL-EN16931-R110/R111: line periods lie within the invoice period.
+  const model::Period& doc = inv.invoice_period;
+  for (size_t i = 0; i < inv.lines.size(); ++i) {
+    const model::Period& p = inv.lines[i].period;
+    std::string where = PointerAppend("/lines", i) + "/period";
+    if (doc.start && p.start && *p.start < *doc.start) {
+      findings.Add("PEPPOL-EN16931-R110", where + "/start_date",
+                   "the line period starts " + p.start->ToString() +
+                       ", before the invoice period (" + doc.start->ToString() + ")");
+    }
+    if (doc.end && p.end && *doc.end < *p.end) {
+      findings.Add("PEPPOL-EN16931-R111", where + "/end_date",
+                   "the line period ends " + p.end->ToString() + ", after the invoice period (" +
+                       doc.end->ToString() + ")");
+    }
   }
 }
 
@@ -351,6 +414,10 @@ Result<model::Invoice> ReadInvoice(std::string_view text) {
         ReadIdentifier(p, "legal_registration_id", "payee legal registration identifier (BT-61)",
                        codelists::IsIdentifierScheme, "ISO 6523 ICD scheme", false, findings);
     p.Finish();
+    CheckIdFormat(payee.identifier.scheme, payee.identifier.value, p.PointerTo("identifier") + "/id",
+                  findings);
+    CheckIdFormat(payee.legal_registration_id.scheme, payee.legal_registration_id.value,
+                  p.PointerTo("legal_registration_id") + "/id", findings);
     if (!payee.name.empty() && payee.name == inv.seller.name) {  // UBL-SR-20
       findings.Add("UBL-SR-20", p.PointerTo("name"),
                    "the payee is the seller; leave 'payee' out when the seller is paid");
@@ -417,6 +484,7 @@ Result<model::Invoice> ReadInvoice(std::string_view text) {
   ReadVatBreakdown(f, inv, findings);
   ReadTotals(f, inv, findings);
   f.Finish();
+  CheckAcrossSections(inv, findings);
   if (!findings.empty()) {
     size_t n = findings.list().size();
     return Error::InvalidInput(

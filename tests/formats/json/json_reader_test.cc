@@ -146,3 +146,55 @@ TEST(JsonReaderTest, HostileNumbersAreFindingsNotCrashes) {
 
 }  // namespace
 }  // namespace gw::formats::json
+
+namespace gw::formats::json {
+namespace {
+
+TEST(JsonReaderTest, PeppolCrossSectionRules) {
+  struct Case {
+    std::string extra, line_rest, where, rule_text;
+  } cases[] = {
+      {R"("notes": [{"subject_code": "AAI", "text": "a"}, "b"],)", "", "/notes", "one invoice note"},
+      {R"("type": "credit_note", "due_date": "2026-12-01",)", "", "/payment", "carries its 'due_date'"},
+      {R"("invoice_period": {"start_date": "2026-10-01", "end_date": "2026-10-31"},)",
+       R"("period": {"start_date": "2026-09-30", "end_date": "2026-11-01"},)", "/lines/0/period/start_date",
+       "before the invoice period"},
+      {R"("invoice_period": {"start_date": "2026-10-01", "end_date": "2026-10-31"},)",
+       R"("period": {"start_date": "2026-10-02", "end_date": "2026-11-01"},)", "/lines/0/period/end_date",
+       "after the invoice period"},
+      {"", R"("allowances": [{"amount": "1", "base_amount": "10", "reason": "x"}],)",
+       "/lines/0/allowances/0/percentage", "needs its 'percentage'"},
+      {R"("tax_currency": "EUR", "totals": {"vat_total_tax_currency": "1"},)", "", "/tax_currency",
+       "equals 'currency'"},
+  };
+  for (const auto& c : cases) {
+    std::string text = gw::testing::InvoiceJson(
+        "[" + gw::testing::Line("1", "5", c.line_rest + R"("vat_category": "S", "vat_rate": "22")") + "]",
+        c.extra);
+    EXPECT_TRUE(HasFinding(text, c.where, c.rule_text)) << c.extra << c.line_rest << "\n" << FindingsOf(text);
+  }
+}
+
+TEST(JsonReaderTest, PlainNotesAreJoinedIntoOne) {
+  auto inv = ReadInvoice(gw::testing::InvoiceJson("[" + gw::testing::Line("1", "5") + "]",
+                                                  R"("notes": ["first", "second"],)"));
+  ASSERT_TRUE(inv.has_value()) << inv.error().ToString();
+  ASSERT_EQ(inv->notes.size(), 1u);
+  EXPECT_EQ(inv->notes[0].text, "first\nsecond");
+}
+
+TEST(JsonReaderTest, PriceBaseUnitMustBeLineUnit) {
+  std::string text = gw::testing::InvoiceJson(
+      "[" + gw::testing::Line("1", R"({"net": "5", "base_quantity": "10", "base_unit": "KGM"})") + "]");
+  EXPECT_TRUE(HasFinding(text, "/lines/0/price/base_unit", "must be the line's unit 'C62'"))
+      << FindingsOf(text);
+}
+
+TEST(JsonReaderTest, IdentifierCheckDigitsAreChecked) {
+  std::string text = gw::testing::InvoiceJson("[" + gw::testing::Line("1", "5") + "]",
+      R"("payee": {"name": "Factor AB", "identifier": {"id": "5560360794", "scheme": "0007"}},)");
+  EXPECT_TRUE(HasFinding(text, "/payee/identifier/id", "Luhn")) << FindingsOf(text);
+}
+
+}  // namespace
+}  // namespace gw::formats::json
