@@ -86,12 +86,17 @@ class Parser {
     error_ = "line " + std::to_string(line) + ", column " + std::to_string(col) + ": " + what;
   }
 
+  // Steps over one ASCII character that is not a newline.
+  void Advance() {
+    ++pos_;
+    ++col_;
+  }
+
   void SkipSpace() {
     while (pos_ < s_.size()) {
       char c = s_[pos_];
       if (c == ' ' || c == '\t' || c == '\r') {
-        ++pos_;
-        ++col_;
+        Advance();
       } else if (c == '\n') {
         ++pos_;
         ++line_;
@@ -104,8 +109,7 @@ class Parser {
 
   bool Expect(char c, const char* what) {
     if (pos_ < s_.size() && s_[pos_] == c) {
-      ++pos_;
-      ++col_;
+      Advance();
       return true;
     }
     SetError(std::string("expected ") + what + Found());
@@ -278,8 +282,7 @@ class Parser {
       }
       unsigned char c = static_cast<unsigned char>(s_[pos_]);
       if (c == '"') {
-        ++pos_;
-        ++col_;
+        Advance();
         return true;
       }
       if (c < 0x20) {
@@ -366,12 +369,10 @@ class Parser {
   bool ParseArray(JsonValue& v, uint32_t depth) {
     if (!CheckDepth(depth)) return false;
     v.kind = JsonValue::Kind::kArray;
-    ++pos_;
-    ++col_;
+    Advance();
     SkipSpace();
     if (pos_ < s_.size() && s_[pos_] == ']') {
-      ++pos_;
-      ++col_;
+      Advance();
       return true;
     }
     while (true) {
@@ -379,8 +380,7 @@ class Parser {
       if (!ParseValue(v.items.back(), depth)) return false;
       SkipSpace();
       if (pos_ < s_.size() && s_[pos_] == ',') {
-        ++pos_;
-        ++col_;
+        Advance();
         SkipSpace();
         continue;
       }
@@ -391,12 +391,10 @@ class Parser {
   bool ParseObject(JsonValue& v, uint32_t depth) {
     if (!CheckDepth(depth)) return false;
     v.kind = JsonValue::Kind::kObject;
-    ++pos_;
-    ++col_;
+    Advance();
     SkipSpace();
     if (pos_ < s_.size() && s_[pos_] == '}') {
-      ++pos_;
-      ++col_;
+      Advance();
       return true;
     }
     while (true) {
@@ -421,8 +419,7 @@ class Parser {
       if (!ParseValue(v.members.back().second, depth)) return false;
       SkipSpace();
       if (pos_ < s_.size() && s_[pos_] == ',') {
-        ++pos_;
-        ++col_;
+        Advance();
         SkipSpace();
         continue;
       }
