@@ -42,6 +42,16 @@ void Findings::Add(std::string rule, std::string location, std::string message) 
 
 FieldReader::FieldReader(const JsonValue* value, std::string pointer, Findings& findings)
     : pointer_(std::move(pointer)), findings_(findings) {
+  Init(value);
+}
+
+FieldReader::FieldReader(const JsonValue* value, const FieldReader& parent, std::string_view key)
+    : findings_(parent.findings_) {
+  if (value != nullptr && value->kind != JsonValue::Kind::kNull) pointer_ = parent.PointerTo(key);
+  Init(value);
+}
+
+void FieldReader::Init(const JsonValue* value) {
   if (value == nullptr || value->kind == JsonValue::Kind::kNull) return;
   if (!value->is_object()) {
     findings_.Add("json.type", pointer_,
@@ -49,16 +59,20 @@ FieldReader::FieldReader(const JsonValue* value, std::string pointer, Findings& 
     return;
   }
   object_ = value;
-  used_.assign(value->members.size(), false);
+  if (value->members.size() > 64) used_.assign(value->members.size(), false);
 }
 
 const JsonValue* FieldReader::Member(std::string_view key) {
-  known_.push_back(key);
+  if (known_count_ < known_.size()) known_[known_count_++] = key;
   if (object_ == nullptr) return nullptr;
   const auto& members = object_->members;
   for (size_t i = 0; i < members.size(); ++i) {
     if (members[i].first == key) {
-      used_[i] = true;
+      if (used_.empty()) {
+        used_mask_ |= uint64_t{1} << i;
+      } else {
+        used_[i] = true;
+      }
       return members[i].second.kind == JsonValue::Kind::kNull ? nullptr : &members[i].second;
     }
   }
@@ -137,6 +151,10 @@ std::optional<Decimal> FieldReader::Number(std::string_view key, std::string_vie
     if (required && object_ != nullptr) Missing(key, what);
     return std::nullopt;
   }
+  if (v->is_number() || v->is_string()) {
+    auto d = Decimal::Parse(v->text);  // the common case needs no pointer
+    if (d) return *d;
+  }
   return ReadDecimal(*v, PointerTo(key), what, findings_);
 }
 
@@ -180,13 +198,14 @@ const JsonValue* FieldReader::Array(std::string_view key, std::string_view what,
 
 void FieldReader::Finish() {
   if (object_ == nullptr) return;
-  for (size_t i = 0; i < used_.size(); ++i) {
-    if (used_[i]) continue;
+  for (size_t i = 0; i < object_->members.size(); ++i) {
+    if (used_.empty() ? (used_mask_ >> i) & 1 : used_[i]) continue;
     const std::string& name = object_->members[i].first;
     std::string message = "unknown field " + Quote(name);
     std::string_view best;
     size_t best_distance = 3;
-    for (std::string_view k : known_) {
+    for (size_t k_index = 0; k_index < known_count_; ++k_index) {
+      std::string_view k = known_[k_index];
       size_t d = EditDistance(name, k);
       if (d < best_distance) {
         best_distance = d;

@@ -4,6 +4,8 @@
 // Not thread-safe; one per object being read.
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,9 +35,13 @@ class FieldReader {
  public:
   // `value` may be null (the object is absent) or of any kind; a non-object is reported once.
   FieldReader(const JsonValue* value, std::string pointer, Findings& findings);
+  // The member `key` of `parent`, already fetched as `value`; its pointer is built only when the
+  // member is present (absent members need no location).
+  FieldReader(const JsonValue* value, const FieldReader& parent, std::string_view key);
 
   bool present() const { return object_ != nullptr; }
   const std::string& pointer() const { return pointer_; }
+  Findings& findings() const { return findings_; }
   std::string PointerTo(std::string_view key) const { return PointerAppend(pointer_, key); }
 
   // The raw member, marked as known; null when absent or JSON null.
@@ -62,11 +68,17 @@ class FieldReader {
   void Missing(std::string_view key, std::string_view what);
   void WrongKind(std::string_view key, std::string_view expected, const JsonValue& found);
 
+  void Init(const JsonValue* value);
+
   const JsonValue* object_ = nullptr;
   std::string pointer_;
   Findings& findings_;
+  // Which members were read: a bit mask for the usual small objects, a vector beyond 64 members.
+  uint64_t used_mask_ = 0;
   std::vector<bool> used_;
-  std::vector<std::string_view> known_;
+  // The names asked for, for "did you mean" suggestions; inline, as objects have few names.
+  std::array<std::string_view, 64> known_;
+  size_t known_count_ = 0;
 };
 
 // Reads a decimal from a JSON number or string value; reports at `pointer`.

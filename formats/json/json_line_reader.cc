@@ -7,7 +7,7 @@ namespace gw::formats::json::internal {
 model::Period ReadPeriod(FieldReader& parent, std::string_view key, std::string_view what,
                          Findings& findings) {
   model::Period period;
-  FieldReader f(parent.Object(key, what), parent.PointerTo(key), findings);
+  FieldReader f(parent.Object(key, what), parent, key);
   period.start = f.DateField("start_date", "period start date");
   period.end = f.DateField("end_date", "period end date");
   f.Finish();
@@ -69,15 +69,20 @@ namespace {
 
 void ReadPrice(FieldReader& line, model::Line& out, Findings& findings) {
   const JsonValue* v = line.Member("price");
-  std::string pointer = line.PointerTo("price");
   if (v == nullptr) {
-    findings.Add("json.required", pointer, "missing required field 'price' (item net price, BT-146)");
+    findings.Add("json.required", line.PointerTo("price"),
+                 "missing required field 'price' (item net price, BT-146)");
     return;
   }
   if (v->is_number() || v->is_string()) {
-    if (auto d = ReadDecimal(*v, pointer, "item net price (BT-146)", findings)) out.price.net = *d;
+    auto d = Decimal::Parse(v->text);
+    if (d) {
+      out.price.net = *d;
+    } else if (auto r = ReadDecimal(*v, line.PointerTo("price"), "item net price (BT-146)", findings)) {
+      out.price.net = *r;
+    }
   } else {
-    FieldReader f(v, pointer, findings);
+    FieldReader f(v, line, "price");
     auto net = f.Number("net", "item net price (BT-146)");
     out.price.gross = f.Number("gross", "item gross price (BT-148)");
     out.price.discount = f.Number("discount", "item price discount (BT-147)");
@@ -123,14 +128,14 @@ void ReadPrice(FieldReader& line, model::Line& out, Findings& findings) {
     f.Finish();
   }
   if (out.price.net.is_negative()) {  // BR-27
-    findings.Add("BR-27", pointer + (v->is_object() ? "/net" : ""),
+    findings.Add("BR-27", line.PointerTo("price") + (v->is_object() ? "/net" : ""),
                  "the item net price must not be negative, found " + out.price.net.ToString() +
                      " (use a negative quantity for returns)");
   }
 }
 
 void ReadItem(FieldReader& line, model::Item& item, Findings& findings) {
-  FieldReader f(line.Object("item", "item (BG-31)", true), line.PointerTo("item"), findings);
+  FieldReader f(line.Object("item", "item (BG-31)", true), line, "item");
   item.name = f.String("name", "item name (BT-153)", f.present());
   item.description = f.String("description", "item description (BT-154)");
   item.sellers_id = f.String("sellers_id", "seller's item identifier (BT-155)");

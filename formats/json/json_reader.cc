@@ -14,7 +14,7 @@ model::Identifier ReadIdentifier(FieldReader& parent, std::string_view key, std:
                                  CodeCheck scheme_check, std::string_view scheme_list,
                                  bool scheme_required, Findings& findings) {
   model::Identifier id;
-  FieldReader f(parent.Object(key, what), parent.PointerTo(key), findings);
+  FieldReader f(parent.Object(key, what), parent, key);
   if (!f.present()) return id;
   id.value = f.String("id", what, true);
   id.scheme = f.Code("scheme", std::string(what) + " scheme", scheme_check, scheme_list,
@@ -23,14 +23,11 @@ model::Identifier ReadIdentifier(FieldReader& parent, std::string_view key, std:
   return id;
 }
 
-model::Address ReadAddress(const JsonValue* v, const std::string& pointer, bool required,
-                           Findings& findings) {
+model::Address ReadAddress(FieldReader& parent, std::string_view key, std::string_view what,
+                           bool required) {
   model::Address a;
-  if (v == nullptr) {
-    if (required) findings.Add("json.required", pointer, "missing required field 'address'");
-    return a;
-  }
-  FieldReader f(v, pointer, findings);
+  FieldReader f(parent.Object(key, what, required), parent, key);
+  if (!f.present()) return a;
   a.line1 = f.String("line1", "address line 1");
   a.line2 = f.String("line2", "address line 2");
   a.line3 = f.String("line3", "address line 3");
@@ -51,12 +48,14 @@ using internal::ForEach;
 using internal::ReadAddress;
 using internal::ReadIdentifier;
 
-// PEPPOL-COMMON-R040..R050: check digits of scheme-identified ids wherever they appear.
-void CheckIdFormat(std::string_view scheme, std::string_view value, const std::string& pointer,
+// PEPPOL-COMMON-R040..R050: check digits of scheme-identified ids wherever they appear;
+// `where` builds the location only when there is a problem.
+template <typename Where>
+void CheckIdFormat(std::string_view scheme, std::string_view value, Where where,
                    Findings& findings) {
   if (value.empty()) return;
   if (auto problem = CheckIdentifierFormat(scheme, value)) {
-    findings.Add(problem->rule, pointer, problem->message);
+    findings.Add(problem->rule, where(), problem->message);
   }
 }
 
@@ -79,7 +78,7 @@ bool IsBase64(std::string_view s) {
 
 model::Contact ReadContact(FieldReader& parent, Findings& findings) {
   model::Contact c;
-  FieldReader f(parent.Object("contact", "contact"), parent.PointerTo("contact"), findings);
+  FieldReader f(parent.Object("contact", "contact"), parent, "contact");
   c.name = f.String("name", "contact name");
   c.phone = f.String("phone", "contact telephone");
   c.email = f.String("email", "contact e-mail");
@@ -102,7 +101,7 @@ model::Party ReadParty(FieldReader& doc, std::string_view key, bool seller, Find
             id.scheme = idr.Code("scheme", "party identifier scheme", codelists::IsIdentifierScheme,
                                  "ISO 6523 ICD scheme (e.g. 0088, 0192)");
             idr.Finish();
-            CheckIdFormat(id.scheme, id.value, pointer + "/id", findings);
+            CheckIdFormat(id.scheme, id.value, [&] { return pointer + "/id"; }, findings);
             p.identifiers.push_back(std::move(id));
           });
   if (!seller && p.identifiers.size() > 1) {
@@ -113,7 +112,7 @@ model::Party ReadParty(FieldReader& doc, std::string_view key, bool seller, Find
       ReadIdentifier(f, "legal_registration_id", "legal registration identifier",
                      codelists::IsIdentifierScheme, "ISO 6523 ICD scheme", false, findings);
   CheckIdFormat(p.legal_registration_id.scheme, p.legal_registration_id.value,
-                f.PointerTo("legal_registration_id") + "/id", findings);
+                [&] { return f.PointerTo("legal_registration_id") + "/id"; }, findings);
   p.vat_id = f.String("vat_id", "VAT identifier");
   if (seller) {
     p.tax_registration_id = f.String("tax_registration_id", "seller tax registration id (BT-32)");
@@ -127,8 +126,8 @@ model::Party ReadParty(FieldReader& doc, std::string_view key, bool seller, Find
   if (!address.value.empty() && !address.scheme.empty()) {
     auto id = ParticipantId::Make(address.scheme, address.value);
     if (id) {
-      CheckIdFormat(address.scheme, address.value, f.PointerTo("electronic_address") + "/id",
-                    findings);
+      CheckIdFormat(address.scheme, address.value,
+                    [&] { return f.PointerTo("electronic_address") + "/id"; }, findings);
       p.electronic_address = std::move(id).value();
     } else {
       findings.Add("json.identifier", f.PointerTo("electronic_address") + "/id",
@@ -140,8 +139,7 @@ model::Party ReadParty(FieldReader& doc, std::string_view key, bool seller, Find
                  "missing required field 'electronic_address' ({\"id\", \"scheme\"}): Peppol "
                  "needs it to route the document");
   }
-  p.address = ReadAddress(f.Object("address", "address", true), f.PointerTo("address"), false,
-                          findings);
+  p.address = ReadAddress(f, "address", "address", true);
   p.contact = ReadContact(f, findings);
   f.Finish();
   if (seller && p.vat_id.empty() && p.legal_registration_id.empty() && p.identifiers.empty() &&
@@ -227,7 +225,7 @@ void ReadDocuments(FieldReader& doc, model::Invoice& inv, Findings& findings) {
 }
 
 void ReadTotals(FieldReader& doc, model::Invoice& inv, Findings& findings) {
-  FieldReader f(doc.Object("totals", "document totals (BG-22)"), doc.PointerTo("totals"), findings);
+  FieldReader f(doc.Object("totals", "document totals (BG-22)"), doc, "totals");
   auto& d = inv.declared_totals;
   d.line_net_total = f.Number("line_net_total", "sum of line net amounts (BT-106)");
   d.allowance_total = f.Number("allowance_total", "sum of allowances (BT-107)");
@@ -414,10 +412,10 @@ Result<model::Invoice> ReadInvoice(std::string_view text) {
         ReadIdentifier(p, "legal_registration_id", "payee legal registration identifier (BT-61)",
                        codelists::IsIdentifierScheme, "ISO 6523 ICD scheme", false, findings);
     p.Finish();
-    CheckIdFormat(payee.identifier.scheme, payee.identifier.value, p.PointerTo("identifier") + "/id",
-                  findings);
+    CheckIdFormat(payee.identifier.scheme, payee.identifier.value,
+                  [&] { return p.PointerTo("identifier") + "/id"; }, findings);
     CheckIdFormat(payee.legal_registration_id.scheme, payee.legal_registration_id.value,
-                  p.PointerTo("legal_registration_id") + "/id", findings);
+                  [&] { return p.PointerTo("legal_registration_id") + "/id"; }, findings);
     if (!payee.name.empty() && payee.name == inv.seller.name) {  // UBL-SR-20
       findings.Add("UBL-SR-20", p.PointerTo("name"),
                    "the payee is the seller; leave 'payee' out when the seller is paid");
@@ -429,8 +427,7 @@ Result<model::Invoice> ReadInvoice(std::string_view text) {
     model::TaxRepresentative rep;
     rep.name = t.String("name", "tax representative name (BT-62)", true);
     rep.vat_id = t.String("vat_id", "tax representative VAT identifier (BT-63)", true);
-    rep.address = ReadAddress(t.Object("address", "tax representative address (BG-12)", true),
-                              t.PointerTo("address"), false, findings);
+    rep.address = ReadAddress(t, "address", "tax representative address (BG-12)", true);
     t.Finish();
     inv.tax_representative = std::move(rep);
   }
@@ -441,9 +438,7 @@ Result<model::Invoice> ReadInvoice(std::string_view text) {
     del.location_id = ReadIdentifier(d, "location_id", "deliver to location identifier (BT-71)",
                                      codelists::IsIdentifierScheme, "ISO 6523 ICD scheme", false, findings);
     del.date = d.DateField("date", "actual delivery date (BT-72)");
-    if (const JsonValue* a = d.Object("address", "deliver to address (BG-15)")) {
-      del.address = ReadAddress(a, d.PointerTo("address"), false, findings);
-    }
+    del.address = ReadAddress(d, "address", "deliver to address (BG-15)", false);
     d.Finish();
     if (!del.empty()) inv.delivery = std::move(del);
   }

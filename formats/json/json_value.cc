@@ -43,7 +43,9 @@ namespace {
 
 class Parser {
  public:
-  Parser(std::string_view text, const ParseLimits& limits) : s_(text), limits_(limits) {}
+  Parser(std::string_view text, const ParseLimits& limits)
+      : s_(text), limits_(limits), item_scratch_(limits.max_depth + 2),
+        member_scratch_(limits.max_depth + 2) {}
 
   Result<JsonValue> Run() {
     if (s_.size() > limits_.max_bytes) {
@@ -366,6 +368,9 @@ class Parser {
     return true;
   }
 
+  // Arrays and objects collect their children in a scratch vector per depth, reused across the
+  // document, and move them into an exactly sized vector at the end: one allocation per container
+  // instead of one per doubling.
   bool ParseArray(JsonValue& v, uint32_t depth) {
     if (!CheckDepth(depth)) return false;
     v.kind = JsonValue::Kind::kArray;
@@ -375,16 +380,22 @@ class Parser {
       Advance();
       return true;
     }
+    std::vector<JsonValue>& items = item_scratch_[depth];
+    items.clear();
     while (true) {
-      v.items.emplace_back();
-      if (!ParseValue(v.items.back(), depth)) return false;
+      items.emplace_back();
+      if (!ParseValue(items.back(), depth)) return false;
       SkipSpace();
       if (pos_ < s_.size() && s_[pos_] == ',') {
         Advance();
         SkipSpace();
         continue;
       }
-      return Expect(']', "',' or ']'");
+      if (!Expect(']', "',' or ']'")) return false;
+      v.items.reserve(items.size());
+      for (JsonValue& item : items) v.items.push_back(std::move(item));
+      items.clear();
+      return true;
     }
   }
 
@@ -397,6 +408,8 @@ class Parser {
       Advance();
       return true;
     }
+    std::vector<JsonMember>& members = member_scratch_[depth];
+    members.clear();
     while (true) {
       if (pos_ >= s_.size() || s_[pos_] != '"') {
         SetError("expected a member name in double quotes" + Found());
@@ -405,8 +418,8 @@ class Parser {
       std::string key;
       size_t key_pos = pos_;
       if (!ParseString(key)) return false;
-      for (const auto& [existing, _] : v.members) {
-        if (existing == key) {
+      for (const JsonMember& existing : members) {
+        if (existing.first == key) {
           pos_ = key_pos;
           SetError("duplicate member \"" + key + "\" in one object");
           return false;
@@ -415,15 +428,19 @@ class Parser {
       SkipSpace();
       if (!Expect(':', "':' after the member name")) return false;
       SkipSpace();
-      v.members.push_back(JsonMember{std::move(key), JsonValue{}});
-      if (!ParseValue(v.members.back().second, depth)) return false;
+      members.push_back(JsonMember{std::move(key), JsonValue{}});
+      if (!ParseValue(members.back().second, depth)) return false;
       SkipSpace();
       if (pos_ < s_.size() && s_[pos_] == ',') {
         Advance();
         SkipSpace();
         continue;
       }
-      return Expect('}', "',' or '}'");
+      if (!Expect('}', "',' or '}'")) return false;
+      v.members.reserve(members.size());
+      for (JsonMember& m : members) v.members.push_back(std::move(m));
+      members.clear();
+      return true;
     }
   }
 
@@ -434,6 +451,8 @@ class Parser {
   uint32_t col_ = 1;
   std::string error_;
   bool limit_hit_ = false;
+  std::vector<std::vector<JsonValue>> item_scratch_;     // by depth
+  std::vector<std::vector<JsonMember>> member_scratch_;  // by depth
 };
 
 }  // namespace

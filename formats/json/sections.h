@@ -31,8 +31,9 @@ void ForEach(FieldReader& parent, std::string_view key, std::string_view what, b
 model::Identifier ReadIdentifier(FieldReader& parent, std::string_view key, std::string_view what,
                                  CodeCheck scheme_check, std::string_view scheme_list,
                                  bool scheme_required, Findings& findings);
-model::Address ReadAddress(const JsonValue* v, const std::string& pointer, bool required,
-                           Findings& findings);
+// The address member `key` of `parent`; a missing one is reported when `required`.
+model::Address ReadAddress(FieldReader& parent, std::string_view key, std::string_view what,
+                           bool required);
 model::AllowanceCharge ReadAllowanceCharge(const JsonValue& v, const std::string& pointer,
                                            bool is_charge, bool document_level, Findings& findings);
 model::Line ReadLine(const JsonValue& v, const std::string& pointer, size_t index,

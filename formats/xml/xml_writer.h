@@ -1,17 +1,19 @@
-// XmlWriter: an RAII wrapper of libxml2's xmlTextWriter that builds one UTF-8 document in memory.
-// Text and attribute values are escaped by libxml2, never concatenated by hand. The first libxml2
-// failure is remembered and reported by Finish(). Not thread-safe; one per document.
+// XmlWriter: a streaming writer of one UTF-8 XML document into a string. Tags are balanced by an
+// element stack, text and attribute values are escaped in one place (Escape), and nothing else
+// writes markup. Every document it produces in tests and fuzzing is parsed back with libxml2.
+// Not thread-safe; one per document.
+//
+// Why not libxml2's xmlTextWriter: it cost 91 of 122 µs for a 10-line invoice (a malloc per
+// element name, per text and per stack entry, and several buffer calls per fragment); this writer
+// gives the same guarantees at a fraction of the cost. See docs/architecture.md.
 #pragma once
 
-#include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "formats/core/decimal.h"
 #include "formats/core/result.h"
-
-typedef struct _xmlTextWriter xmlTextWriter;
-typedef struct _xmlBuffer xmlBuffer;
 
 namespace gw::formats::xml {
 
@@ -19,13 +21,14 @@ class XmlWriter {
  public:
   // Starts a document with the XML declaration; `indent` pretty-prints with two spaces.
   explicit XmlWriter(bool indent = true);
-  ~XmlWriter();
   XmlWriter(const XmlWriter&) = delete;
   XmlWriter& operator=(const XmlWriter&) = delete;
 
-  // `name` is the qualified name as written ("cbc:ID"); namespaces are declared as attributes.
+  // `name` is the qualified name as written ("cbc:ID") and must outlive the writer (a literal);
+  // namespaces are declared as attributes.
   void Start(const char* name);
   void End();
+  // Only directly after Start().
   void Attribute(const char* name, std::string_view value);
   void Text(std::string_view text);
 
@@ -39,16 +42,26 @@ class XmlWriter {
   void Number(const char* name, const Decimal& value, const char* attr = nullptr,
               std::string_view attr_value = {});
 
-  // Ends the document and returns it; kInternal if any libxml2 call failed.
+  // Ends the document and returns it; kInternal if elements are left open or were misused.
   Result<std::string> Finish();
 
- private:
-  void Check(int rc);
+  // Appends `text` escaped for element content (`attribute` false: & < >) or for a double-quoted
+  // attribute value (also ", tab, newline, carriage return as character references).
+  static void Escape(std::string& out, std::string_view text, bool attribute);
 
-  xmlBuffer* buffer_ = nullptr;
-  xmlTextWriter* writer_ = nullptr;
+ private:
+  void CloseStartTag();
+  void NewLine();
+
+  struct Open {
+    const char* name;
+    bool has_children;
+  };
+  std::string out_;
+  std::vector<Open> stack_;
+  bool indent_;
+  bool tag_open_ = false;  // "<name attr..." written, ">" not yet
   bool failed_ = false;
-  std::string scratch_;
 };
 
 }  // namespace gw::formats::xml

@@ -2,8 +2,10 @@
 #include <iostream>
 
 #include "gateway/cli/command.h"
+#include "gateway/process/allocator.h"
 
 int main(int argc, char** argv) {
+  gw::ConfigureAllocatorForThroughput();
   std::vector<std::string> args(argv + 1, argv + argc);
   return gw::cli::RunEigw(args, std::cout, std::cerr);
 }
