@@ -86,7 +86,10 @@ class Error {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design, like std::expected
+  // Implicit by design, like std::expected. Two overloads rather than one by value: a large
+  // value (a whole invoice model) is then moved once, not twice.
+  Result(const T& value) : v_(value) {}  // NOLINT
+  Result(T&& value) : v_(std::move(value)) {}  // NOLINT
   Result(Error error) : v_(std::move(error)) {}  // NOLINT
 
   bool has_value() const { return v_.index() == 0; }

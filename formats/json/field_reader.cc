@@ -63,7 +63,7 @@ void FieldReader::Init(const JsonValue* value) {
 }
 
 const JsonValue* FieldReader::Member(std::string_view key) {
-  if (known_count_ < known_.size()) known_[known_count_++] = key;
+  if (known_count_ < kMaxKnown) known_[known_count_++] = KnownName{key.data(), key.size()};
   if (object_ == nullptr) return nullptr;
   const auto& members = object_->members;
   for (size_t i = 0; i < members.size(); ++i) {
@@ -90,7 +90,7 @@ void FieldReader::WrongKind(std::string_view key, std::string_view expected, con
   findings_.Add("json.type", PointerTo(key), std::move(message));
 }
 
-std::string FieldReader::String(std::string_view key, std::string_view what, bool required) {
+std::string_view FieldReader::String(std::string_view key, std::string_view what, bool required) {
   const JsonValue* v = Member(key);
   if (v == nullptr) {
     if (required && object_ != nullptr) Missing(key, what);
@@ -116,9 +116,9 @@ std::string FieldReader::String(std::string_view key, std::string_view what, boo
   return v->text;
 }
 
-std::string FieldReader::Code(std::string_view key, std::string_view what, CodeCheck check,
+std::string_view FieldReader::Code(std::string_view key, std::string_view what, CodeCheck check,
                               std::string_view list, bool required) {
-  std::string value = String(key, what, required);
+  std::string_view value = String(key, what, required);
   if (!value.empty() && !check(value)) {
     findings_.Add("json.code", PointerTo(key),
                   Quote(value) + " is not a valid " + std::string(list) + " for " +
@@ -159,7 +159,7 @@ std::optional<Decimal> FieldReader::Number(std::string_view key, std::string_vie
 }
 
 std::optional<Date> FieldReader::DateField(std::string_view key, std::string_view what, bool required) {
-  std::string text = String(key, what, required);
+  std::string_view text = String(key, what, required);
   if (text.empty()) return std::nullopt;
   auto d = Date::Parse(text);
   if (!d) {
@@ -200,12 +200,12 @@ void FieldReader::Finish() {
   if (object_ == nullptr) return;
   for (size_t i = 0; i < object_->members.size(); ++i) {
     if (used_.empty() ? (used_mask_ >> i) & 1 : used_[i]) continue;
-    const std::string& name = object_->members[i].first;
+    std::string_view name = object_->members[i].first;
     std::string message = "unknown field " + Quote(name);
     std::string_view best;
     size_t best_distance = 3;
     for (size_t k_index = 0; k_index < known_count_; ++k_index) {
-      std::string_view k = known_[k_index];
+      std::string_view k(known_[k_index].data, known_[k_index].size);
       size_t d = EditDistance(name, k);
       if (d < best_distance) {
         best_distance = d;

@@ -49,9 +49,10 @@ class FieldReader {
 
   // A string member. Absent, null or blank gives "". `what` names the term for messages
   // (e.g. "seller name (BT-27)"); when `required`, a missing value is a finding.
-  std::string String(std::string_view key, std::string_view what, bool required = false);
+  // The view is valid while the document lives.
+  std::string_view String(std::string_view key, std::string_view what, bool required = false);
   // A string member that must be in a code list; `list` names it for messages.
-  std::string Code(std::string_view key, std::string_view what, CodeCheck check,
+  std::string_view Code(std::string_view key, std::string_view what, CodeCheck check,
                    std::string_view list, bool required = false);
   // A decimal given as a JSON number or a string.
   std::optional<Decimal> Number(std::string_view key, std::string_view what, bool required = false);
@@ -76,8 +77,14 @@ class FieldReader {
   // Which members were read: a bit mask for the usual small objects, a vector beyond 64 members.
   uint64_t used_mask_ = 0;
   std::vector<bool> used_;
-  // The names asked for, for "did you mean" suggestions; inline, as objects have few names.
-  std::array<std::string_view, 64> known_;
+  // The names asked for, for "did you mean" suggestions; inline, as objects have few names. Left
+  // uninitialised (std::string_view would zero 1 KiB per reader): only [0, known_count_) is read.
+  struct KnownName {
+    const char* data;
+    size_t size;
+  };
+  static constexpr size_t kMaxKnown = 64;
+  KnownName known_[kMaxKnown];
   size_t known_count_ = 0;
 };
 

@@ -266,12 +266,12 @@ void ReadVatBreakdown(FieldReader& doc, model::Invoice& inv, Findings& findings)
 }
 
 void ReadHeader(FieldReader& f, model::Invoice& inv, Findings& findings) {
-  std::string type = f.String("type", "document type");
+  std::string_view type = f.String("type", "document type");
   if (type == "credit_note") {
     inv.kind = model::DocumentKind::kCreditNote;
   } else if (!type.empty() && type != "invoice") {
     findings.Add("json.code", f.PointerTo("type"),
-                 "'" + type + "' is not a document type; use \"invoice\" or \"credit_note\"");
+                 "'" + std::string(type) + "' is not a document type; use \"invoice\" or \"credit_note\"");
   }
   bool credit = inv.kind == model::DocumentKind::kCreditNote;
   inv.number = f.String("number", "invoice number (BT-1)", true);

@@ -39,23 +39,28 @@ std::string PointerAppend(std::string_view pointer, size_t index) {
   return out;
 }
 
-namespace {
-
 class Parser {
  public:
   Parser(std::string_view text, const ParseLimits& limits)
-      : s_(text), limits_(limits), item_scratch_(limits.max_depth + 2),
-        member_scratch_(limits.max_depth + 2) {}
+      : s_(text), limits_(limits), item_scratch_(ItemScratch()), member_scratch_(MemberScratch()) {
+    if (item_scratch_.size() < limits.max_depth + 2) item_scratch_.resize(limits.max_depth + 2);
+    if (member_scratch_.size() < limits.max_depth + 2) member_scratch_.resize(limits.max_depth + 2);
+  }
 
-  Result<JsonValue> Run() {
+  Result<JsonDocument> Run() {
     if (s_.size() > limits_.max_bytes) {
       limit_hit_ = true;
       error_ = "the JSON text has " + std::to_string(s_.size()) + " bytes, more than the limit of " +
                std::to_string(limits_.max_bytes);
       return Fail();
     }
+    JsonDocument root;
+    // Parse the document's own copy, so that every string can be a view into it.
+    root.source_ = std::make_unique_for_overwrite<char[]>(s_.size() + 1);
+    std::memcpy(root.source_.get(), s_.data(), s_.size());
+    s_ = std::string_view(root.source_.get(), s_.size());
+    decoded_ = &root.decoded_;
     if (s_.size() >= 3 && std::memcmp(s_.data(), "\xEF\xBB\xBF", 3) == 0) pos_ = 3;  // BOM
-    JsonValue root;
     SkipSpace();
     if (!ParseValue(root, 0)) return Fail();
     SkipSpace();
@@ -201,7 +206,7 @@ class Parser {
       while (digit()) ++pos_;
     }
     v.kind = JsonValue::Kind::kNumber;
-    v.text.assign(s_.data() + start, pos_ - start);
+    v.text = s_.substr(start, pos_ - start);
     col_ += static_cast<uint32_t>(pos_ - start);
     return true;
   }
@@ -225,22 +230,25 @@ class Parser {
     return true;
   }
 
-  static void AppendUtf8(std::string& out, uint32_t cp) {
+  // Writes the UTF-8 form of `cp` at `out` and returns the end. A \\u escape (6 bytes of text, or
+  // 12 for a surrogate pair) never decodes to more bytes than it was written with.
+  static char* PutUtf8(char* out, uint32_t cp) {
     if (cp < 0x80) {
-      out += static_cast<char>(cp);
+      *out++ = static_cast<char>(cp);
     } else if (cp < 0x800) {
-      out += static_cast<char>(0xC0 | (cp >> 6));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
+      *out++ = static_cast<char>(0xC0 | (cp >> 6));
+      *out++ = static_cast<char>(0x80 | (cp & 0x3F));
     } else if (cp < 0x10000) {
-      out += static_cast<char>(0xE0 | (cp >> 12));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
+      *out++ = static_cast<char>(0xE0 | (cp >> 12));
+      *out++ = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      *out++ = static_cast<char>(0x80 | (cp & 0x3F));
     } else {
-      out += static_cast<char>(0xF0 | (cp >> 18));
-      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
+      *out++ = static_cast<char>(0xF0 | (cp >> 18));
+      *out++ = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+      *out++ = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      *out++ = static_cast<char>(0x80 | (cp & 0x3F));
     }
+    return out;
   }
 
   // Length of the valid UTF-8 sequence at pos_ (RFC 3629 table), or 0 if invalid.
@@ -263,19 +271,29 @@ class Parser {
     return 0;
   }
 
-  bool ParseString(std::string& out) {
+  // Parses the string at pos_ into `out`: a view into the text when it has no escape sequence,
+  // else a view of its decoded form in the document's decode buffer.
+  bool ParseString(std::string_view& out) {
     ++pos_;  // opening quote
     ++col_;
-    out.clear();
+    const size_t begin = pos_;
+    char* dst = nullptr;        // where decoded bytes go, once an escape has been seen
+    char* dst_begin = nullptr;
+    auto emit = [&](const char* p, size_t n) {
+      if (dst != nullptr) {
+        std::memcpy(dst, p, n);
+        dst += n;
+      }
+    };
     while (true) {
-      // Copy the run of plain ASCII in one go.
+      // Step over the run of plain ASCII in one go.
       size_t run = pos_;
       while (run < s_.size()) {
         unsigned char c = static_cast<unsigned char>(s_[run]);
         if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) break;
         ++run;
       }
-      out.append(s_.data() + pos_, run - pos_);
+      emit(s_.data() + pos_, run - pos_);
       col_ += static_cast<uint32_t>(run - pos_);
       pos_ = run;
       if (pos_ >= s_.size()) {
@@ -284,6 +302,9 @@ class Parser {
       }
       unsigned char c = static_cast<unsigned char>(s_[pos_]);
       if (c == '"') {
+        out = dst == nullptr ? s_.substr(begin, pos_ - begin)
+                             : std::string_view(dst_begin, static_cast<size_t>(dst - dst_begin));
+        if (dst != nullptr) decoded_used_ += static_cast<size_t>(dst - dst_begin);
         Advance();
         return true;
       }
@@ -297,12 +318,18 @@ class Parser {
           SetError("malformed UTF-8 in a string" + Found() + " (the text must be UTF-8)");
           return false;
         }
-        out.append(s_.data() + pos_, n);
+        emit(s_.data() + pos_, n);
         pos_ += n;
         ++col_;
         continue;
       }
-      // Escape sequence.
+      // Escape sequence: from here on the string is decoded into the buffer.
+      if (dst == nullptr) {
+        if (!*decoded_) *decoded_ = std::make_unique_for_overwrite<char[]>(s_.size() + 1);
+        dst_begin = decoded_->get() + decoded_used_;
+        dst = dst_begin;
+        emit(s_.data() + begin, pos_ - begin);
+      }
       ++pos_;
       if (pos_ >= s_.size()) {
         SetError("unterminated escape sequence");
@@ -311,14 +338,14 @@ class Parser {
       char e = s_[pos_++];
       col_ += 2;
       switch (e) {
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
-        case '/': out += '/'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
+        case '"': *dst++ = '"'; break;
+        case '\\': *dst++ = '\\'; break;
+        case '/': *dst++ = '/'; break;
+        case 'b': *dst++ = '\b'; break;
+        case 'f': *dst++ = '\f'; break;
+        case 'n': *dst++ = '\n'; break;
+        case 'r': *dst++ = '\r'; break;
+        case 't': *dst++ = '\t'; break;
         case 'u': {
           uint32_t cp;
           if (!ReadHex4(cp)) {
@@ -348,7 +375,7 @@ class Parser {
             SetError("\\u0000 is not allowed in text");
             return false;
           }
-          AppendUtf8(out, cp);
+          dst = PutUtf8(dst, cp);
           break;
         }
         default:
@@ -360,6 +387,7 @@ class Parser {
   }
 
   bool CheckDepth(uint32_t depth) {
+    if (depth > deepest_) deepest_ = depth;
     if (depth > limits_.max_depth) {
       SetError("nesting deeper than " + std::to_string(limits_.max_depth) + " levels");
       limit_hit_ = true;
@@ -415,20 +443,20 @@ class Parser {
         SetError("expected a member name in double quotes" + Found());
         return false;
       }
-      std::string key;
+      std::string_view key;
       size_t key_pos = pos_;
       if (!ParseString(key)) return false;
       for (const JsonMember& existing : members) {
         if (existing.first == key) {
           pos_ = key_pos;
-          SetError("duplicate member \"" + key + "\" in one object");
+          SetError("duplicate member \"" + std::string(key) + "\" in one object");
           return false;
         }
       }
       SkipSpace();
       if (!Expect(':', "':' after the member name")) return false;
       SkipSpace();
-      members.push_back(JsonMember{std::move(key), JsonValue{}});
+      members.push_back(JsonMember{key, JsonValue{}});
       if (!ParseValue(members.back().second, depth)) return false;
       SkipSpace();
       if (pos_ < s_.size() && s_[pos_] == ',') {
@@ -446,18 +474,48 @@ class Parser {
 
   std::string_view s_;
   ParseLimits limits_;
+  std::unique_ptr<char[]>* decoded_ = nullptr;  // the document's decode buffer, made on first use
+  size_t decoded_used_ = 0;
   size_t pos_ = 0;
   uint32_t line_ = 1;
   uint32_t col_ = 1;
   std::string error_;
   bool limit_hit_ = false;
-  std::vector<std::vector<JsonValue>> item_scratch_;     // by depth
-  std::vector<std::vector<JsonMember>> member_scratch_;  // by depth
+  // Scratch vectors by depth, kept per thread so that their capacity is reused across documents.
+  // A parse leaves them empty (moved-from values are cleared at the next use).
+  // A document with very large arrays or objects leaves no more than kKeptScratch entries of
+  // capacity behind.
+  static constexpr size_t kKeptScratch = 4096;
+  template <typename V>
+  void ReleaseLargeScratch(std::vector<V>& scratch) {
+    for (size_t d = 0; d <= deepest_ && d < scratch.size(); ++d) {
+      if (scratch[d].capacity() > kKeptScratch) std::vector<typename V::value_type>().swap(scratch[d]);
+      scratch[d].clear();
+    }
+  }
+
+ public:
+  ~Parser() {
+    ReleaseLargeScratch(item_scratch_);
+    ReleaseLargeScratch(member_scratch_);
+  }
+
+ private:
+  uint32_t deepest_ = 0;
+  static std::vector<std::vector<JsonValue>>& ItemScratch() {
+    thread_local std::vector<std::vector<JsonValue>> scratch;
+    return scratch;
+  }
+  static std::vector<std::vector<JsonMember>>& MemberScratch() {
+    thread_local std::vector<std::vector<JsonMember>> scratch;
+    return scratch;
+  }
+  std::vector<std::vector<JsonValue>>& item_scratch_;
+  std::vector<std::vector<JsonMember>>& member_scratch_;
 };
 
-}  // namespace
 
-Result<JsonValue> Parse(std::string_view text, const ParseLimits& limits) {
+Result<JsonDocument> Parse(std::string_view text, const ParseLimits& limits) {
   return Parser(text, limits).Run();
 }
 

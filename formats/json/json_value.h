@@ -1,8 +1,13 @@
 // A JSON document tree that keeps number text exactly as written (no binary floating point)
 // and the line/column of every value, for error messages. Immutable after parsing.
+//
+// Strings and member names are views: into the document's own copy of the text when the string
+// has no escape sequence (the usual case), or into the document's buffer of decoded strings. No
+// string is allocated on its own; a value is valid as long as its JsonDocument lives.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -19,7 +24,7 @@ struct JsonValue {
 
   Kind kind = Kind::kNull;
   bool boolean = false;
-  std::string text;  // decoded string, or the number's text as written
+  std::string_view text;  // decoded string, or the number's text as written
   std::vector<JsonValue> items;                            // kArray
   std::vector<JsonMember> members;  // kObject, in document order (vector allows the incomplete type)
   uint32_t line = 0;
@@ -33,8 +38,23 @@ struct JsonValue {
 
 // One member of an object: name and value (named like std::pair's parts).
 struct JsonMember {
-  std::string first;
+  std::string_view first;
   JsonValue second;
+};
+
+// The root value together with the storage its strings view. Move-only.
+class JsonDocument : public JsonValue {
+ public:
+  JsonDocument() = default;
+  JsonDocument(JsonDocument&&) = default;
+  JsonDocument& operator=(JsonDocument&&) = default;
+  JsonDocument(const JsonDocument&) = delete;
+  JsonDocument& operator=(const JsonDocument&) = delete;
+
+ private:
+  friend class Parser;
+  std::unique_ptr<char[]> source_;   // copy of the parsed text
+  std::unique_ptr<char[]> decoded_;  // strings with escapes, decoded (never longer than the text)
 };
 
 // "an object", "a string", ... for messages.
@@ -50,7 +70,7 @@ struct ParseLimits {
 // duplicate keys in one object are rejected. Errors are kInvalidArgument with one Finding (rule
 // "json.syntax", or "json.limit" for depth and size, empty location) whose message names line and
 // column.
-Result<JsonValue> Parse(std::string_view text, const ParseLimits& limits = {});
+Result<JsonDocument> Parse(std::string_view text, const ParseLimits& limits = {});
 
 // Appends `key` to a JSON pointer with RFC 6901 escaping ("~" -> "~0", "/" -> "~1").
 std::string PointerAppend(std::string_view pointer, std::string_view key);

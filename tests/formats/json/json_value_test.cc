@@ -29,6 +29,30 @@ TEST(JsonValueTest, DecodesEscapesAndUtf8) {
   EXPECT_EQ(v->items[3].text, "P\xC3\xB5hja");
 }
 
+// Strings are views into the document's own storage: they must outlive the parsed text, and
+// several decoded strings (and escaped member names) must not overwrite each other.
+TEST(JsonValueTest, StringsOutliveTheTextAndDecodedStringsStayApart) {
+  std::string text =
+      R"({"k\u00e9y": "x\ty", "plain": "abc", "e2": "\u20ac1", "list": ["\"q\"", "n", "\\"]})";
+  JsonDocument doc;
+  {
+    auto parsed = Parse(std::string(text));  // the text is gone after this statement
+    ASSERT_TRUE(parsed.has_value());
+    doc = std::move(*parsed);
+  }
+  text.assign(text.size(), '#');
+  ASSERT_EQ(doc.members.size(), 4u);
+  EXPECT_EQ(doc.members[0].first, "k\xC3\xA9y");
+  EXPECT_EQ(doc.members[0].second.text, "x\ty");
+  EXPECT_EQ(doc.members[1].second.text, "abc");
+  EXPECT_EQ(doc.members[2].second.text, "\xE2\x82\xAC" "1");
+  const JsonValue& list = doc.members[3].second;
+  ASSERT_EQ(list.items.size(), 3u);
+  EXPECT_EQ(list.items[0].text, "\"q\"");
+  EXPECT_EQ(list.items[1].text, "n");
+  EXPECT_EQ(list.items[2].text, "\\");
+}
+
 TEST(JsonValueTest, ReportsLineAndColumnOfSyntaxErrors) {
   EXPECT_EQ(ErrorOf("{\n  \"a\": 1,\n  \"b\" 2\n}"), "line 3, column 7: expected ':' after the member name, found '2'");
   EXPECT_NE(ErrorOf("{\"a\": [1, 2}").find("expected ',' or ']'"), std::string::npos);
