@@ -1,0 +1,378 @@
+#include "formats/xml/xml_document.h"
+
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/xmlerror.h>
+
+#include <cstring>
+#include <mutex>
+
+#include "formats/xml/ubl_names.h"
+
+namespace gw::formats::xml {
+
+// ---- NameTable ----
+
+namespace {
+std::string Key(std::string_view ns_uri, std::string_view local) {
+  std::string key;
+  key.reserve(ns_uri.size() + local.size() + 1);
+  key.append(ns_uri).push_back('\x01');
+  key.append(local);
+  return key;
+}
+}  // namespace
+
+NameId NameTable::Add(std::string_view ns_uri, std::string_view local) {
+  std::string key = Key(ns_uri, local);
+  auto it = index_.find(key);
+  if (it != index_.end()) return it->second;
+  NameId id = static_cast<NameId>(names_.size());
+  names_.push_back(Name{std::string(ns_uri), std::string(local)});
+  index_.emplace(std::move(key), id);
+  return id;
+}
+
+NameId NameTable::Find(std::string_view ns_uri, std::string_view local) const {
+  auto it = index_.find(Key(ns_uri, local));
+  return it == index_.end() ? kNoName : it->second;
+}
+
+NameTable& NameTable::Shared() {
+  static NameTable* table = [] {
+    auto* t = new NameTable;
+    for (size_t i = 0; i < kUblNameCount; ++i) t->Add(kUblNames[i].ns_uri, kUblNames[i].local);
+    t->Freeze();
+    return t;
+  }();
+  return *table;
+}
+
+// ---- Builder: SAX2 events into a Document ----
+
+class Builder {
+ public:
+  Builder(const ParseLimits& limits, const NameTable& names) : limits_(limits) {
+    doc_.names_ = &names;
+    Node document;
+    document.kind = NodeKind::kDocument;
+    doc_.nodes_.push_back(document);
+    open_.push_back(Open{0, kNoNode});
+  }
+
+  Result<Document> Run(std::string_view text) {
+    if (text.size() > limits_.max_bytes) {
+      return Fail("xml.limit", "the document has " + std::to_string(text.size()) +
+                                   " bytes, more than the limit of " +
+                                   std::to_string(limits_.max_bytes));
+    }
+    if (text.size() > static_cast<size_t>(INT32_MAX)) return Fail("xml.limit", "the document is too large");
+    xmlParserCtxtPtr ctxt = xmlCreateMemoryParserCtxt(text.data(), static_cast<int>(text.size()));
+    if (ctxt == nullptr) return Fail("xml.syntax", "the document is empty or cannot be read");
+    ctxt_ = ctxt;
+    // No network, no entity substitution, no DTD loading or validation, no XInclude; libxml2's
+    // own size and depth limits stay on (no XML_PARSE_HUGE).
+    xmlCtxtUseOptions(ctxt, XML_PARSE_NONET);
+    ctxt->replaceEntities = 0;
+    ctxt->loadsubset = 0;
+    ctxt->validate = 0;
+    xmlSAXHandler* sax = ctxt->sax;
+    std::memset(sax, 0, sizeof(*sax));
+    sax->initialized = XML_SAX2_MAGIC;
+    sax->startElementNs = &StartElement;
+    sax->endElementNs = &EndElement;
+    sax->characters = &Characters;
+    sax->cdataBlock = &Characters;
+    sax->ignorableWhitespace = &Characters;
+    sax->internalSubset = &InternalSubset;
+    sax->externalSubset = &ExternalSubset;
+    sax->getEntity = &GetEntity;
+    sax->getParameterEntity = &GetEntity;
+    sax->resolveEntity = &ResolveEntity;
+    sax->serror = &StructuredError;
+    ctxt->_private = this;
+    xmlParseDocument(ctxt);
+    bool well_formed = ctxt->wellFormed != 0;
+    xmlFreeParserCtxt(ctxt);
+    ctxt_ = nullptr;
+    if (!error_rule_.empty()) return Fail(error_rule_, error_);
+    if (!well_formed) return Fail("xml.syntax", error_.empty() ? "the document is not well-formed XML" : error_);
+    if (doc_.document_element() == kNoNode) return Fail("xml.syntax", "the document has no root element");
+    return std::move(doc_);
+  }
+
+ private:
+  struct Open {
+    NodeId id;
+    NodeId last_child;
+  };
+
+  static Builder& Of(void* ctx) {
+    auto* ctxt = static_cast<xmlParserCtxtPtr>(ctx);
+    return *static_cast<Builder*>(ctxt->_private);
+  }
+
+  Error Fail(std::string rule, std::string message) {
+    return Error::InvalidInput(rule == "xml.limit" ? "the XML document exceeds a limit"
+                               : rule == "xml.doctype" ? "the XML document has a DOCTYPE"
+                                                       : "the document is not well-formed XML",
+                               {Finding{std::move(rule), Finding::Severity::kFatal, "", std::move(message)}});
+  }
+
+  // Stops the parse with our own error (the first one wins).
+  void Stop(std::string rule, std::string message) {
+    if (error_rule_.empty()) {
+      error_rule_ = std::move(rule);
+      error_ = "line " + std::to_string(Line()) + ": " + message;
+    }
+    if (ctxt_ != nullptr) xmlStopParser(ctxt_);
+  }
+
+  uint32_t Line() const { return ctxt_ != nullptr ? static_cast<uint32_t>(xmlSAX2GetLineNumber(ctxt_)) : 0; }
+
+  std::string_view Store(const char* data, size_t n) {
+    if (n == 0) return {};
+    if (chunk_left_ < n) {
+      size_t size = n > kChunk / 4 ? n : kChunk;
+      doc_.text_chunks_.push_back(std::make_unique_for_overwrite<char[]>(size));
+      chunk_pos_ = doc_.text_chunks_.back().get();
+      chunk_left_ = size;
+      if (size != kChunk) {  // a large value gets a chunk of its own; keep the current one
+        std::memcpy(chunk_pos_, data, n);
+        std::string_view out(chunk_pos_, n);
+        chunk_left_ = 0;
+        return out;
+      }
+    }
+    std::memcpy(chunk_pos_, data, n);
+    std::string_view out(chunk_pos_, n);
+    chunk_pos_ += n;
+    chunk_left_ -= n;
+    return out;
+  }
+
+  NameId Intern(const xmlChar* uri, const xmlChar* local) {
+    std::string_view u = uri != nullptr ? reinterpret_cast<const char*>(uri) : "";
+    std::string_view l = reinterpret_cast<const char*>(local);
+    NameId id = doc_.names_->Find(u, l);
+    if (id != kNoName) return id;
+    if (!doc_.extra_names_) doc_.extra_names_ = std::make_unique<NameTable>();
+    return static_cast<NameId>(doc_.names_->size()) + doc_.extra_names_->Add(u, l);
+  }
+
+  bool AddNode(const Node& node) {
+    if (doc_.nodes_.size() >= limits_.max_nodes) {
+      Stop("xml.limit", "more than " + std::to_string(limits_.max_nodes) + " nodes");
+      return false;
+    }
+    doc_.nodes_.push_back(node);
+    return true;
+  }
+
+  // Appends node `id` (already in nodes_) as the last child of the innermost open element.
+  void Link(NodeId id) {
+    Open& parent = open_.back();
+    doc_.nodes_[id].parent = parent.id;
+    if (parent.last_child == kNoNode) {
+      doc_.nodes_[parent.id].first_child = id;
+    } else {
+      doc_.nodes_[parent.last_child].next_sibling = id;
+    }
+    parent.last_child = id;
+  }
+
+  void FlushText() {
+    if (pending_.empty()) return;
+    Node text;
+    text.kind = NodeKind::kText;
+    text.line = pending_line_;
+    text.value = Store(pending_.data(), pending_.size());
+    pending_.clear();
+    if (!AddNode(text)) return;
+    Link(static_cast<NodeId>(doc_.nodes_.size() - 1));
+  }
+
+  static void StartElement(void* ctx, const xmlChar* localname, const xmlChar* /*prefix*/,
+                           const xmlChar* uri, int /*nb_namespaces*/, const xmlChar** /*namespaces*/,
+                           int nb_attributes, int /*nb_defaulted*/, const xmlChar** attributes) {
+    Builder& b = Of(ctx);
+    b.FlushText();
+    if (!b.error_rule_.empty()) return;
+    if (b.open_.size() > b.limits_.max_depth) {
+      b.Stop("xml.limit", "elements nested deeper than " + std::to_string(b.limits_.max_depth) + " levels");
+      return;
+    }
+    Node element;
+    element.kind = NodeKind::kElement;
+    element.name = b.Intern(uri, localname);
+    element.line = b.Line();
+    if (!b.AddNode(element)) return;
+    NodeId id = static_cast<NodeId>(b.doc_.nodes_.size() - 1);
+    b.Link(id);
+    NodeId last_attribute = kNoNode;
+    for (int i = 0; i < nb_attributes; ++i) {
+      const xmlChar** a = attributes + 5 * i;  // localname, prefix, URI, value, end
+      size_t n = static_cast<size_t>(a[4] - a[3]);
+      if (n > b.limits_.max_text_bytes) {
+        b.Stop("xml.limit", "an attribute value longer than " + std::to_string(b.limits_.max_text_bytes) + " bytes");
+        return;
+      }
+      Node attribute;
+      attribute.kind = NodeKind::kAttribute;
+      attribute.name = b.Intern(a[2], a[0]);
+      attribute.parent = id;
+      attribute.line = element.line;
+      attribute.value = b.Store(reinterpret_cast<const char*>(a[3]), n);
+      if (!b.AddNode(attribute)) return;
+      NodeId attribute_id = static_cast<NodeId>(b.doc_.nodes_.size() - 1);
+      if (last_attribute == kNoNode) {
+        b.doc_.nodes_[id].first_attribute = attribute_id;
+      } else {
+        b.doc_.nodes_[last_attribute].next_sibling = attribute_id;
+      }
+      last_attribute = attribute_id;
+    }
+    b.open_.push_back(Open{id, kNoNode});
+  }
+
+  static void EndElement(void* ctx, const xmlChar*, const xmlChar*, const xmlChar*) {
+    Builder& b = Of(ctx);
+    b.FlushText();
+    if (b.open_.size() > 1) b.open_.pop_back();
+  }
+
+  static void Characters(void* ctx, const xmlChar* ch, int len) {
+    Builder& b = Of(ctx);
+    if (b.open_.size() <= 1 || len <= 0) return;  // text outside the root element is not kept
+    if (b.pending_.empty()) b.pending_line_ = b.Line();
+    if (b.pending_.size() + static_cast<size_t>(len) > b.limits_.max_text_bytes) {
+      b.Stop("xml.limit", "a text node longer than " + std::to_string(b.limits_.max_text_bytes) + " bytes");
+      return;
+    }
+    b.pending_.append(reinterpret_cast<const char*>(ch), static_cast<size_t>(len));
+  }
+
+  static void InternalSubset(void* ctx, const xmlChar* name, const xmlChar*, const xmlChar*) {
+    Of(ctx).Stop("xml.doctype",
+                 std::string("the document has a DOCTYPE (<!DOCTYPE ") +
+                     reinterpret_cast<const char*>(name) +
+                     " ...>); e-invoices must not have one: DTDs and entity declarations are refused "
+                     "(they are the vehicle of XXE and entity-expansion attacks). Remove the DOCTYPE.");
+  }
+
+  static void ExternalSubset(void* ctx, const xmlChar* name, const xmlChar* a, const xmlChar* b) {
+    InternalSubset(ctx, name, a, b);
+  }
+
+  static xmlEntityPtr GetEntity(void*, const xmlChar*) { return nullptr; }
+
+  static xmlParserInputPtr ResolveEntity(void* ctx, const xmlChar*, const xmlChar*) {
+    Of(ctx).Stop("xml.doctype", "the document refers to an external entity; nothing is loaded");
+    return nullptr;
+  }
+
+  static void StructuredError(void* user, xmlErrorPtr error) {
+    if (error == nullptr || error->level < XML_ERR_ERROR) return;
+    auto* ctxt = static_cast<xmlParserCtxtPtr>(user);
+    Builder* b = ctxt != nullptr ? static_cast<Builder*>(ctxt->_private) : nullptr;
+    if (b == nullptr || !b->error_.empty()) return;
+    std::string message = error->message != nullptr ? error->message : "malformed XML";
+    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+    std::string where = "line " + std::to_string(error->line);
+    if (error->int2 > 0) where += ", column " + std::to_string(error->int2);
+    if (error->code == XML_ERR_INVALID_CHAR || error->code == XML_ERR_INVALID_ENCODING) {
+      message += " (the document must be well-formed UTF-8 or declare its encoding)";
+    } else if (error->code == XML_ERR_UNDECLARED_ENTITY) {
+      message += " (only the five predefined entities and character references are allowed)";
+    }
+    b->error_ = where + ": " + message;
+  }
+
+  static constexpr size_t kChunk = 64 * 1024;
+  ParseLimits limits_;
+  Document doc_;
+  xmlParserCtxtPtr ctxt_ = nullptr;
+  std::vector<Open> open_;
+  std::string pending_;
+  uint32_t pending_line_ = 0;
+  char* chunk_pos_ = nullptr;
+  size_t chunk_left_ = 0;
+  std::string error_rule_;
+  std::string error_;
+};
+
+Result<Document> Document::Parse(std::string_view text, const ParseLimits& limits, const NameTable& names) {
+  static std::once_flag init;
+  std::call_once(init, [] { xmlInitParser(); });
+  return Builder(limits, names).Run(text);
+}
+
+// ---- Document ----
+
+std::string_view Document::local_name(NodeId id) const {
+  NameId n = nodes_[id].name;
+  if (n == kNoName) return {};
+  return n < names_->size() ? names_->local(n) : extra_names_->local(n - static_cast<NameId>(names_->size()));
+}
+
+std::string_view Document::namespace_uri(NodeId id) const {
+  NameId n = nodes_[id].name;
+  if (n == kNoName) return {};
+  return n < names_->size() ? names_->ns_uri(n) : extra_names_->ns_uri(n - static_cast<NameId>(names_->size()));
+}
+
+NameId Document::FindName(std::string_view ns_uri, std::string_view local) const {
+  NameId id = names_->Find(ns_uri, local);
+  if (id != kNoName || !extra_names_) return id;
+  id = extra_names_->Find(ns_uri, local);
+  return id == kNoName ? kNoName : id + static_cast<NameId>(names_->size());
+}
+
+NodeId Document::Child(NodeId parent, NameId name) const {
+  for (NodeId c = nodes_[parent].first_child; c != kNoNode; c = nodes_[c].next_sibling) {
+    if (nodes_[c].kind == NodeKind::kElement && nodes_[c].name == name) return c;
+  }
+  return kNoNode;
+}
+
+NodeId Document::Attribute(NodeId element, NameId name) const {
+  for (NodeId a = nodes_[element].first_attribute; a != kNoNode; a = nodes_[a].next_sibling) {
+    if (nodes_[a].name == name) return a;
+  }
+  return kNoNode;
+}
+
+NodeId Document::LastDescendant(NodeId id) const {
+  // Children are appended in document order, so the last descendant is reached by following the
+  // last child down; attributes of an element without children are its last nodes.
+  while (true) {
+    const Node& n = nodes_[id];
+    NodeId last = kNoNode;
+    for (NodeId c = n.first_child; c != kNoNode; c = nodes_[c].next_sibling) last = c;
+    if (last == kNoNode) {
+      NodeId last_attribute = kNoNode;
+      for (NodeId a = n.first_attribute; a != kNoNode; a = nodes_[a].next_sibling) last_attribute = a;
+      return last_attribute == kNoNode ? id : last_attribute;
+    }
+    id = last;
+  }
+}
+
+std::string_view Document::StringValue(NodeId id, std::string& scratch) const {
+  const Node& n = nodes_[id];
+  if (n.kind == NodeKind::kText || n.kind == NodeKind::kAttribute) return n.value;
+  // An element (or the document): the text nodes of its subtree, in order.
+  NodeId first = n.first_child;
+  if (first == kNoNode) return {};
+  if (nodes_[first].kind == NodeKind::kText && nodes_[first].next_sibling == kNoNode) {
+    return nodes_[first].value;
+  }
+  scratch.clear();
+  NodeId end = LastDescendant(id);
+  for (NodeId i = id + 1; i <= end; ++i) {
+    if (nodes_[i].kind == NodeKind::kText) scratch.append(nodes_[i].value);
+  }
+  return scratch;
+}
+
+}  // namespace gw::formats::xml
