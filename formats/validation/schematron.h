@@ -1,0 +1,66 @@
+// A compiled Schematron rule set (ISO Schematron, query binding xslt2) and its evaluation over a
+// document, with the semantics of the official XSLT: within each pattern, every node (elements,
+// attributes, the document) is given to the first rule whose context matches it; every assertion
+// of that rule whose test is false gives a finding with the assertion's id, flag and message.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "formats/core/result.h"
+#include "formats/validation/rule_source.h"
+#include "formats/validation/xpath_eval.h"
+#include "formats/xml/xml_document.h"
+
+namespace gw::formats::validation {
+
+class RuleSet {
+ public:
+  // Compiles every expression of `source`; an expression we cannot compile is an error (the
+  // generated tables are tested, so this does not happen at run time).
+  static Result<std::unique_ptr<RuleSet>> Compile(const RuleSource& source);
+
+  const std::string& name() const { return name_; }        // "en16931-ubl"
+  const std::string& version() const { return version_; }  // "1.3.16"
+  std::string id() const { return name_ + "@" + version_; }
+  size_t assertion_count() const { return assertion_count_; }
+
+  // Appends the findings for `doc`. Thread-safe (a RuleSet is read-only after Compile).
+  void Run(const xml::Document& doc, std::vector<Finding>& findings) const;
+
+ private:
+  struct Let {
+    uint32_t var;
+    ExprPtr value;
+  };
+  struct Assertion {
+    std::string id;
+    Finding::Severity severity;
+    ExprPtr test;
+    std::string message;
+  };
+  struct Rule {
+    ExprPtr context;  // rewritten to an absolute expression that selects every matching node
+    std::vector<Let> lets;
+    std::vector<Assertion> assertions;
+  };
+  struct Pattern {
+    std::string id;
+    std::vector<Rule> rules;
+  };
+
+  std::string name_;
+  std::string version_;
+  std::vector<Let> globals_;  // rule-set and pattern variables, evaluated once per document
+  std::vector<Pattern> patterns_;
+  std::vector<UserFunction> functions_;
+  size_t variable_count_ = 0;
+  size_t assertion_count_ = 0;
+  mutable RegexCache regexes_;
+};
+
+// An XPath to `node` for finding locations: /Invoice/cac:AccountingSupplierParty[1]/...
+std::string NodePath(const xml::Document& doc, xml::NodeId node);
+
+}  // namespace gw::formats::validation

@@ -1,0 +1,106 @@
+// The compiled form of an XPath 2.0 expression: the subset the official EN16931 and Peppol
+// Schematron rules use (paths on all axes, predicates, general and value comparisons, arithmetic
+// on integer/decimal/double, for/some/every/if, castable, the string, numeric, regex and sequence
+// functions), plus `let ... return` (XPath 3.0) so that the XSLT helper functions of the rules can
+// be written as one expression.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "formats/xml/xml_document.h"
+
+namespace gw::formats::validation {
+
+enum class Axis : uint8_t {
+  kChild,
+  kAttribute,
+  kSelf,
+  kParent,
+  kDescendant,
+  kDescendantOrSelf,
+  kAncestor,
+  kAncestorOrSelf,
+  kFollowingSibling,
+  kPrecedingSibling,
+  kFollowing,
+  kPreceding,
+};
+
+// What a step matches.
+struct NodeTest {
+  enum class Kind : uint8_t { kName, kAnyName, kAnyInNamespace, kAnyWithLocal, kText, kNode, kElement };
+  Kind kind = Kind::kName;
+  std::string ns_uri;
+  std::string local;
+  xml::NameId name = xml::kNoName;  // in the shared table, when the name is there
+};
+
+enum class Op : uint8_t {
+  // Primaries
+  kLiteralString,
+  kLiteralInteger,
+  kLiteralDecimal,
+  kLiteralDouble,
+  kVariable,
+  kContextItem,
+  kEmptySequence,
+  kSequence,        // (a, b, ...)
+  kFunctionCall,
+  // Paths
+  kRoot,            // "/" alone, or the start of an absolute path
+  kStep,            // axis + node test + predicates (kids = predicates)
+  kPath,            // kids[0] / kids[1] (the right side evaluated for each node of the left)
+  kFilter,          // kids[0] = primary, kids[1..] = predicates
+  // Operators
+  kOr,
+  kAnd,
+  kGeneralCompare,  // compare = op_name
+  kValueCompare,
+  kAdd,
+  kSubtract,
+  kMultiply,
+  kDivide,
+  kIntegerDivide,
+  kModulo,
+  kNegate,
+  kUnion,
+  kIntersect,
+  kExcept,
+  kRange,
+  kIf,              // kids: condition, then, else
+  kFor,             // variables bound in order: kids = in-exprs..., return
+  kLet,
+  kSome,
+  kEvery,
+  kCastable,        // kids[0], type in text
+  kCast,
+  kInstanceOf,
+};
+
+enum class Comparison : uint8_t { kEq, kNe, kLt, kLe, kGt, kGe };
+
+struct Expr {
+  Op op = Op::kEmptySequence;
+  Comparison compare = Comparison::kEq;
+  Axis axis = Axis::kChild;
+  NodeTest test;
+  std::string text;            // literal text, function name, cast type
+  std::vector<uint32_t> vars;  // variable ids bound by for/let/some/every (one per binding)
+  uint32_t var = 0;            // kVariable: its id
+  int32_t function = -1;       // kFunctionCall: index in the function table
+  bool optional_type = false;  // cast/castable "xs:date?"
+  // An absolute path that uses no variable: its value is the same wherever it is evaluated in a
+  // document, so the evaluator computes it once per document (set by MarkCacheable()).
+  bool cacheable = false;
+  std::vector<std::unique_ptr<Expr>> kids;
+};
+
+using ExprPtr = std::unique_ptr<Expr>;
+
+// Sets Expr::cacheable on every absolute, variable-free path in the tree.
+void MarkCacheable(Expr& e);
+
+}  // namespace gw::formats::validation

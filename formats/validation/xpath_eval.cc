@@ -1,0 +1,331 @@
+#include "formats/validation/xpath_eval.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace gw::formats::validation {
+
+using xml::kNoNode;
+using xml::NodeId;
+using xml::NodeKind;
+
+namespace {
+
+bool UsesVariableOrContext(const Expr& e, bool top) {
+  if (e.op == Op::kVariable) return true;
+  // A relative path or "." at the top level depends on the context; inside predicates it is
+  // relative to the predicate's own context, which is fine.
+  if (top && (e.op == Op::kContextItem)) return true;
+  for (const auto& k : e.kids) {
+    if (UsesVariableOrContext(*k, false)) return true;
+  }
+  return false;
+}
+
+bool StartsAtRoot(const Expr& e) {
+  if (e.op == Op::kRoot) return true;
+  if (e.op == Op::kPath) return StartsAtRoot(*e.kids[0]);
+  return false;
+}
+
+}  // namespace
+
+void MarkCacheable(Expr& e) {
+  if (e.op == Op::kPath && StartsAtRoot(e) && !UsesVariableOrContext(e, false)) {
+    e.cacheable = true;
+    return;  // its parts are evaluated only through it
+  }
+  for (auto& k : e.kids) MarkCacheable(*k);
+}
+
+// ---- atomization and casts ----
+
+Item Evaluator::Atomize(const Item& item) const {
+  if (!item.is_node()) return item;
+  std::string scratch;
+  return Item::String(std::string(doc_.StringValue(item.node, scratch)), Type::kUntyped);
+}
+
+Sequence Evaluator::Atomize(const Sequence& s) const {
+  Sequence out;
+  out.reserve(s.size());
+  for (const Item& i : s) out.push_back(Atomize(i));
+  return out;
+}
+
+std::string Evaluator::StringOf(const Item& item) const {
+  if (item.is_node()) {
+    std::string scratch;
+    return std::string(doc_.StringValue(item.node, scratch));
+  }
+  return AtomicToString(item);
+}
+
+bool Evaluator::SingleAtomic(const Sequence& s, Item& out, const char* what) {
+  if (s.empty()) return false;
+  if (s.size() > 1) {
+    Fail(std::string("a sequence of more than one item is not allowed as ") + what);
+    return false;
+  }
+  out = Atomize(s[0]);
+  return true;
+}
+
+bool Evaluator::Cast(const Item& a, std::string_view type, Item& out) {
+  if (type == "xs:string") {
+    out = Item::String(AtomicToString(a));
+    return true;
+  }
+  if (type == "xs:untypedAtomic") {
+    out = Item::String(AtomicToString(a), Type::kUntyped);
+    return true;
+  }
+  if (type == "xs:decimal" || type == "xs:integer") {
+    bool integer = type == "xs:integer";
+    Decimal d;
+    switch (a.type) {
+      case Type::kInteger:
+      case Type::kDecimal: d = a.dec; break;
+      case Type::kDouble:
+        if (!DoubleToDecimal(a.dbl, d)) return false;
+        break;
+      case Type::kBoolean: d = Decimal::FromInt(a.boolean ? 1 : 0); break;
+      case Type::kString:
+      case Type::kUntyped:
+        if (!(integer ? ParseXsInteger(a.str, d) : ParseXsDecimal(a.str, d))) return false;
+        break;
+      default: return false;
+    }
+    if (integer) {
+      // Casting a decimal to integer truncates toward zero.
+      Decimal floor = DecimalFloor(d);
+      if (d.is_negative() && Compare(floor, d) != 0) floor = floor + Decimal::FromInt(1);
+      out = Item::Integer(floor);
+    } else {
+      out = Item::Dec(d);
+    }
+    return true;
+  }
+  if (type == "xs:double" || type == "xs:float") {
+    switch (a.type) {
+      case Type::kInteger:
+      case Type::kDecimal: out = Item::Double(DecimalToDouble(a.dec)); return true;
+      case Type::kDouble: out = a; return true;
+      case Type::kBoolean: out = Item::Double(a.boolean ? 1 : 0); return true;
+      case Type::kString:
+      case Type::kUntyped: {
+        double d;
+        if (!ParseXsDouble(a.str, d)) return false;
+        out = Item::Double(d);
+        return true;
+      }
+      default: return false;
+    }
+  }
+  if (type == "xs:date") {
+    if (a.type == Type::kDate) {
+      out = a;
+      return true;
+    }
+    if (a.type != Type::kString && a.type != Type::kUntyped) return false;
+    if (!IsXsDate(a.str)) return false;
+    std::string s = a.str;
+    // Whitespace is collapsed for the cast.
+    s.erase(0, s.find_first_not_of(" \t\r\n"));
+    s.erase(s.find_last_not_of(" \t\r\n") + 1);
+    out = Item::String(std::move(s), Type::kDate);
+    return true;
+  }
+  if (type == "xs:boolean") {
+    if (a.type == Type::kBoolean) {
+      out = a;
+      return true;
+    }
+    if (a.is_numeric()) {
+      out = Item::Bool(a.type == Type::kDouble ? (a.dbl != 0 && !std::isnan(a.dbl)) : !a.dec.is_zero());
+      return true;
+    }
+    std::string s = a.str;
+    s.erase(0, s.find_first_not_of(" \t\r\n"));
+    s.erase(s.find_last_not_of(" \t\r\n") + 1);
+    if (s == "true" || s == "1") {
+      out = Item::Bool(true);
+    } else if (s == "false" || s == "0") {
+      out = Item::Bool(false);
+    } else {
+      return false;
+    }
+    return true;
+  }
+  Fail("unsupported cast to " + std::string(type));
+  return false;
+}
+
+bool Evaluator::ToNumber(const Item& a, Item& out) {
+  if (a.is_numeric()) {
+    out = a;
+    return true;
+  }
+  if (a.type == Type::kUntyped) {
+    double d;
+    if (!ParseXsDouble(a.str, d)) {
+      Fail("'" + a.str.substr(0, 40) + "' is not a number");
+      return false;
+    }
+    out = Item::Double(d);
+    return true;
+  }
+  Fail("arithmetic on a non-numeric value");
+  return false;
+}
+
+namespace {
+
+template <typename T>
+bool Apply(Comparison op, const T& a, const T& b) {
+  switch (op) {
+    case Comparison::kEq: return a == b;
+    case Comparison::kNe: return a != b;
+    case Comparison::kLt: return a < b;
+    case Comparison::kLe: return a <= b;
+    case Comparison::kGt: return a > b;
+    case Comparison::kGe: return a >= b;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool Evaluator::CompareAtomic(const Item& a0, const Item& b0, Comparison op, bool general, bool& result) {
+  Item a = a0, b = b0;
+  // Untyped operands take the other side's type (general comparison) or are strings (value
+  // comparison); two untyped operands compare as strings.
+  auto settle = [&](Item& x, const Item& other) -> bool {
+    if (x.type != Type::kUntyped) return true;
+    if (!general || other.type == Type::kUntyped || other.type == Type::kString) {
+      x.type = Type::kString;
+      return true;
+    }
+    if (other.is_numeric()) {
+      double d;
+      if (!ParseXsDouble(x.str, d)) {
+        Fail("cannot compare '" + x.str.substr(0, 40) + "' with a number");
+        return false;
+      }
+      x = Item::Double(d);
+      return true;
+    }
+    Item cast;
+    if (!Cast(x, other.type == Type::kBoolean ? "xs:boolean" : "xs:date", cast)) {
+      Fail("cannot convert '" + x.str.substr(0, 40) + "' for comparison");
+      return false;
+    }
+    x = cast;
+    return true;
+  };
+  if (!settle(a, b) || !settle(b, a)) return false;
+  if (a.is_numeric() && b.is_numeric()) {
+    if (a.type == Type::kDouble || b.type == Type::kDouble) {
+      double x = a.type == Type::kDouble ? a.dbl : DecimalToDouble(a.dec);
+      double y = b.type == Type::kDouble ? b.dbl : DecimalToDouble(b.dec);
+      result = Apply(op, x, y);
+    } else {
+      result = Apply(op, Compare(a.dec, b.dec), 0);
+    }
+    return true;
+  }
+  if ((a.type == Type::kString && b.type == Type::kString) || (a.type == Type::kDate && b.type == Type::kDate)) {
+    result = Apply(op, a.str, b.str);  // dates: same-zone lexical forms compare in order
+    return true;
+  }
+  if (a.type == Type::kBoolean && b.type == Type::kBoolean) {
+    result = Apply(op, a.boolean, b.boolean);
+    return true;
+  }
+  Fail("cannot compare values of different types");
+  return false;
+}
+
+Sequence Evaluator::Arithmetic(Op op, const Sequence& sa, const Sequence& sb) {
+  Item a0, b0;
+  if (!SingleAtomic(sa, a0, "an operand") || !SingleAtomic(sb, b0, "an operand")) return {};
+  Item a, b;
+  if (!ToNumber(a0, a) || !ToNumber(b0, b)) return {};
+  bool use_double = a.type == Type::kDouble || b.type == Type::kDouble;
+  if (use_double) {
+    double x = a.type == Type::kDouble ? a.dbl : DecimalToDouble(a.dec);
+    double y = b.type == Type::kDouble ? b.dbl : DecimalToDouble(b.dec);
+    switch (op) {
+      case Op::kAdd: return {Item::Double(x + y)};
+      case Op::kSubtract: return {Item::Double(x - y)};
+      case Op::kMultiply: return {Item::Double(x * y)};
+      case Op::kDivide: return {Item::Double(x / y)};
+      case Op::kModulo: return {Item::Double(std::fmod(x, y))};
+      case Op::kIntegerDivide: {
+        if (y == 0 || std::isnan(x) || std::isnan(y) || std::isinf(x)) {
+          Fail("integer division by zero or of a non-finite value");
+          return {};
+        }
+        Decimal q;
+        if (!DoubleToDecimal(std::trunc(x / y), q)) return {};
+        return {Item::Integer(q)};
+      }
+      default: return {};
+    }
+  }
+  bool integers = a.type == Type::kInteger && b.type == Type::kInteger;
+  auto make = [&](Decimal d) { return integers ? Item::Integer(d) : Item::Dec(d); };
+  switch (op) {
+    case Op::kAdd: return {make(a.dec + b.dec)};
+    case Op::kSubtract: return {make(a.dec - b.dec)};
+    case Op::kMultiply: return {make(a.dec * b.dec)};
+    case Op::kDivide:
+    case Op::kIntegerDivide:
+    case Op::kModulo: {
+      if (b.dec.is_zero()) {
+        Fail("division by zero");
+        return {};
+      }
+      if (op == Op::kDivide) {
+        int scale = std::max({18, a.dec.scale(), b.dec.scale()});
+        return {Item::Dec(a.dec.DividedBy(b.dec, std::min(scale, Decimal::kMaxScale)).Normalized())};
+      }
+      // Truncating quotient.
+      Decimal q = a.dec.DividedBy(b.dec, 6);
+      Decimal t = DecimalFloor(q.Abs());
+      if (q.is_negative()) t = -t;
+      // DividedBy rounds at 6 places; correct a quotient that rounded up to the next integer.
+      while (Compare((t * b.dec).Abs(), a.dec.Abs()) > 0) t = t.is_negative() ? t + Decimal::FromInt(1) : t - Decimal::FromInt(1);
+      if (op == Op::kIntegerDivide) return {Item::Integer(t)};
+      return {make(a.dec - t * b.dec)};
+    }
+    default: return {};
+  }
+}
+
+bool Evaluator::EffectiveBoolean(const Sequence& s) {
+  if (s.empty()) return false;
+  const Item& first = s[0];
+  if (first.is_node()) return true;
+  if (s.size() > 1) {
+    Fail("the effective boolean value of a sequence of several atomic values is not defined");
+    return false;
+  }
+  switch (first.type) {
+    case Type::kBoolean: return first.boolean;
+    case Type::kString:
+    case Type::kUntyped: return !first.str.empty();
+    case Type::kInteger:
+    case Type::kDecimal: return !first.dec.is_zero();
+    case Type::kDouble: return first.dbl != 0 && !std::isnan(first.dbl);
+    default: Fail("no effective boolean value for a date"); return false;
+  }
+}
+
+void Evaluator::SortUnique(Sequence& nodes) {
+  std::sort(nodes.begin(), nodes.end(), [](const Item& a, const Item& b) { return a.node < b.node; });
+  nodes.erase(std::unique(nodes.begin(), nodes.end(), [](const Item& a, const Item& b) { return a.node == b.node; }),
+              nodes.end());
+}
+
+}  // namespace gw::formats::validation

@@ -1,0 +1,116 @@
+// Evaluates compiled XPath expressions (xpath_ast.h) over an xml::Document.
+//
+// A dynamic error (a failed cast, comparing a string with a number, a sequence where one item is
+// needed) sets error() and makes the current evaluation return an empty sequence; the caller
+// (the Schematron engine) reports the rule as not evaluable. No exceptions.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <regex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "formats/validation/xpath_ast.h"
+#include "formats/validation/xpath_value.h"
+
+namespace gw::formats::validation {
+
+class Evaluator;
+
+struct Context {
+  Item item;              // the context item (usually a node)
+  size_t position = 1;
+  size_t size = 1;
+};
+
+using FunctionImpl = void (*)(Evaluator& ev, std::vector<Sequence>& args, const Context& ctx, Sequence& out);
+
+struct BuiltinFunction {
+  const char* name;
+  int min_arity;
+  int max_arity;  // -1: any
+  FunctionImpl impl;
+};
+
+// The built-in function library (xpath_functions.cc).
+const std::vector<BuiltinFunction>& Builtins();
+int32_t FindBuiltin(std::string_view name, size_t arity);
+
+// A function of the rule set written in XSLT (u:gln, u:mod11, ...), compiled to one expression.
+struct UserFunction {
+  std::string name;
+  std::vector<uint32_t> params;
+  std::vector<std::string> param_types;  // "xs:decimal", "xs:string", "" ...
+  ExprPtr body;
+};
+
+// Compiled regular expressions, shared by all evaluations of a rule set (thread-safe).
+class RegexCache {
+ public:
+  // nullptr when the pattern is not a valid regular expression.
+  const std::regex* Get(const std::string& pattern, const std::string& flags);
+
+ private:
+  std::mutex mu_;
+  std::unordered_map<std::string, std::unique_ptr<std::regex>> cache_;
+  std::unordered_map<std::string, bool> invalid_;
+};
+
+class Evaluator {
+ public:
+  Evaluator(const xml::Document& doc, const std::vector<UserFunction>& functions, size_t variable_count,
+            RegexCache& regexes)
+      : doc_(doc), functions_(functions), vars_(variable_count), regexes_(regexes) {}
+
+  Sequence Eval(const Expr& e, const Context& ctx);
+  bool EffectiveBoolean(const Sequence& s);
+  bool EvalBoolean(const Expr& e, const Context& ctx) { return EffectiveBoolean(Eval(e, ctx)); }
+
+  void SetVariable(uint32_t id, Sequence value) { vars_[id] = std::move(value); }
+  const Sequence& Variable(uint32_t id) const { return vars_[id]; }
+
+  bool failed() const { return !error_.empty(); }
+  const std::string& error() const { return error_; }
+  void ClearError() { error_.clear(); }
+  void Fail(std::string message) {
+    if (error_.empty()) error_ = std::move(message);
+  }
+
+  const xml::Document& doc() const { return doc_; }
+  RegexCache& regexes() { return regexes_; }
+
+  // Helpers for functions and operators.
+  Item Atomize(const Item& item) const;
+  Sequence Atomize(const Sequence& s) const;
+  std::string StringOf(const Item& item) const;
+  // The single atomic value of `s` (empty -> false), with an error for more than one.
+  bool SingleAtomic(const Sequence& s, Item& out, const char* what);
+  // Casts an atomic item to a number for arithmetic (untyped -> double).
+  bool ToNumber(const Item& a, Item& out);
+  bool CompareAtomic(const Item& a, const Item& b, Comparison op, bool general, bool& result);
+  Sequence Arithmetic(Op op, const Sequence& a, const Sequence& b);
+  bool Cast(const Item& atomic, std::string_view type, Item& out);
+
+ private:
+  Sequence EvalPath(const Expr& e, const Context& ctx);
+  void EvalStep(const Expr& step, xml::NodeId node, Sequence& out);
+  void AxisNodes(Axis axis, const NodeTest& test, xml::NodeId node, std::vector<xml::NodeId>& out);
+  bool Matches(const NodeTest& test, xml::NodeId node, Axis axis) const;
+  Sequence ApplyPredicates(Sequence items, const Expr& e, size_t first_predicate);
+  Sequence EvalFunction(const Expr& e, const Context& ctx);
+  Sequence EvalQuantified(const Expr& e, const Context& ctx, size_t binding, bool some);
+  void EvalFor(const Expr& e, const Context& ctx, size_t binding, Sequence& out);
+  static void SortUnique(Sequence& nodes);
+
+  const xml::Document& doc_;
+  const std::vector<UserFunction>& functions_;
+  std::vector<Sequence> vars_;
+  RegexCache& regexes_;
+  std::string error_;
+  int depth_ = 0;
+  std::unordered_map<const Expr*, Sequence> path_cache_;  // cacheable absolute paths
+};
+
+}  // namespace gw::formats::validation

@@ -1,0 +1,470 @@
+// Expression evaluation: operators, paths and axes, predicates, bindings, function calls.
+#include <algorithm>
+
+#include "formats/validation/xpath_eval.h"
+
+namespace gw::formats::validation {
+
+using xml::kNoNode;
+using xml::NodeId;
+using xml::NodeKind;
+
+namespace {
+constexpr int kMaxDepth = 400;  // nested evaluations (recursive rule functions)
+}
+
+Sequence Evaluator::Eval(const Expr& e, const Context& ctx) {
+  if (failed()) return {};
+  if (++depth_ > kMaxDepth) {
+    --depth_;
+    Fail("expression nesting too deep");
+    return {};
+  }
+  struct Leave {
+    int& d;
+    ~Leave() { --d; }
+  } leave{depth_};
+
+  switch (e.op) {
+    case Op::kLiteralString: return {Item::String(e.text)};
+    case Op::kLiteralInteger:
+    case Op::kLiteralDecimal: {
+      Decimal d;
+      if (!ParseXsDecimal(e.text, d)) {
+        Fail("bad numeric literal " + e.text);
+        return {};
+      }
+      return {e.op == Op::kLiteralInteger ? Item::Integer(d) : Item::Dec(d)};
+    }
+    case Op::kLiteralDouble: {
+      double d = 0;
+      ParseXsDouble(e.text, d);
+      return {Item::Double(d)};
+    }
+    case Op::kVariable: return vars_[e.var];
+    case Op::kContextItem: return {ctx.item};
+    case Op::kEmptySequence: return {};
+    case Op::kSequence: {
+      Sequence out;
+      for (const auto& k : e.kids) {
+        Sequence part = Eval(*k, ctx);
+        out.insert(out.end(), std::make_move_iterator(part.begin()), std::make_move_iterator(part.end()));
+      }
+      return out;
+    }
+    case Op::kFunctionCall: return EvalFunction(e, ctx);
+    case Op::kRoot: return {Item::Node(doc_.root())};
+    case Op::kStep: {
+      if (!ctx.item.is_node()) {
+        Fail("a path step needs a node as its context");
+        return {};
+      }
+      Sequence out;
+      EvalStep(e, ctx.item.node, out);
+      if (e.axis != Axis::kChild && e.axis != Axis::kAttribute) SortUnique(out);
+      return out;
+    }
+    case Op::kPath: {
+      if (e.cacheable) {
+        auto it = path_cache_.find(&e);
+        if (it != path_cache_.end()) return it->second;
+        Sequence value = EvalPath(e, ctx);
+        if (!failed()) path_cache_.emplace(&e, value);
+        return value;
+      }
+      return EvalPath(e, ctx);
+    }
+    case Op::kFilter: return ApplyPredicates(Eval(*e.kids[0], ctx), e, 1);
+    case Op::kOr: return {Item::Bool(EvalBoolean(*e.kids[0], ctx) || EvalBoolean(*e.kids[1], ctx))};
+    case Op::kAnd: return {Item::Bool(EvalBoolean(*e.kids[0], ctx) && EvalBoolean(*e.kids[1], ctx))};
+    case Op::kGeneralCompare: {
+      Sequence a = Atomize(Eval(*e.kids[0], ctx));
+      Sequence b = Atomize(Eval(*e.kids[1], ctx));
+      for (const Item& x : a) {
+        for (const Item& y : b) {
+          bool r = false;
+          if (!CompareAtomic(x, y, e.compare, true, r)) return {};
+          if (r) return {Item::Bool(true)};
+        }
+      }
+      return {Item::Bool(false)};
+    }
+    case Op::kValueCompare: {
+      Item a, b;
+      Sequence sa = Eval(*e.kids[0], ctx), sb = Eval(*e.kids[1], ctx);
+      if (!SingleAtomic(sa, a, "a comparison operand") || !SingleAtomic(sb, b, "a comparison operand")) return {};
+      bool r = false;
+      if (!CompareAtomic(a, b, e.compare, false, r)) return {};
+      return {Item::Bool(r)};
+    }
+    case Op::kAdd:
+    case Op::kSubtract:
+    case Op::kMultiply:
+    case Op::kDivide:
+    case Op::kIntegerDivide:
+    case Op::kModulo: return Arithmetic(e.op, Eval(*e.kids[0], ctx), Eval(*e.kids[1], ctx));
+    case Op::kNegate: return Arithmetic(Op::kSubtract, {Item::Integer(Decimal())}, Eval(*e.kids[0], ctx));
+    case Op::kUnion:
+    case Op::kIntersect:
+    case Op::kExcept: {
+      Sequence a = Eval(*e.kids[0], ctx), b = Eval(*e.kids[1], ctx);
+      for (const Sequence* s : {&a, &b}) {
+        for (const Item& i : *s) {
+          if (!i.is_node()) {
+            Fail("union, intersect and except need nodes");
+            return {};
+          }
+        }
+      }
+      SortUnique(a);
+      SortUnique(b);
+      Sequence out;
+      if (e.op == Op::kUnion) {
+        out = std::move(a);
+        out.insert(out.end(), b.begin(), b.end());
+        SortUnique(out);
+        return out;
+      }
+      for (const Item& i : a) {
+        bool in_b = std::binary_search(b.begin(), b.end(), i, [](const Item& x, const Item& y) { return x.node < y.node; });
+        if (in_b == (e.op == Op::kIntersect)) out.push_back(i);
+      }
+      return out;
+    }
+    case Op::kRange: {
+      Item a, b;
+      Sequence sa = Eval(*e.kids[0], ctx), sb = Eval(*e.kids[1], ctx);
+      if (!SingleAtomic(sa, a, "a range bound") || !SingleAtomic(sb, b, "a range bound")) return {};
+      Item ia, ib;
+      if (!Cast(a, "xs:integer", ia) || !Cast(b, "xs:integer", ib)) {
+        Fail("range bounds must be integers");
+        return {};
+      }
+      Sequence out;
+      for (Decimal i = ia.dec; Compare(i, ib.dec) <= 0 && out.size() < 100000; i = i + Decimal::FromInt(1)) {
+        out.push_back(Item::Integer(i));
+      }
+      return out;
+    }
+    case Op::kIf:
+      return EvalBoolean(*e.kids[0], ctx) ? Eval(*e.kids[1], ctx) : Eval(*e.kids[2], ctx);
+    case Op::kFor: {
+      Sequence out;
+      EvalFor(e, ctx, 0, out);
+      return out;
+    }
+    case Op::kLet: {
+      std::vector<Sequence> saved;
+      for (size_t i = 0; i < e.vars.size(); ++i) {
+        Sequence value = Eval(*e.kids[i], ctx);
+        saved.push_back(std::move(vars_[e.vars[i]]));
+        vars_[e.vars[i]] = std::move(value);
+      }
+      Sequence out = Eval(*e.kids.back(), ctx);
+      for (size_t i = e.vars.size(); i-- > 0;) vars_[e.vars[i]] = std::move(saved[i]);
+      return out;
+    }
+    case Op::kSome: return EvalQuantified(e, ctx, 0, true);
+    case Op::kEvery: return EvalQuantified(e, ctx, 0, false);
+    case Op::kCastable:
+    case Op::kCast: {
+      Sequence s = Atomize(Eval(*e.kids[0], ctx));
+      if (failed()) return {};
+      bool castable = false;
+      Item out;
+      if (s.empty()) {
+        castable = e.optional_type;
+      } else if (s.size() == 1) {
+        Evaluator* self = this;
+        std::string saved = error_;
+        castable = self->Cast(s[0], e.text, out);
+        error_ = saved;  // castable never fails
+      }
+      if (e.op == Op::kCastable) return {Item::Bool(castable)};
+      if (!castable) {
+        if (s.empty() && e.optional_type) return {};
+        Fail("cannot cast to " + e.text);
+        return {};
+      }
+      return {out};
+    }
+    case Op::kInstanceOf: {
+      Sequence s = Eval(*e.kids[0], ctx);
+      if (s.size() != 1) return {Item::Bool(s.empty() && e.optional_type)};
+      static const std::pair<const char*, Type> kTypes[] = {
+          {"xs:string", Type::kString}, {"xs:boolean", Type::kBoolean}, {"xs:integer", Type::kInteger},
+          {"xs:decimal", Type::kDecimal}, {"xs:double", Type::kDouble}, {"xs:date", Type::kDate},
+          {"xs:untypedAtomic", Type::kUntyped}};
+      for (const auto& [name, type] : kTypes) {
+        if (e.text == name) {
+          bool is = s[0].type == type || (type == Type::kDecimal && s[0].type == Type::kInteger);
+          return {Item::Bool(is)};
+        }
+      }
+      return {Item::Bool(false)};
+    }
+  }
+  return {};
+}
+
+void Evaluator::EvalFor(const Expr& e, const Context& ctx, size_t binding, Sequence& out) {
+  if (failed()) return;
+  if (binding == e.vars.size()) {
+    Sequence part = Eval(*e.kids.back(), ctx);
+    out.insert(out.end(), std::make_move_iterator(part.begin()), std::make_move_iterator(part.end()));
+    return;
+  }
+  Sequence domain = Eval(*e.kids[binding], ctx);
+  uint32_t var = e.vars[binding];
+  Sequence saved = std::move(vars_[var]);
+  for (Item& item : domain) {
+    vars_[var] = Sequence{item};
+    EvalFor(e, ctx, binding + 1, out);
+    if (failed()) break;
+  }
+  vars_[var] = std::move(saved);
+}
+
+Sequence Evaluator::EvalQuantified(const Expr& e, const Context& ctx, size_t binding, bool some) {
+  if (binding == e.vars.size()) return {Item::Bool(EvalBoolean(*e.kids.back(), ctx))};
+  Sequence domain = Eval(*e.kids[binding], ctx);
+  uint32_t var = e.vars[binding];
+  Sequence saved = std::move(vars_[var]);
+  bool result = !some;
+  for (Item& item : domain) {
+    vars_[var] = Sequence{item};
+    Sequence r = EvalQuantified(e, ctx, binding + 1, some);
+    if (failed()) break;
+    bool b = !r.empty() && r[0].boolean;
+    if (b == some) {
+      result = some;
+      break;
+    }
+  }
+  vars_[var] = std::move(saved);
+  return {Item::Bool(result)};
+}
+
+Sequence Evaluator::EvalPath(const Expr& e, const Context& ctx) {
+  Sequence left = Eval(*e.kids[0], ctx);
+  if (failed()) return {};
+  const Expr& right = *e.kids[1];
+  Sequence out;
+  if (right.op == Op::kStep) {
+    for (const Item& item : left) {
+      if (!item.is_node()) {
+        Fail("a path step needs nodes on its left");
+        return {};
+      }
+      EvalStep(right, item.node, out);
+    }
+    if (left.size() > 1 || right.axis != Axis::kChild) SortUnique(out);
+    return out;
+  }
+  bool nodes = false, atomics = false;
+  Context inner;
+  inner.size = left.size();
+  for (size_t i = 0; i < left.size(); ++i) {
+    if (!left[i].is_node()) {
+      Fail("a path step needs nodes on its left");
+      return {};
+    }
+    inner.item = left[i];
+    inner.position = i + 1;
+    Sequence part = Eval(right, inner);
+    if (failed()) return {};
+    for (Item& p : part) {
+      (p.is_node() ? nodes : atomics) = true;
+      out.push_back(std::move(p));
+    }
+  }
+  if (nodes && atomics) {
+    Fail("a path returned both nodes and atomic values");
+    return {};
+  }
+  if (nodes) SortUnique(out);
+  return out;
+}
+
+bool Evaluator::Matches(const NodeTest& test, NodeId id, Axis axis) const {
+  const xml::Node& n = doc_.node(id);
+  bool principal = axis == Axis::kAttribute ? n.kind == NodeKind::kAttribute : n.kind == NodeKind::kElement;
+  switch (test.kind) {
+    case NodeTest::Kind::kNode: return true;
+    case NodeTest::Kind::kText: return n.kind == NodeKind::kText;
+    case NodeTest::Kind::kAnyName: return principal;
+    case NodeTest::Kind::kElement: return false;
+    case NodeTest::Kind::kAnyInNamespace: return principal && doc_.namespace_uri(id) == test.ns_uri;
+    case NodeTest::Kind::kAnyWithLocal: return principal && doc_.local_name(id) == test.local;
+    case NodeTest::Kind::kName:
+      if (!principal) return false;
+      if (test.name != xml::kNoName) return n.name == test.name;
+      return doc_.local_name(id) == test.local && doc_.namespace_uri(id) == test.ns_uri;
+  }
+  return false;
+}
+
+// The nodes of `axis` from `node` that pass `test`, in axis order (reverse axes nearest first).
+void Evaluator::AxisNodes(Axis axis, const NodeTest& test, NodeId node, std::vector<NodeId>& out) {
+  const xml::Node& n = doc_.node(node);
+  auto add = [&](NodeId id) {
+    if (Matches(test, id, axis)) out.push_back(id);
+  };
+  switch (axis) {
+    case Axis::kChild:
+      for (NodeId c = n.first_child; c != kNoNode; c = doc_.node(c).next_sibling) add(c);
+      break;
+    case Axis::kAttribute:
+      for (NodeId a = n.first_attribute; a != kNoNode; a = doc_.node(a).next_sibling) add(a);
+      break;
+    case Axis::kSelf: add(node); break;
+    case Axis::kParent:
+      if (n.parent != kNoNode) add(n.parent);
+      break;
+    case Axis::kDescendantOrSelf:
+      if (n.kind != NodeKind::kAttribute) add(node);
+      [[fallthrough]];
+    case Axis::kDescendant: {
+      if (n.kind == NodeKind::kAttribute) break;
+      NodeId last = doc_.LastDescendant(node);
+      for (NodeId i = node + 1; i <= last && i != kNoNode; ++i) {
+        if (doc_.node(i).kind != NodeKind::kAttribute) add(i);
+      }
+      break;
+    }
+    case Axis::kAncestorOrSelf: add(node); [[fallthrough]];
+    case Axis::kAncestor:
+      for (NodeId p = n.parent; p != kNoNode; p = doc_.node(p).parent) add(p);
+      break;
+    case Axis::kFollowingSibling:
+      if (n.kind == NodeKind::kAttribute) break;
+      for (NodeId s = n.next_sibling; s != kNoNode; s = doc_.node(s).next_sibling) add(s);
+      break;
+    case Axis::kPrecedingSibling: {
+      if (n.kind == NodeKind::kAttribute || n.parent == kNoNode) break;
+      std::vector<NodeId> before;
+      for (NodeId s = doc_.node(n.parent).first_child; s != kNoNode && s != node; s = doc_.node(s).next_sibling) {
+        before.push_back(s);
+      }
+      for (size_t i = before.size(); i-- > 0;) add(before[i]);
+      break;
+    }
+    case Axis::kFollowing: {
+      NodeId start = (n.kind == NodeKind::kAttribute ? doc_.LastDescendant(n.parent) : doc_.LastDescendant(node)) + 1;
+      for (NodeId i = start; i < doc_.size(); ++i) {
+        if (doc_.node(i).kind != NodeKind::kAttribute) add(i);
+      }
+      break;
+    }
+    case Axis::kPreceding: {
+      NodeId self = n.kind == NodeKind::kAttribute ? n.parent : node;
+      // Nodes before `self` that are not its ancestors, nearest first.
+      std::vector<NodeId> ancestors;
+      for (NodeId p = doc_.node(self).parent; p != kNoNode; p = doc_.node(p).parent) ancestors.push_back(p);
+      for (NodeId i = self; i-- > 1;) {
+        if (doc_.node(i).kind == NodeKind::kAttribute) continue;
+        if (std::find(ancestors.begin(), ancestors.end(), i) != ancestors.end()) continue;
+        add(i);
+      }
+      break;
+    }
+  }
+}
+
+void Evaluator::EvalStep(const Expr& step, NodeId node, Sequence& out) {
+  std::vector<NodeId> nodes;
+  AxisNodes(step.axis, step.test, node, nodes);
+  if (step.kids.empty()) {
+    for (NodeId id : nodes) out.push_back(Item::Node(id));
+    return;
+  }
+  Sequence items;
+  items.reserve(nodes.size());
+  for (NodeId id : nodes) items.push_back(Item::Node(id));
+  Sequence kept = ApplyPredicates(std::move(items), step, 0);
+  out.insert(out.end(), std::make_move_iterator(kept.begin()), std::make_move_iterator(kept.end()));
+}
+
+Sequence Evaluator::ApplyPredicates(Sequence items, const Expr& e, size_t first_predicate) {
+  for (size_t p = first_predicate; p < e.kids.size() && !failed(); ++p) {
+    const Expr& pred = *e.kids[p];
+    // [1], [2]: positional, without evaluating per item.
+    if (pred.op == Op::kLiteralInteger) {
+      Decimal d;
+      ParseXsDecimal(pred.text, d);
+      Sequence one;
+      for (size_t i = 0; i < items.size(); ++i) {
+        if (Compare(Decimal::FromInt(static_cast<int64_t>(i + 1)), d) == 0) one.push_back(std::move(items[i]));
+      }
+      items = std::move(one);
+      continue;
+    }
+    Sequence kept;
+    Context c;
+    c.size = items.size();
+    for (size_t i = 0; i < items.size(); ++i) {
+      c.item = items[i];
+      c.position = i + 1;
+      Sequence r = Eval(pred, c);
+      if (failed()) return {};
+      bool keep;
+      if (r.size() == 1 && r[0].is_numeric()) {
+        const Item& n = r[0];
+        keep = n.type == Type::kDouble ? n.dbl == static_cast<double>(i + 1)
+                                       : Compare(n.dec, Decimal::FromInt(static_cast<int64_t>(i + 1))) == 0;
+      } else {
+        keep = EffectiveBoolean(r);
+      }
+      if (keep) kept.push_back(std::move(items[i]));
+    }
+    items = std::move(kept);
+  }
+  return items;
+}
+
+Sequence Evaluator::EvalFunction(const Expr& e, const Context& ctx) {
+  const auto& builtins = Builtins();
+  std::vector<Sequence> args;
+  args.reserve(e.kids.size());
+  for (const auto& k : e.kids) {
+    args.push_back(Eval(*k, ctx));
+    if (failed()) return {};
+  }
+  if (static_cast<size_t>(e.function) < builtins.size()) {
+    Sequence out;
+    builtins[e.function].impl(*this, args, ctx, out);
+    return out;
+  }
+  const UserFunction& f = functions_[e.function - builtins.size()];
+  std::vector<Sequence> saved;
+  saved.reserve(f.params.size());
+  for (size_t i = 0; i < f.params.size(); ++i) {
+    Sequence value = std::move(args[i]);
+    const std::string& type = f.param_types[i];
+    if (!type.empty() && type != "item()*") {
+      // Function conversion rules: atomize, and cast untyped values to the declared type.
+      std::string base = type;
+      if (!base.empty() && (base.back() == '?' || base.back() == '*')) base.pop_back();
+      Sequence converted;
+      for (const Item& it : Atomize(value)) {
+        Item c = it;
+        if (it.type == Type::kUntyped || (base == "xs:decimal" && it.is_numeric()) || base == "xs:string") {
+          if (!Cast(it, base, c)) {
+            Fail("argument of " + f.name + " is not a valid " + base);
+            return {};
+          }
+        }
+        converted.push_back(std::move(c));
+      }
+      value = std::move(converted);
+    }
+    saved.push_back(std::move(vars_[f.params[i]]));
+    vars_[f.params[i]] = std::move(value);
+  }
+  Context inner = ctx;
+  Sequence out = Eval(*f.body, inner);
+  for (size_t i = f.params.size(); i-- > 0;) vars_[f.params[i]] = std::move(saved[i]);
+  return out;
+}
+
+}  // namespace gw::formats::validation
