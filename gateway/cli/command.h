@@ -14,5 +14,6 @@ namespace gw::cli {
 int RunEigw(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 int RunConvert(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int RunValidate(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace gw::cli

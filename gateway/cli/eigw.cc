@@ -11,6 +11,7 @@ constexpr const char* kUsage =
     "\n"
     "commands:\n"
     "  convert --to FORMAT INPUT [-o OUTPUT]   convert an invoice (e.g. JSON to Peppol UBL)\n"
+    "  validate [--rules R] [--format F] FILE... check invoices against the EN16931/Peppol rules\n"
     "  formats                                 list the formats this build reads and writes\n"
     "  version                                 print the version\n"
     "  help                                    print this help\n"
@@ -42,6 +43,7 @@ int RunEigw(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   const std::string& command = args[0];
   std::vector<std::string> rest(args.begin() + 1, args.end());
   if (command == "convert") return RunConvert(rest, out, err);
+  if (command == "validate") return RunValidate(rest, out, err);
   if (command == "formats") return ListFormats(out, err);
   if (command == "version" || command == "--version") {
     out << "eigw 0.1.0\n";
