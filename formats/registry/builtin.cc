@@ -2,6 +2,7 @@
 
 #include "formats/calc/calculator.h"
 #include "formats/json/json_reader.h"
+#include "formats/ubl/ubl_reader.h"
 #include "formats/ubl/ubl_writer.h"
 
 namespace gw::formats {
@@ -10,7 +11,8 @@ Status RegisterBuiltinFormats(FormatRegistry& registry) {
   GW_RETURN_IF_ERROR(registry.Register({"json", "ERP JSON invoice (docs/formats/json.md)",
                                         "application/json", ".json", &json::ReadInvoice, {}}));
   GW_RETURN_IF_ERROR(registry.Register({"ubl", "UBL 2.1 Invoice/CreditNote, Peppol BIS Billing 3.0",
-                                        "application/xml", ".xml", {}, &ubl::WriteInvoice}));
+                                        "application/xml", ".xml", &ubl::ReadInvoice,
+                                        &ubl::WriteInvoice}));
   return OkStatus();
 }
 

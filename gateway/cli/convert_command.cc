@@ -1,6 +1,8 @@
 // eigw convert --to FORMAT [--from FORMAT] INPUT [-o OUTPUT]
+#include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -17,7 +19,9 @@ constexpr const char* kConvertUsage =
     "Reads INPUT ('-' for standard input), computes and checks its totals and VAT breakdown,\n"
     "and writes it as FORMAT to OUTPUT (default: standard output).\n"
     "  --to FORMAT     target format, e.g. ubl (Peppol BIS Billing 3.0, UBL 2.1)\n"
-    "  --from FORMAT   input format (default: json)\n"
+    "  --from FORMAT   input format: json (ERP JSON) or ubl (UBL 2.1 Invoice or CreditNote);\n"
+    "                  default: by the content ('<' ubl, '{' json), else by the extension\n"
+    "                  (.xml ubl, .json json)\n"
     "  -o, --output F  write the result to F instead of standard output\n"
     "Exit codes: 0 converted, 1 invalid invoice (every problem is listed), 2 usage error,\n"
     "3 file error, 4 internal error.\n";
@@ -26,7 +30,7 @@ constexpr size_t kMaxInputBytes = 64 * 1024 * 1024;
 
 struct Options {
   std::string to;
-  std::string from = "json";
+  std::string from;  // empty: detected from the input (DetectFormat)
   std::string input;
   std::string output;
 };
@@ -106,6 +110,21 @@ bool ReadInput(const std::string& path, std::string& data, std::ostream& err) {
   return true;
 }
 
+// The input format when --from is not given. The first non-blank character (after a UTF-8 byte
+// order mark) tells XML from JSON; ubl is the only XML reader, so '<' means ubl (a second XML
+// format will need the root element to decide). Otherwise the extension decides, and json when
+// it does not tell either: the JSON reader then says what is wrong with the text.
+std::string DetectFormat(const std::string& path, std::string_view input) {
+  if (input.substr(0, 3) == "\xEF\xBB\xBF") input.remove_prefix(3);
+  size_t first = input.find_first_not_of(" \t\r\n");
+  char c = first == std::string_view::npos ? '\0' : input[first];
+  if (c == '<') return "ubl";
+  if (c == '{' || c == '[') return "json";
+  std::string extension = std::filesystem::path(path).extension().string();
+  for (char& ch : extension) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return extension == ".xml" ? "ubl" : "json";
+}
+
 // Writes atomically: a temporary file renamed over the target, so a failed run leaves no
 // half-written output.
 bool WriteOutput(const std::string& path, const std::string& data, std::ostream& out,
@@ -152,6 +171,7 @@ int RunConvert(const std::vector<std::string>& args, std::ostream& out, std::ost
     return 4;
   }
   for (const std::string* name : {&o.from, &o.to}) {
+    if (name->empty()) continue;  // --from not given
     if (auto f = registry.Find(*name); !f) {
       err << "eigw convert: " << f.error().message() << "\n";
       return 2;
@@ -159,7 +179,8 @@ int RunConvert(const std::vector<std::string>& args, std::ostream& out, std::ost
   }
   std::string input;
   if (!ReadInput(o.input, input, err)) return 3;
-  auto result = formats::Convert(registry, o.from, o.to, input);
+  const std::string from = o.from.empty() ? DetectFormat(o.input, input) : o.from;
+  auto result = formats::Convert(registry, from, o.to, input);
   if (!result) {
     const Error& e = result.error();
     err << "eigw convert: " << (o.input == "-" ? "standard input" : o.input) << ": "

@@ -10,7 +10,7 @@ constexpr const char* kUsage =
     "usage: eigw <command> [options]\n"
     "\n"
     "commands:\n"
-    "  convert --to FORMAT INPUT [-o OUTPUT]   convert an invoice (e.g. JSON to Peppol UBL)\n"
+    "  convert --to FORMAT INPUT [-o OUTPUT]   convert an invoice (JSON or UBL to Peppol UBL)\n"
     "  validate [--rules R] [--format F] FILE... check invoices against the EN16931/Peppol rules\n"
     "  formats                                 list the formats this build reads and writes\n"
     "  version                                 print the version\n"

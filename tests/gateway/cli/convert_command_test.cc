@@ -27,6 +27,21 @@ std::string Example(const char* name) {
   return std::string(EIGW_SOURCE_DIR) + "/docs/examples/" + name;
 }
 
+std::string ReadFile(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(f)), {});
+}
+
+// `xml` with the text of the first element whose start tag is `open_tag` replaced by `text`.
+std::string WithElementText(std::string xml, const std::string& open_tag, const std::string& text) {
+  size_t start = xml.find(open_tag);
+  EXPECT_NE(start, std::string::npos) << open_tag;
+  if (start == std::string::npos) return xml;
+  start += open_tag.size();
+  xml.replace(start, xml.find('<', start) - start, text);
+  return xml;
+}
+
 class ConvertCommandTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -82,6 +97,7 @@ TEST_F(ConvertCommandTest, UsageErrorsExitWithTwo) {
       {{"convert", "--to", "ubl"}, "missing INPUT"},
       {{"convert", "--to"}, "--to needs a value"},
       {{"convert", "--to", "pdf", "x.json"}, "unknown format 'pdf'"},
+      {{"convert", "--from", "cii", "--to", "ubl", "x.xml"}, "unknown format 'cii'"},
       {{"convert", "--to", "ubl", "a.json", "b.json"}, "more than one input"},
       {{"frobnicate"}, "unknown command 'frobnicate'"},
       {{}, "usage: eigw"},
@@ -114,10 +130,89 @@ TEST_F(ConvertCommandTest, InvalidInvoiceListsEveryProblemAndWritesNothing) {
   EXPECT_FALSE(fs::exists(out));
 }
 
+// UBL -> model -> calculator -> UBL: a document the gateway wrote comes back byte for byte, whether
+// the input format is detected (from the content) or given.
+TEST_F(ConvertCommandTest, UblConvertsBackToIdenticalUbl) {
+  for (const char* example : {"invoice.json", "credit-note.json"}) {
+    std::string ubl = (dir_ / (std::string(example) + ".xml")).string();
+    CliRun first = Eigw({"convert", "--to", "ubl", Example(example), "-o", ubl});
+    ASSERT_EQ(first.code, 0) << first.err;
+    CliRun detected = Eigw({"convert", "--to", "ubl", ubl});
+    ASSERT_EQ(detected.code, 0) << example << ": " << detected.err;
+    EXPECT_EQ(detected.out, ReadFile(ubl)) << example;
+    CliRun given = Eigw({"convert", "--from", "ubl", "--to", "ubl", ubl});
+    ASSERT_EQ(given.code, 0) << example << ": " << given.err;
+    EXPECT_EQ(given.out, detected.out) << example;
+  }
+}
+
+TEST_F(ConvertCommandTest, InputFormatFollowsContentThenExtension) {
+  std::string ubl = (dir_ / "invoice.xml").string();
+  ASSERT_EQ(Eigw({"convert", "--to", "ubl", Example("invoice.json"), "-o", ubl}).code, 0);
+  std::string json = ReadFile(Example("invoice.json"));
+  struct Case {
+    const char* file;
+    std::string content;
+    int code;
+    const char* in_err;  // expected in stderr ("" for none)
+  } cases[] = {
+      {"ubl.txt", ReadFile(ubl), 0, ""},                   // '<': UBL, whatever the name
+      {"json-named.xml", json, 0, ""},                     // '{': JSON, whatever the name
+      {"bom.xml", "\xEF\xBB\xBF" + ReadFile(ubl), 0, ""},  // a byte order mark is skipped
+      {"empty.xml", "", 1, "not well-formed XML"},         // no content: .xml is UBL
+      {"garbage.dat", "%PDF-1.4", 1, "JSON"},              // neither: the JSON reader says why
+  };
+  for (const Case& c : cases) {
+    CliRun r = Eigw({"convert", "--to", "ubl", Write(c.file, c.content)});
+    EXPECT_EQ(r.code, c.code) << c.file << ": " << r.err;
+    EXPECT_NE(r.err.find(c.in_err), std::string::npos) << c.file << ": " << r.err;
+  }
+}
+
+TEST_F(ConvertCommandTest, FromOverridesDetection) {
+  std::string ubl = (dir_ / "invoice.xml").string();
+  ASSERT_EQ(Eigw({"convert", "--to", "ubl", Example("invoice.json"), "-o", ubl}).code, 0);
+  CliRun r = Eigw({"convert", "--from", "json", "--to", "ubl", ubl});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("json."), std::string::npos) << r.err;  // the JSON reader's finding
+}
+
+TEST_F(ConvertCommandTest, UnreadableUblValuesAreListedWithTheirXPath) {
+  std::string ubl = (dir_ / "invoice.xml").string();
+  ASSERT_EQ(Eigw({"convert", "--to", "ubl", Example("invoice.json"), "-o", ubl}).code, 0);
+  std::string bad =
+      WithElementText(ReadFile(ubl), "<cbc:PayableAmount currencyID=\"EUR\">", "1.234,50");
+  bad = WithElementText(bad, "<cbc:IssueDate>", "31.12.2026");
+  std::string out = (dir_ / "out.xml").string();
+  CliRun r = Eigw({"convert", "--to", "ubl", Write("bad.xml", bad), "-o", out});
+  EXPECT_EQ(r.code, 1);
+  for (const char* expected :
+       {"the UBL document has 2 unreadable values", "/Invoice/cbc:IssueDate[1]: '31.12.2026'",
+        "[ubl.date]", "/Invoice/cac:LegalMonetaryTotal[1]/cbc:PayableAmount[1]: '1.234,50'",
+        "[ubl.number]"}) {
+    EXPECT_NE(r.err.find(expected), std::string::npos) << expected << " not in: " << r.err;
+  }
+  EXPECT_FALSE(fs::exists(out));
+}
+
+TEST_F(ConvertCommandTest, UblAmountsAreCheckedByTheCalculator) {
+  std::string ubl = (dir_ / "invoice.xml").string();
+  ASSERT_EQ(Eigw({"convert", "--to", "ubl", Example("invoice.json"), "-o", ubl}).code, 0);
+  std::string wrong =
+      WithElementText(ReadFile(ubl), "<cbc:PayableAmount currencyID=\"EUR\">", "1.00");
+  CliRun r = Eigw({"convert", "--to", "ubl", Write("wrong.xml", wrong)});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("the amount due (BT-115) is 1.00 but the gateway computes"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("[calc.mismatch]"), std::string::npos) << r.err;
+}
+
 TEST_F(ConvertCommandTest, HelpExitsWithZero) {
   CliRun r = Eigw({"convert", "--help"});
   EXPECT_EQ(r.code, 0);
   EXPECT_NE(r.out.find("usage: eigw convert"), std::string::npos);
+  EXPECT_NE(r.out.find("--from FORMAT   input format: json (ERP JSON) or ubl"), std::string::npos);
 }
 
 }  // namespace

@@ -1,0 +1,220 @@
+#include "formats/ubl/ubl_read_context.h"
+
+#include <algorithm>
+#include <cassert>
+
+namespace gw::formats::ubl::internal {
+
+NameId SharedName(std::string_view ns_uri, std::string_view local) {
+  NameId id = xml::NameTable::Shared().Find(ns_uri, local);
+  assert(id != xml::kNoName && "a UBL 2.1 name is missing from the shared name table");
+  return id;
+}
+
+const UblNames& Names() {
+  static const UblNames names;
+  return names;
+}
+
+namespace {
+
+bool IsXmlSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// xsd:decimal, xsd:date and xsd:boolean collapse surrounding whitespace (XML Schema Part 2,
+// whiteSpace facet), so a pretty-printed "<cbc:Amount> 12.50 </cbc:Amount>" is 12.50.
+std::string_view Collapse(std::string_view s) {
+  while (!s.empty() && IsXmlSpace(s.front())) s.remove_prefix(1);
+  while (!s.empty() && IsXmlSpace(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+// The text as quoted in a message: at most 40 bytes, so a hostile megabyte is not echoed.
+std::string Shown(std::string_view text) {
+  constexpr size_t kMax = 40;
+  if (text.size() <= kMax) return "'" + std::string(text) + "'";
+  return "'" + std::string(text.substr(0, kMax)) + "...'";
+}
+
+// xml::Document hands over each '&' of an attribute value as the character reference "&#38;":
+// with entity substitution off, libxml2 leaves that for its own tree builder to undo
+// (parser.c, xmlParseAttValueComplex), which the SAX2 builder of xml::Document does not do. Text
+// nodes are not affected. Probed once, so that a parser that decodes it itself is not decoded
+// twice.
+bool ParserKeepsAmpersandEncoded() {
+  static const bool keeps = [] {
+    auto doc = xml::Document::Parse("<a b=\"&amp;\"/>");
+    if (!doc) return false;
+    NodeId attribute = doc->node(doc->document_element()).first_attribute;
+    return attribute != kNoNode && doc->node(attribute).value == "&#38;";
+  }();
+  return keeps;
+}
+
+// Exact: in such a value every '&' starts an "&#38;" that stands for one '&' (a literal "&#38;"
+// arrives as "&#38;#38;").
+std::string DecodeAmpersands(std::string_view value) {
+  constexpr std::string_view kEncoded = "&#38;";
+  std::string out;
+  out.reserve(value.size());
+  for (size_t i = 0; i < value.size(); ++i) {
+    out += value[i];
+    if (value.compare(i, kEncoded.size(), kEncoded) == 0) i += kEncoded.size() - 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string ReadContext::Text(NodeId element) const {
+  if (element == kNoNode) return {};
+  std::string scratch;
+  std::string_view value = doc_.StringValue(element, scratch);
+  if (value.data() == scratch.data()) return scratch;  // already built in scratch: no copy
+  return std::string(value);
+}
+
+std::string ReadContext::Attribute(NodeId element, NameId name) const {
+  if (element == kNoNode) return {};
+  NodeId a = doc_.Attribute(element, name);
+  if (a == kNoNode) return {};
+  std::string_view value = doc_.node(a).value;
+  if (value.find('&') != std::string_view::npos && ParserKeepsAmpersandEncoded()) {
+    return DecodeAmpersands(value);
+  }
+  return std::string(value);
+}
+
+model::Identifier ReadContext::Identifier(NodeId parent, NameId name) const {
+  NodeId e = Child(parent, name);
+  return model::Identifier{Text(e), Attribute(e, names_.attr.schemeID)};
+}
+
+std::optional<Decimal> ReadContext::Number(NodeId element) {
+  if (element == kNoNode) return std::nullopt;
+  std::string scratch;
+  std::string_view raw = doc_.StringValue(element, scratch);
+  std::string_view text = Collapse(raw);
+  // xsd:decimal (XML Schema Part 2, 3.2.3.1): an optional sign, then digits with at most one '.'
+  // and at least one digit; "5." and ".5" are valid, exponents are not. Decimal::Parse follows
+  // the JSON grammar instead (exponents allowed, "5." and ".5" refused), so the grammar is
+  // checked here and those two forms are rewritten before parsing.
+  size_t digits = 0, points = 0, point_at = 0;
+  size_t start = !text.empty() && (text[0] == '+' || text[0] == '-') ? 1 : 0;
+  bool lexical = text.size() > start;
+  for (size_t i = start; i < text.size() && lexical; ++i) {
+    if (text[i] >= '0' && text[i] <= '9') {
+      ++digits;
+    } else if (text[i] == '.') {
+      ++points;
+      point_at = i;
+    } else {
+      lexical = false;
+    }
+  }
+  if (!lexical || digits == 0 || points > 1) {
+    Add("ubl.number", element,
+        Shown(raw) +
+            " is not a decimal number: write digits with an optional sign and one '.', "
+            "such as 1234.50 (no thousands separators, spaces inside or exponent)");
+    return std::nullopt;
+  }
+  std::string rewritten;
+  if (points == 1 && point_at == text.size() - 1) {  // "5." is 5
+    rewritten.assign(text.substr(0, point_at));
+  } else if (points == 1 && point_at == start) {  // ".5" is 0.5
+    rewritten.assign(text.substr(0, start)).append("0").append(text.substr(start));
+  }
+  auto value = Decimal::Parse(rewritten.empty() ? text : std::string_view(rewritten));
+  if (!value) {
+    Add("ubl.number", element,
+        value.error().message() +
+            "; the gateway reads at most 38 significant digits and 30 "
+            "decimal places exactly (amounts have at most 2 decimals)");
+    return std::nullopt;
+  }
+  return *value;
+}
+
+std::optional<Date> ReadContext::DateValue(NodeId parent, NameId name) {
+  NodeId element = Child(parent, name);
+  if (element == kNoNode) return std::nullopt;
+  std::string scratch;
+  std::string_view text = Collapse(doc_.StringValue(element, scratch));
+  auto date = Date::Parse(text);
+  if (date) return *date;
+  if (text.size() > 10 && Date::Parse(text.substr(0, 10))) {
+    // xsd:date allows a time zone; EN16931 dates have none (PEPPOL-EN16931-F001).
+    Add("ubl.date", element,
+        Shown(text) +
+            " has a time zone or time; an EN16931 date is YYYY-MM-DD only "
+            "(PEPPOL-EN16931-F001): write " +
+            std::string(text.substr(0, 10)));
+  } else {
+    Add("ubl.date", element,
+        date.error().message() + "; write the date as YYYY-MM-DD, e.g. 2025-03-31");
+  }
+  return std::nullopt;
+}
+
+std::optional<bool> ReadContext::Boolean(NodeId element) {
+  if (element == kNoNode) return std::nullopt;
+  std::string scratch;
+  std::string_view text = Collapse(doc_.StringValue(element, scratch));
+  if (text == "true" || text == "1") return true;
+  if (text == "false" || text == "0") return false;
+  Add("ubl.boolean", element, Shown(text) + " is not a boolean: write true or false");
+  return std::nullopt;
+}
+
+void ReadContext::Add(std::string rule, NodeId node, std::string message) {
+  findings_.emplace_back(
+      node, Finding{std::move(rule), Finding::Severity::kFatal, Path(node), std::move(message)});
+}
+
+std::vector<Finding> ReadContext::TakeFindings() {
+  // Node ids follow document order, so sorting by them lists the findings as the document reads.
+  std::stable_sort(findings_.begin(), findings_.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<Finding> out;
+  out.reserve(findings_.size());
+  for (auto& [node, finding] : findings_) out.push_back(std::move(finding));
+  findings_.clear();
+  return out;
+}
+
+std::string ReadContext::Path(NodeId node) const {
+  std::vector<NodeId> steps;
+  for (NodeId n = node; n != kNoNode && doc_.node(n).kind != xml::NodeKind::kDocument;
+       n = doc_.node(n).parent) {
+    steps.push_back(n);
+  }
+  const NodeId root = doc_.document_element();
+  std::string path;
+  for (auto it = steps.rbegin(); it != steps.rend(); ++it) {
+    const NodeId n = *it;
+    const xml::Node& step = doc_.node(n);
+    if (step.kind == xml::NodeKind::kText) continue;  // its element is the place
+    path += '/';
+    if (step.kind == xml::NodeKind::kAttribute) {
+      path += '@';
+      path += doc_.local_name(n);
+      continue;
+    }
+    // The root keeps its default namespace unprefixed, as UBL documents write it; other
+    // namespaces than cac and cbc do not occur on the elements the reader reports.
+    std::string_view ns = doc_.namespace_uri(n);
+    if (ns == xml::kCacNs) path += "cac:";
+    if (ns == xml::kCbcNs) path += "cbc:";
+    path += doc_.local_name(n);
+    if (n == root) continue;
+    size_t position = 1;
+    for (NodeId s = doc_.node(step.parent).first_child; s != n; s = doc_.node(s).next_sibling) {
+      const xml::Node& sibling = doc_.node(s);
+      if (sibling.kind == xml::NodeKind::kElement && sibling.name == step.name) ++position;
+    }
+    path += '[' + std::to_string(position) + ']';
+  }
+  return path;
+}
+
+}  // namespace gw::formats::ubl::internal
