@@ -2,23 +2,42 @@
 
 #include <algorithm>
 
+#ifdef GW_RULE_PROFILE  // development aid: -DGW_RULE_PROFILE prints the slowest rules at exit
+#include <chrono>
+#include <cstdio>
+#include <map>
+namespace {
+std::map<std::string, double> g_rule_micros;
+struct RuleProfileDump {
+  ~RuleProfileDump() {
+    std::vector<std::pair<double, std::string>> v;
+    for (auto& [k, t] : g_rule_micros) v.emplace_back(t, k);
+    std::sort(v.rbegin(), v.rend());
+    for (size_t i = 0; i < v.size() && i < 40; ++i) std::fprintf(stderr, "%10.1f us  %s\n", v[i].first, v[i].second.c_str());
+  }
+} g_rule_profile_dump;
+double NowMicros() {
+  return std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+}  // namespace
+#define GW_PROFILE_BEGIN(name) double gw_profile_start_##name = NowMicros()
+#define GW_PROFILE_END(name, key) g_rule_micros[key] += NowMicros() - gw_profile_start_##name
+#else
+#define GW_PROFILE_BEGIN(name)
+#define GW_PROFILE_END(name, key)
+#endif
+
 #include "formats/validation/xpath_parser.h"
 
 namespace gw::formats::validation {
 namespace {
 
-bool HasPositional(const Expr& e) {
-  if (e.op == Op::kLiteralInteger || e.op == Op::kLiteralDecimal || e.op == Op::kLiteralDouble) return true;
-  if (e.op == Op::kFunctionCall && (e.text == "position" || e.text == "last")) return true;
-  for (const auto& k : e.kids) {
-    if (k->op == Op::kFunctionCall && (k->text == "position" || k->text == "last")) return true;
-  }
-  return false;
-}
-
+// True when `e` selects the same nodes whatever the context node: a path from the root, a
+// union of such, or such a thing filtered by predicates.
 bool StartsAtRootExpr(const Expr& e) {
   if (e.op == Op::kRoot) return true;
-  if (e.op == Op::kPath) return StartsAtRootExpr(*e.kids[0]);
+  if (e.op == Op::kPath || e.op == Op::kFilter) return StartsAtRootExpr(*e.kids[0]);
+  if (e.op == Op::kUnion) return StartsAtRootExpr(*e.kids[0]) && StartsAtRootExpr(*e.kids[1]);
   return false;
 }
 
@@ -44,7 +63,7 @@ ExprPtr Absolute(ExprPtr branch) {
   while ((*leftmost)->op == Op::kPath) leftmost = &(*leftmost)->kids[0];
   Expr& first = **leftmost;
   bool foldable = first.op == Op::kStep && first.axis == Axis::kChild &&
-                  std::none_of(first.kids.begin(), first.kids.end(), [](const ExprPtr& p) { return HasPositional(*p); });
+                  std::all_of(first.kids.begin(), first.kids.end(), [](const ExprPtr& p) { return IsBooleanPredicate(*p); });
   if (foldable) {
     first.axis = Axis::kDescendant;
     *leftmost = Join(MakeExpr(Op::kRoot), std::move(*leftmost));
@@ -54,6 +73,63 @@ ExprPtr Absolute(ExprPtr branch) {
   dos->axis = Axis::kDescendantOrSelf;
   dos->test.kind = NodeTest::Kind::kNode;
   return Join(Join(MakeExpr(Op::kRoot), std::move(dos)), std::move(branch));
+}
+
+bool References(const Expr& e, uint32_t var) {
+  if (e.op == Op::kVariable && e.var == var) return true;
+  for (const auto& k : e.kids) {
+    if (References(*k, var)) return true;
+  }
+  return false;
+}
+
+// "some $x in D satisfies A = $x" (A not using $x) is "A = D": a general comparison is already
+// existential, and then a code list lookup can use the constant's set.
+void RewriteQuantified(ExprPtr& e) {
+  for (auto& k : e->kids) RewriteQuantified(k);
+  if (e->op != Op::kSome || e->vars.size() != 1) return;
+  Expr& body = *e->kids[1];
+  if (body.op != Op::kGeneralCompare || body.compare != Comparison::kEq) return;
+  uint32_t var = e->vars[0];
+  for (int side = 0; side < 2; ++side) {
+    const Expr& v = *body.kids[side];
+    const Expr& other = *body.kids[1 - side];
+    if (v.op == Op::kVariable && v.var == var && !References(other, var)) {
+      ExprPtr cmp = MakeExpr(Op::kGeneralCompare);
+      cmp->compare = Comparison::kEq;
+      cmp->kids.push_back(std::move(body.kids[1 - side]));
+      cmp->kids.push_back(std::move(e->kids[0]));
+      e = std::move(cmp);
+      return;
+    }
+  }
+}
+
+void CollectBindings(const Expr& e, std::unordered_map<uint32_t, int>& bound) {
+  if (e.op == Op::kFor || e.op == Op::kLet || e.op == Op::kSome || e.op == Op::kEvery) {
+    for (uint32_t v : e.vars) bound[v] += 1;
+  }
+  for (const auto& k : e.kids) CollectBindings(*k, bound);
+}
+
+// True when `e` has the same value in every document.
+bool IsConstant(const Expr& e, const std::unordered_set<uint32_t>& constants) {
+  switch (e.op) {
+    case Op::kRoot:
+    case Op::kStep:
+    case Op::kPath:
+    case Op::kContextItem: return false;
+    case Op::kVariable: return constants.count(e.var) != 0;
+    case Op::kFunctionCall:
+      if (e.kids.empty() && e.text != "true" && e.text != "false") return false;  // context functions
+      if (e.text == "name" || e.text == "local-name" || e.text.rfind("u:", 0) == 0) return false;
+      break;
+    default: break;
+  }
+  for (const auto& k : e.kids) {
+    if (!IsConstant(*k, constants)) return false;
+  }
+  return true;
 }
 
 void Branches(ExprPtr e, std::vector<ExprPtr>& out) {
@@ -99,6 +175,7 @@ Result<std::unique_ptr<RuleSet>> RuleSet::Compile(const RuleSource& source) {
   auto compile = [&](const char* text, const char* what) -> Result<ExprPtr> {
     auto e = ParseXPath(text, scope);
     if (!e) return Error::Internal(std::string(source.name) + ": " + what + ": " + e.error().message());
+    RewriteQuantified(*e);
     MarkCacheable(**e);
     return e;
   };
@@ -186,16 +263,75 @@ Result<std::unique_ptr<RuleSet>> RuleSet::Compile(const RuleSource& source) {
     }
   }
   set->variable_count_ = variables.size();
+  set->FoldConstants();
   return set;
+}
+
+void RuleSet::FoldConstants() {
+  // A variable is folded only when its own declaration is its only binding.
+  std::unordered_map<uint32_t, int> bound;
+  for (const Let& g : globals_) bound[g.var] += 1;
+  for (const UserFunction& f : functions_) {
+    for (uint32_t p : f.params) bound[p] += 1;
+    CollectBindings(*f.body, bound);
+  }
+  for (const Let& g : globals_) CollectBindings(*g.value, bound);
+  for (const Pattern& p : patterns_) {
+    for (const Rule& r : p.rules) {
+      CollectBindings(*r.context, bound);
+      for (const Let& l : r.lets) {
+        bound[l.var] += 1;
+        CollectBindings(*l.value, bound);
+      }
+      for (const Assertion& a : r.assertions) CollectBindings(*a.test, bound);
+    }
+  }
+  auto dummy = xml::Document::Parse("<constant/>");
+  if (!dummy) return;
+  Evaluator ev(*dummy, functions_, variable_count_, regexes_);
+  Context ctx;
+  ctx.item = Item::Node(dummy->root());
+  std::unordered_set<uint32_t> constant_vars;
+  std::vector<Let> remaining;
+  std::vector<Constant> constants;
+  for (Let& g : globals_) {
+    if (bound[g.var] == 1 && IsConstant(*g.value, constant_vars)) {
+      ev.ClearError();
+      Sequence value = ev.Eval(*g.value, ctx);
+      if (!ev.failed()) {
+        ev.SetVariable(g.var, value);
+        constant_vars.insert(g.var);
+        Constant c;
+        c.var = g.var;
+        c.value = std::move(value);
+        constants.push_back(std::move(c));
+        continue;
+      }
+    }
+    remaining.push_back(std::move(g));
+  }
+  globals_ = std::move(remaining);
+  constants_ = std::move(constants);
+  // The sets view the strings in constants_, which no longer move.
+  for (Constant& c : constants_) {
+    c.all_strings = !c.value.empty();
+    for (const Item& i : c.value) c.all_strings = c.all_strings && i.type == Type::kString;
+    if (c.all_strings) {
+      for (const Item& i : c.value) c.strings.insert(i.str);
+    }
+  }
 }
 
 void RuleSet::Run(const xml::Document& doc, std::vector<Finding>& findings) const {
   Evaluator ev(doc, functions_, variable_count_, regexes_);
+  for (const Constant& c : constants_) ev.SetConstant(c.var, &c.value, c.all_strings ? &c.strings : nullptr);
   Context root;
   root.item = Item::Node(doc.root());
   for (const Let& g : globals_) {
     ev.ClearError();
+    GW_PROFILE_BEGIN(global);
     Sequence value = ev.Eval(*g.value, root);
+    GW_PROFILE_END(global, "variable " + std::to_string(g.var));
     ev.SetVariable(g.var, ev.failed() ? Sequence{} : std::move(value));
   }
   std::vector<int32_t> assigned(doc.size(), -1);
@@ -204,7 +340,9 @@ void RuleSet::Run(const xml::Document& doc, std::vector<Finding>& findings) cons
     order.clear();
     for (size_t r = 0; r < pattern.rules.size(); ++r) {
       ev.ClearError();
+      GW_PROFILE_BEGIN(context);
       Sequence nodes = ev.Eval(*pattern.rules[r].context, root);
+      GW_PROFILE_END(context, name_ + " context " + std::to_string(&pattern - patterns_.data()) + "#" + std::to_string(r));
       if (ev.failed()) continue;
       for (const Item& n : nodes) {
         if (!n.is_node() || assigned[n.node] != -1) continue;
@@ -225,7 +363,9 @@ void RuleSet::Run(const xml::Document& doc, std::vector<Finding>& findings) cons
       }
       for (const Assertion& a : rule.assertions) {
         ev.ClearError();
+        GW_PROFILE_BEGIN(assertion);
         bool ok = ev.EvalBoolean(*a.test, ctx);
+        GW_PROFILE_END(assertion, a.id);
         if (ok && !ev.failed()) continue;
         std::string message = a.message;
         if (ev.failed()) message += " [the test could not be evaluated: " + ev.error() + "]";

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <unordered_set>
 #include <string>
 #include <vector>
 
@@ -50,8 +51,20 @@ class RuleSet {
     std::vector<Rule> rules;
   };
 
+  // A variable whose value does not depend on the document (the code lists): computed once at
+  // compile time, with the set of its values when they are all strings.
+  struct Constant {
+    uint32_t var;
+    Sequence value;
+    std::unordered_set<std::string_view> strings;
+    bool all_strings = false;
+  };
+
+  void FoldConstants();
+
   std::string name_;
   std::string version_;
+  std::vector<Constant> constants_;
   std::vector<Let> globals_;  // rule-set and pattern variables, evaluated once per document
   std::vector<Pattern> patterns_;
   std::vector<UserFunction> functions_;

@@ -27,6 +27,9 @@ enum class Axis : uint8_t {
   kPrecedingSibling,
   kFollowing,
   kPreceding,
+  // Not an XPath axis: the attributes of the node and of its descendants. "//@x" compiles to it
+  // (descendant-or-self::node()/attribute::x) so that it is one index lookup.
+  kDescendantAttribute,
 };
 
 // What a step matches.

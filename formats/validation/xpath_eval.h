@@ -10,6 +10,7 @@
 #include <regex>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "formats/validation/xpath_ast.h"
@@ -62,14 +63,24 @@ class Evaluator {
  public:
   Evaluator(const xml::Document& doc, const std::vector<UserFunction>& functions, size_t variable_count,
             RegexCache& regexes)
-      : doc_(doc), functions_(functions), vars_(variable_count), regexes_(regexes) {}
+      : doc_(doc), functions_(functions), vars_(variable_count), refs_(variable_count, nullptr),
+        string_sets_(variable_count, nullptr), regexes_(regexes) {}
 
   Sequence Eval(const Expr& e, const Context& ctx);
   bool EffectiveBoolean(const Sequence& s);
-  bool EvalBoolean(const Expr& e, const Context& ctx) { return EffectiveBoolean(Eval(e, ctx)); }
+  // The effective boolean value of `e`, with fast paths (no sequences built) for the shapes the
+  // rules use most: and/or/not/exists over paths, and paths compared with literals.
+  bool EvalBoolean(const Expr& e, const Context& ctx);
 
   void SetVariable(uint32_t id, Sequence value) { vars_[id] = std::move(value); }
-  const Sequence& Variable(uint32_t id) const { return vars_[id]; }
+  const Sequence& Variable(uint32_t id) const { return refs_[id] != nullptr ? *refs_[id] : vars_[id]; }
+  // Binds a variable to a value that outlives the evaluator (a rule-set constant), without
+  // copying it; `strings` (may be null) is the set of its values when they are all strings, for
+  // "x = $CODES" in one lookup.
+  void SetConstant(uint32_t id, const Sequence* value, const std::unordered_set<std::string_view>* strings) {
+    refs_[id] = value;
+    string_sets_[id] = strings;
+  }
 
   bool failed() const { return !error_.empty(); }
   const std::string& error() const { return error_; }
@@ -103,14 +114,34 @@ class Evaluator {
   Sequence EvalQuantified(const Expr& e, const Context& ctx, size_t binding, bool some);
   void EvalFor(const Expr& e, const Context& ctx, size_t binding, Sequence& out);
   static void SortUnique(Sequence& nodes);
+  // Calls visit(node) for the nodes of a node expression (IsNodeExpr), in no set order and
+  // possibly repeated; stops and returns false as soon as visit returns false.
+  struct NodeVisitor {
+    virtual bool operator()(xml::NodeId node) = 0;
+  };
+  bool VisitNodes(const Expr& e, xml::NodeId context, NodeVisitor& visit);
+  bool AnyNode(const Expr& e, const Context& ctx);
+  bool CompareNodesWithLiteral(const Expr& nodes, const Expr& literal, Comparison op, bool literal_on_left,
+                               const Context& ctx, bool& result);
 
   const xml::Document& doc_;
   const std::vector<UserFunction>& functions_;
   std::vector<Sequence> vars_;
+  std::vector<const Sequence*> refs_;
+  std::vector<const std::unordered_set<std::string_view>*> string_sets_;
   RegexCache& regexes_;
+  // "nodes = $CODES" by set lookup; false when the fast path does not apply.
+  bool CompareWithStringSet(const Expr& other, uint32_t var, const Context& ctx, bool& result);
   std::string error_;
   int depth_ = 0;
   std::unordered_map<const Expr*, Sequence> path_cache_;  // cacheable absolute paths
+  // Elements by name, in document order, built on the first descendant step with a name test.
+  std::vector<std::vector<xml::NodeId>> by_name_;
+  std::vector<std::vector<xml::NodeId>> attributes_by_name_;
+  bool by_name_built_ = false;
+  void BuildNameIndex();
+  const std::vector<xml::NodeId>& ElementsNamed(xml::NameId name);
+  const std::vector<xml::NodeId>& AttributesNamed(xml::NameId name);
 };
 
 }  // namespace gw::formats::validation

@@ -41,7 +41,7 @@ Sequence Evaluator::Eval(const Expr& e, const Context& ctx) {
       ParseXsDouble(e.text, d);
       return {Item::Double(d)};
     }
-    case Op::kVariable: return vars_[e.var];
+    case Op::kVariable: return Variable(e.var);
     case Op::kContextItem: return {ctx.item};
     case Op::kEmptySequence: return {};
     case Op::kSequence: {
@@ -78,6 +78,12 @@ Sequence Evaluator::Eval(const Expr& e, const Context& ctx) {
     case Op::kOr: return {Item::Bool(EvalBoolean(*e.kids[0], ctx) || EvalBoolean(*e.kids[1], ctx))};
     case Op::kAnd: return {Item::Bool(EvalBoolean(*e.kids[0], ctx) && EvalBoolean(*e.kids[1], ctx))};
     case Op::kGeneralCompare: {
+      if (e.compare == Comparison::kEq) {
+        bool r = false;
+        if (e.kids[1]->op == Op::kVariable && CompareWithStringSet(*e.kids[0], e.kids[1]->var, ctx, r)) return {Item::Bool(r)};
+        if (e.kids[0]->op == Op::kVariable && CompareWithStringSet(*e.kids[1], e.kids[0]->var, ctx, r)) return {Item::Bool(r)};
+        if (failed()) return {};
+      }
       Sequence a = Atomize(Eval(*e.kids[0], ctx));
       Sequence b = Atomize(Eval(*e.kids[1], ctx));
       for (const Item& x : a) {
@@ -207,6 +213,30 @@ Sequence Evaluator::Eval(const Expr& e, const Context& ctx) {
   return {};
 }
 
+bool Evaluator::CompareWithStringSet(const Expr& other, uint32_t var, const Context& ctx, bool& result) {
+  const std::unordered_set<std::string_view>* set = string_sets_[var];
+  if (set == nullptr) return false;
+  Sequence values = Eval(other, ctx);
+  if (failed()) return false;
+  std::string scratch;
+  result = false;
+  for (const Item& v : values) {
+    std::string_view text;
+    if (v.is_node()) {
+      text = doc_.StringValue(v.node, scratch);  // untyped: compared as a string with strings
+    } else if (v.type == Type::kString || v.type == Type::kUntyped) {
+      text = v.str;
+    } else {
+      return false;  // numbers, booleans: the general rules apply
+    }
+    if (set->count(text) != 0) {
+      result = true;
+      return true;
+    }
+  }
+  return true;
+}
+
 void Evaluator::EvalFor(const Expr& e, const Context& ctx, size_t binding, Sequence& out) {
   if (failed()) return;
   if (binding == e.vars.size()) {
@@ -326,9 +356,33 @@ void Evaluator::AxisNodes(Axis axis, const NodeTest& test, NodeId node, std::vec
       [[fallthrough]];
     case Axis::kDescendant: {
       if (n.kind == NodeKind::kAttribute) break;
+      if (test.kind == NodeTest::Kind::kName && test.name != xml::kNoName) {
+        // The elements of that name within the subtree: a slice of the by-name index.
+        const std::vector<NodeId>& all = ElementsNamed(test.name);
+        NodeId last = doc_.LastDescendant(node);
+        auto begin = std::upper_bound(all.begin(), all.end(), node);
+        auto end = std::upper_bound(begin, all.end(), last);
+        out.insert(out.end(), begin, end);
+        break;
+      }
       NodeId last = doc_.LastDescendant(node);
       for (NodeId i = node + 1; i <= last && i != kNoNode; ++i) {
         if (doc_.node(i).kind != NodeKind::kAttribute) add(i);
+      }
+      break;
+    }
+    case Axis::kDescendantAttribute: {
+      if (n.kind == NodeKind::kAttribute) break;
+      NodeId last = doc_.LastDescendant(node);
+      if (test.kind == NodeTest::Kind::kName && test.name != xml::kNoName) {
+        const std::vector<NodeId>& all = AttributesNamed(test.name);
+        auto begin = std::upper_bound(all.begin(), all.end(), node);
+        auto end = std::upper_bound(begin, all.end(), last);
+        out.insert(out.end(), begin, end);
+        break;
+      }
+      for (NodeId i = node + 1; i <= last && i != kNoNode; ++i) {
+        if (doc_.node(i).kind == NodeKind::kAttribute && Matches(test, i, Axis::kAttribute)) out.push_back(i);
       }
       break;
     }
@@ -369,6 +423,30 @@ void Evaluator::AxisNodes(Axis axis, const NodeTest& test, NodeId node, std::vec
       break;
     }
   }
+}
+
+void Evaluator::BuildNameIndex() {
+  by_name_built_ = true;
+  for (NodeId i = 0; i < doc_.size(); ++i) {
+    const xml::Node& n = doc_.node(i);
+    if (n.name == xml::kNoName) continue;
+    auto& index = n.kind == NodeKind::kElement ? by_name_ : n.kind == NodeKind::kAttribute ? attributes_by_name_ : by_name_;
+    if (n.kind != NodeKind::kElement && n.kind != NodeKind::kAttribute) continue;
+    if (n.name >= index.size()) index.resize(n.name + 1);
+    index[n.name].push_back(i);
+  }
+}
+
+const std::vector<NodeId>& Evaluator::ElementsNamed(xml::NameId name) {
+  if (!by_name_built_) BuildNameIndex();
+  static const std::vector<NodeId> kNone;
+  return name < by_name_.size() ? by_name_[name] : kNone;
+}
+
+const std::vector<NodeId>& Evaluator::AttributesNamed(xml::NameId name) {
+  if (!by_name_built_) BuildNameIndex();
+  static const std::vector<NodeId> kNone;
+  return name < attributes_by_name_.size() ? attributes_by_name_[name] : kNone;
 }
 
 void Evaluator::EvalStep(const Expr& step, NodeId node, Sequence& out) {

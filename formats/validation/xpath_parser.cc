@@ -381,11 +381,14 @@ class Parser {
   }
 
   // Joins left / right; "//" inserts descendant-or-self::node(), folded into a descendant step
-  // when the right side is a plain child step without predicates (same result, one pass).
+  // when the right side is a child step whose predicates cannot be positional (the same nodes,
+  // in one pass instead of one child step per node of the document).
   ExprPtr JoinPath(ExprPtr left, ExprPtr right, bool double_slash) {
     if (double_slash) {
-      if (right->op == Op::kStep && right->axis == Axis::kChild && right->kids.empty()) {
-        right->axis = Axis::kDescendant;
+      bool foldable = right->op == Op::kStep && (right->axis == Axis::kChild || right->axis == Axis::kAttribute);
+      for (const auto& p : right->kids) foldable = foldable && IsBooleanPredicate(*p);
+      if (foldable) {
+        right->axis = right->axis == Axis::kChild ? Axis::kDescendant : Axis::kDescendantAttribute;
       } else {
         left = Binary(Op::kPath, std::move(left), DescendantOrSelfStep());
       }
@@ -610,6 +613,34 @@ class Parser {
 };
 
 }  // namespace
+
+// True when the predicate's value is certainly not a number (so it filters by its boolean
+// value and never by position): comparisons, and/or, boolean functions, paths.
+bool IsBooleanPredicate(const Expr& p) {
+  switch (p.op) {
+    case Op::kOr:
+    case Op::kAnd:
+    case Op::kGeneralCompare:
+    case Op::kValueCompare:
+    case Op::kCastable:
+    case Op::kSome:
+    case Op::kEvery:
+    case Op::kStep:
+    case Op::kPath:
+    case Op::kUnion:
+      return true;
+    case Op::kFunctionCall: {
+      static const char* kBoolean[] = {"not", "exists", "empty", "boolean", "true", "false", "contains",
+                                       "starts-with", "ends-with", "matches"};
+      for (const char* f : kBoolean) {
+        if (p.text == f) return true;
+      }
+      return false;
+    }
+    default:
+      return false;
+  }
+}
 
 Result<ExprPtr> ParseXPath(std::string_view text, CompileScope& scope) {
   return Parser(text, scope).Run();

@@ -27,6 +27,10 @@ struct CompileScope {
   }
 };
 
+// True when a predicate's value is certainly not a number, so it filters by its boolean value
+// and never by position (then //x[p] equals /descendant::x[p]).
+bool IsBooleanPredicate(const Expr& predicate);
+
 // Errors are kInvalidArgument naming the position in `text`.
 Result<ExprPtr> ParseXPath(std::string_view text, CompileScope& scope);
 

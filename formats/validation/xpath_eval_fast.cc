@@ -1,0 +1,209 @@
+// Fast paths of the evaluator for the expression shapes that dominate the official rules:
+// boolean combinations of path tests (not(cac:X/cbc:Y), exists(...)) and comparisons of a path
+// with a literal (cbc:ID = 'S'). They walk the document without building sequences, and stop at
+// the first node that decides the answer; anything else goes through Eval().
+#include "formats/validation/xpath_eval.h"
+#include "formats/validation/xpath_parser.h"
+
+namespace gw::formats::validation {
+
+using xml::kNoNode;
+using xml::NodeId;
+using xml::NodeKind;
+
+namespace {
+
+// True when `e` certainly yields nodes only.
+bool IsNodeExpr(const Expr& e) {
+  switch (e.op) {
+    case Op::kRoot:
+    case Op::kStep: return true;
+    case Op::kPath:
+    case Op::kUnion: return IsNodeExpr(*e.kids[0]) && IsNodeExpr(*e.kids[1]);
+    default: return false;
+  }
+}
+
+bool AllBooleanPredicates(const Expr& step) {
+  for (const auto& p : step.kids) {
+    if (!IsBooleanPredicate(*p)) return false;
+  }
+  return true;
+}
+
+int32_t Builtin(const char* name, size_t arity) { return FindBuiltin(name, arity); }
+
+}  // namespace
+
+bool Evaluator::VisitNodes(const Expr& e, NodeId context, NodeVisitor& visit) {
+  if (failed()) return false;
+  switch (e.op) {
+    case Op::kRoot: return visit(doc_.root());
+    case Op::kUnion: return VisitNodes(*e.kids[0], context, visit) && VisitNodes(*e.kids[1], context, visit);
+    case Op::kPath: {
+      if (e.cacheable) {
+        Context c;
+        c.item = Item::Node(context);
+        for (const Item& i : Eval(e, c)) {
+          if (!visit(i.node)) return false;
+        }
+        return true;
+      }
+      struct Right : NodeVisitor {
+        Evaluator* ev;
+        const Expr* right;
+        NodeVisitor* visit;
+        bool operator()(NodeId n) override { return ev->VisitNodes(*right, n, *visit); }
+      } right;
+      right.ev = this;
+      right.right = e.kids[1].get();
+      right.visit = &visit;
+      return VisitNodes(*e.kids[0], context, right);
+    }
+    case Op::kStep: {
+      const xml::Node& n = doc_.node(context);
+      bool simple = AllBooleanPredicates(e);
+      auto pass = [&](NodeId id) {
+        if (!Matches(e.test, id, e.axis)) return true;
+        if (simple) {
+          Context c;
+          c.item = Item::Node(id);
+          for (const auto& p : e.kids) {
+            if (!EvalBoolean(*p, c)) return true;
+          }
+        }
+        return visit(id);
+      };
+      if (simple && e.axis == Axis::kChild) {
+        for (NodeId c = n.first_child; c != kNoNode; c = doc_.node(c).next_sibling) {
+          if (!pass(c)) return false;
+        }
+        return !failed();
+      }
+      if (simple && e.axis == Axis::kAttribute) {
+        for (NodeId a = n.first_attribute; a != kNoNode; a = doc_.node(a).next_sibling) {
+          if (!pass(a)) return false;
+        }
+        return !failed();
+      }
+      if (simple && (e.axis == Axis::kSelf || e.axis == Axis::kParent)) {
+        NodeId target = e.axis == Axis::kSelf ? context : n.parent;
+        return target == kNoNode || pass(target);
+      }
+      Sequence out;
+      EvalStep(e, context, out);
+      for (const Item& i : out) {
+        if (!visit(i.node)) return false;
+      }
+      return !failed();
+    }
+    default: {
+      Context c;
+      c.item = Item::Node(context);
+      for (const Item& i : Eval(e, c)) {
+        if (!i.is_node()) {
+          Fail("a path step needs nodes");
+          return false;
+        }
+        if (!visit(i.node)) return false;
+      }
+      return !failed();
+    }
+  }
+}
+
+bool Evaluator::AnyNode(const Expr& e, const Context& ctx) {
+  if (!ctx.item.is_node() && e.op != Op::kRoot && !(e.op == Op::kPath && e.cacheable)) {
+    Fail("a path needs a node as its context");
+    return false;
+  }
+  struct Found : NodeVisitor {
+    bool found = false;
+    bool operator()(NodeId) override {
+      found = true;
+      return false;
+    }
+  } found;
+  VisitNodes(e, ctx.item.is_node() ? ctx.item.node : doc_.root(), found);
+  return found.found;
+}
+
+bool Evaluator::CompareNodesWithLiteral(const Expr& nodes, const Expr& literal, Comparison op, bool literal_on_left,
+                                        const Context& ctx, bool& result) {
+  Sequence lit = Eval(literal, ctx);
+  if (failed() || lit.size() != 1) return false;
+  const Item rhs = lit[0];
+  struct Compare : NodeVisitor {
+    Evaluator* ev;
+    const Item* rhs;
+    Comparison op;
+    bool left;
+    bool result = false;
+    std::string scratch;
+    bool operator()(NodeId n) override {
+      Item value = Item::String(std::string(ev->doc().StringValue(n, scratch)), Type::kUntyped);
+      bool r = false;
+      bool ok = left ? ev->CompareAtomic(*rhs, value, op, true, r) : ev->CompareAtomic(value, *rhs, op, true, r);
+      if (!ok) return false;
+      if (r) {
+        result = true;
+        return false;
+      }
+      return true;
+    }
+  } cmp;
+  cmp.ev = this;
+  cmp.rhs = &rhs;
+  cmp.op = op;
+  cmp.left = literal_on_left;
+  if (!ctx.item.is_node()) return false;
+  VisitNodes(nodes, ctx.item.node, cmp);
+  if (failed()) return false;
+  result = cmp.result;
+  return true;
+}
+
+bool Evaluator::EvalBoolean(const Expr& e, const Context& ctx) {
+  if (failed()) return false;
+  static const int32_t kNot = Builtin("not", 1), kExists = Builtin("exists", 1), kEmpty = Builtin("empty", 1),
+                       kBoolean = Builtin("boolean", 1), kTrue = Builtin("true", 0), kFalse = Builtin("false", 0);
+  switch (e.op) {
+    case Op::kAnd: return EvalBoolean(*e.kids[0], ctx) && EvalBoolean(*e.kids[1], ctx);
+    case Op::kOr: return EvalBoolean(*e.kids[0], ctx) || EvalBoolean(*e.kids[1], ctx);
+    case Op::kFunctionCall:
+      if (e.function == kNot) return !EvalBoolean(*e.kids[0], ctx) && !failed();
+      if (e.function == kBoolean) return EvalBoolean(*e.kids[0], ctx);
+      if (e.function == kTrue) return true;
+      if (e.function == kFalse) return false;
+      if (e.function == kExists || e.function == kEmpty) {
+        const Expr& arg = *e.kids[0];
+        bool any = IsNodeExpr(arg) && ctx.item.is_node() ? AnyNode(arg, ctx) : !Eval(arg, ctx).empty();
+        return e.function == kExists ? any : !any && !failed();
+      }
+      break;
+    case Op::kGeneralCompare: {
+      const Expr& a = *e.kids[0];
+      const Expr& b = *e.kids[1];
+      auto literal = [](const Expr& x) {
+        return x.op == Op::kLiteralString || x.op == Op::kLiteralInteger || x.op == Op::kLiteralDecimal ||
+               x.op == Op::kLiteralDouble;
+      };
+      bool result = false;
+      if (IsNodeExpr(a) && literal(b) && ctx.item.is_node()) {
+        if (CompareNodesWithLiteral(a, b, e.compare, false, ctx, result)) return result;
+        return false;
+      }
+      if (IsNodeExpr(b) && literal(a) && ctx.item.is_node()) {
+        if (CompareNodesWithLiteral(b, a, e.compare, true, ctx, result)) return result;
+        return false;
+      }
+      break;
+    }
+    default:
+      if (IsNodeExpr(e) && ctx.item.is_node()) return AnyNode(e, ctx);
+      break;
+  }
+  return EffectiveBoolean(Eval(e, ctx));
+}
+
+}  // namespace gw::formats::validation
