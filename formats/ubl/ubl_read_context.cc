@@ -35,34 +35,6 @@ std::string Shown(std::string_view text) {
   return "'" + std::string(text.substr(0, kMax)) + "...'";
 }
 
-// xml::Document hands over each '&' of an attribute value as the character reference "&#38;":
-// with entity substitution off, libxml2 leaves that for its own tree builder to undo
-// (parser.c, xmlParseAttValueComplex), which the SAX2 builder of xml::Document does not do. Text
-// nodes are not affected. Probed once, so that a parser that decodes it itself is not decoded
-// twice.
-bool ParserKeepsAmpersandEncoded() {
-  static const bool keeps = [] {
-    auto doc = xml::Document::Parse("<a b=\"&amp;\"/>");
-    if (!doc) return false;
-    NodeId attribute = doc->node(doc->document_element()).first_attribute;
-    return attribute != kNoNode && doc->node(attribute).value == "&#38;";
-  }();
-  return keeps;
-}
-
-// Exact: in such a value every '&' starts an "&#38;" that stands for one '&' (a literal "&#38;"
-// arrives as "&#38;#38;").
-std::string DecodeAmpersands(std::string_view value) {
-  constexpr std::string_view kEncoded = "&#38;";
-  std::string out;
-  out.reserve(value.size());
-  for (size_t i = 0; i < value.size(); ++i) {
-    out += value[i];
-    if (value.compare(i, kEncoded.size(), kEncoded) == 0) i += kEncoded.size() - 1;
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string ReadContext::Text(NodeId element) const {
@@ -77,11 +49,7 @@ std::string ReadContext::Attribute(NodeId element, NameId name) const {
   if (element == kNoNode) return {};
   NodeId a = doc_.Attribute(element, name);
   if (a == kNoNode) return {};
-  std::string_view value = doc_.node(a).value;
-  if (value.find('&') != std::string_view::npos && ParserKeepsAmpersandEncoded()) {
-    return DecodeAmpersands(value);
-  }
-  return std::string(value);
+  return std::string(doc_.node(a).value);
 }
 
 model::Identifier ReadContext::Identifier(NodeId parent, NameId name) const {

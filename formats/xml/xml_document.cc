@@ -137,7 +137,8 @@ class Builder {
       doc_.text_chunks_.push_back(std::make_unique_for_overwrite<char[]>(size));
       chunk_pos_ = doc_.text_chunks_.back().get();
       chunk_left_ = size;
-      if (size != kChunk) {  // a large value gets a chunk of its own; keep the current one
+      if (size != kChunk) {  // a large value gets a chunk of its own; the rest of the current
+                             // chunk is left unused (large values are rare)
         std::memcpy(chunk_pos_, data, n);
         std::string_view out(chunk_pos_, n);
         chunk_left_ = 0;
@@ -222,7 +223,24 @@ class Builder {
       attribute.name = b.Intern(a[2], a[0]);
       attribute.parent = id;
       attribute.line = element.line;
-      attribute.value = b.Store(reinterpret_cast<const char*>(a[3]), n);
+      const char* value = reinterpret_cast<const char*>(a[3]);
+      if (std::memchr(value, '&', n) != nullptr) {
+        // Without entity substitution libxml2's SAX2 hands '&' in attribute values over as the
+        // text "&#38;" (for its tree builder to decode); decode it here.
+        std::string decoded;
+        decoded.reserve(n);
+        for (size_t k = 0; k < n; ++k) {
+          if (value[k] == '&' && k + 5 <= n && std::memcmp(value + k, "&#38;", 5) == 0) {
+            decoded += '&';
+            k += 4;
+          } else {
+            decoded += value[k];
+          }
+        }
+        attribute.value = b.Store(decoded.data(), decoded.size());
+      } else {
+        attribute.value = b.Store(value, n);
+      }
       if (!b.AddNode(attribute)) return;
       NodeId attribute_id = static_cast<NodeId>(b.doc_.nodes_.size() - 1);
       if (last_attribute == kNoNode) {

@@ -50,6 +50,14 @@ TEST(XmlDocumentTest, BuildsNodesInDocumentOrderWithSharedUblNames) {
   EXPECT_EQ(other->FindName("urn:other", "b"), other->node(other->node(other->document_element()).first_child).name);
 }
 
+TEST(XmlDocumentTest, DecodesReferencesInAttributeValues) {
+  auto doc = Document::Parse("<a n=\"Bank &amp; Co &lt;1&gt; &#38; &#x26;amp; &quot;q&quot;\"/>");
+  ASSERT_TRUE(doc.has_value());
+  NodeId attribute = doc->node(doc->document_element()).first_attribute;
+  ASSERT_NE(attribute, kNoNode);
+  EXPECT_EQ(doc->node(attribute).value, "Bank & Co <1> & &amp; \"q\"");
+}
+
 TEST(XmlDocumentTest, RefusesEveryDoctypeBeforeReadingIt) {
   // Billion laughs: refused at the DOCTYPE, no expansion happens.
   std::string bomb = "<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\">";
