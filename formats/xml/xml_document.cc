@@ -152,7 +152,42 @@ class Builder {
     return out;
   }
 
+  // libxml2 interns names in its dictionary, so the same name arrives as the same pointers:
+  // remember (URI pointer, name pointer) -> id and look the string up once per distinct name.
+  struct PointerPairHash {
+    size_t operator()(const std::pair<const void*, const void*>& p) const {
+      return std::hash<const void*>()(p.first) * 31 + std::hash<const void*>()(p.second);
+    }
+  };
+  std::unordered_map<std::pair<const void*, const void*>, NameId, PointerPairHash> seen_names_;
+
   NameId Intern(const xmlChar* uri, const xmlChar* local) {
+    auto key = std::make_pair(static_cast<const void*>(uri), static_cast<const void*>(local));
+    auto it = seen_names_.find(key);
+    if (it != seen_names_.end()) {
+      // Checked, not trusted: should a pointer ever be reused for another name, look it up anew.
+      NameId id = it->second;
+      std::string_view u = uri != nullptr ? reinterpret_cast<const char*>(uri) : "";
+      if (LocalOf(id) == reinterpret_cast<const char*>(local) && UriOf(id) == u) return id;
+      id = InternSlow(uri, local);
+      it->second = id;
+      return id;
+    }
+    NameId id = InternSlow(uri, local);
+    seen_names_.emplace(key, id);
+    return id;
+  }
+
+  std::string_view LocalOf(NameId id) const {
+    size_t base = doc_.names_->size();
+    return id < base ? doc_.names_->local(id) : doc_.extra_names_->local(id - static_cast<NameId>(base));
+  }
+  std::string_view UriOf(NameId id) const {
+    size_t base = doc_.names_->size();
+    return id < base ? doc_.names_->ns_uri(id) : doc_.extra_names_->ns_uri(id - static_cast<NameId>(base));
+  }
+
+  NameId InternSlow(const xmlChar* uri, const xmlChar* local) {
     std::string_view u = uri != nullptr ? reinterpret_cast<const char*>(uri) : "";
     std::string_view l = reinterpret_cast<const char*>(local);
     NameId id = doc_.names_->Find(u, l);
