@@ -56,14 +56,16 @@ ExprPtr Join(ExprPtr a, ExprPtr b) {
 
 // Rewrites a relative pattern branch P into an expression that selects, from the document, every
 // node P matches (XSLT: N matches P if N is in root(N)//P).
-ExprPtr Absolute(ExprPtr branch) {
+ExprPtr Absolute(ExprPtr branch, const std::unordered_set<uint32_t>& boolean_vars) {
   if (StartsAtRootExpr(*branch)) return branch;
   // Find the leftmost step.
   ExprPtr* leftmost = &branch;
   while ((*leftmost)->op == Op::kPath) leftmost = &(*leftmost)->kids[0];
   Expr& first = **leftmost;
   bool foldable = first.op == Op::kStep && first.axis == Axis::kChild &&
-                  std::all_of(first.kids.begin(), first.kids.end(), [](const ExprPtr& p) { return IsBooleanPredicate(*p); });
+                  std::all_of(first.kids.begin(), first.kids.end(), [&](const ExprPtr& p) {
+                    return IsBooleanPredicate(*p) || (p->op == Op::kVariable && boolean_vars.count(p->var) != 0);
+                  });
   if (foldable) {
     first.axis = Axis::kDescendant;
     *leftmost = Join(MakeExpr(Op::kRoot), std::move(*leftmost));
@@ -182,6 +184,8 @@ Result<std::unique_ptr<RuleSet>> RuleSet::Compile(const RuleSource& source) {
 
   Pattern* pattern = nullptr;
   Rule* rule = nullptr;
+  std::unordered_set<uint32_t> boolean_vars;
+  std::unordered_map<uint32_t, int> global_definitions;
   for (size_t i = 0; i < source.count; ++i) {
     const RuleRecord& r = source.records[i];
     switch (r.kind) {
@@ -210,7 +214,16 @@ Result<std::unique_ptr<RuleSet>> RuleSet::Compile(const RuleSource& source) {
       case 'Q': {
         auto value = compile(r.b, r.a);
         if (!value) return value.error();
-        set->globals_.push_back(Let{scope.Variable(r.a), std::move(*value)});
+        uint32_t var = scope.Variable(r.a);
+        // A variable defined once by a boolean expression can serve as a filter, never as a
+        // position ([$isGreekSender]).
+        if (IsBooleanPredicate(**value) && ++global_definitions[var] == 1) {
+          boolean_vars.insert(var);
+        } else {
+          boolean_vars.erase(var);
+          ++global_definitions[var];
+        }
+        set->globals_.push_back(Let{var, std::move(*value)});
         break;
       }
       case 'P':
@@ -227,7 +240,7 @@ Result<std::unique_ptr<RuleSet>> RuleSet::Compile(const RuleSource& source) {
         Branches(std::move(*context), branches);
         ExprPtr all;
         for (auto& b : branches) {
-          ExprPtr abs = Absolute(std::move(b));
+          ExprPtr abs = Absolute(std::move(b), boolean_vars);
           if (!all) {
             all = std::move(abs);
           } else {
@@ -332,7 +345,11 @@ void RuleSet::Run(const xml::Document& doc, std::vector<Finding>& findings) cons
     GW_PROFILE_BEGIN(global);
     Sequence value = ev.Eval(*g.value, root);
     GW_PROFILE_END(global, "variable " + std::to_string(g.var));
-    ev.SetVariable(g.var, ev.failed() ? Sequence{} : std::move(value));
+    if (ev.failed()) {
+      ev.SetVariableError(g.var, ev.error());
+    } else {
+      ev.SetVariable(g.var, std::move(value));
+    }
   }
   std::vector<int32_t> assigned(doc.size(), -1);
   std::vector<xml::NodeId> order;
@@ -341,7 +358,9 @@ void RuleSet::Run(const xml::Document& doc, std::vector<Finding>& findings) cons
     for (size_t r = 0; r < pattern.rules.size(); ++r) {
       ev.ClearError();
       GW_PROFILE_BEGIN(context);
+      ev.set_pattern_mode(true);
       Sequence nodes = ev.Eval(*pattern.rules[r].context, root);
+      ev.set_pattern_mode(false);
       GW_PROFILE_END(context, name_ + " context " + std::to_string(&pattern - patterns_.data()) + "#" + std::to_string(r));
       if (ev.failed()) continue;
       for (const Item& n : nodes) {
@@ -359,7 +378,11 @@ void RuleSet::Run(const xml::Document& doc, std::vector<Finding>& findings) cons
       for (const Let& let : rule.lets) {
         ev.ClearError();
         Sequence value = ev.Eval(*let.value, ctx);
-        ev.SetVariable(let.var, ev.failed() ? Sequence{} : std::move(value));
+        if (ev.failed()) {
+          ev.SetVariableError(let.var, ev.error());
+        } else {
+          ev.SetVariable(let.var, std::move(value));
+        }
       }
       for (const Assertion& a : rule.assertions) {
         ev.ClearError();

@@ -98,6 +98,9 @@ struct Expr {
   // An absolute path that uses no variable: its value is the same wherever it is evaluated in a
   // document, so the evaluator computes it once per document (set by MarkCacheable()).
   bool cacheable = false;
+  // Depends on the context node only through its name (name(), local-name()): the evaluator
+  // remembers the boolean value per element name (set by MarkCacheable()).
+  bool name_only = false;
   std::vector<std::unique_ptr<Expr>> kids;
 };
 

@@ -63,7 +63,8 @@ class Evaluator {
  public:
   Evaluator(const xml::Document& doc, const std::vector<UserFunction>& functions, size_t variable_count,
             RegexCache& regexes)
-      : doc_(doc), functions_(functions), vars_(variable_count), refs_(variable_count, nullptr),
+      : doc_(doc), functions_(functions), vars_(variable_count), var_errors_(variable_count),
+        refs_(variable_count, nullptr),
         string_sets_(variable_count, nullptr), regexes_(regexes) {}
 
   Sequence Eval(const Expr& e, const Context& ctx);
@@ -72,8 +73,20 @@ class Evaluator {
   // rules use most: and/or/not/exists over paths, and paths compared with literals.
   bool EvalBoolean(const Expr& e, const Context& ctx);
 
-  void SetVariable(uint32_t id, Sequence value) { vars_[id] = std::move(value); }
+  void SetVariable(uint32_t id, Sequence value) {
+    vars_[id] = std::move(value);
+    var_errors_[id].clear();
+  }
+  // A rule or rule-set variable whose value raised a dynamic error: reading it raises that error
+  // (XSLT raises a variable's error where the variable is used, not where it is declared).
+  void SetVariableError(uint32_t id, std::string message) {
+    vars_[id].clear();
+    var_errors_[id] = std::move(message);
+  }
   const Sequence& Variable(uint32_t id) const { return refs_[id] != nullptr ? *refs_[id] : vars_[id]; }
+  // While on, a predicate that raises an error for an item drops that item (XSLT 3.0 5.5.4: an
+  // error while matching a pattern against a node means the node does not match).
+  void set_pattern_mode(bool on) { pattern_mode_ = on; }
   // Binds a variable to a value that outlives the evaluator (a rule-set constant), without
   // copying it; `strings` (may be null) is the set of its values when they are all strings, for
   // "x = $CODES" in one lookup.
@@ -127,7 +140,25 @@ class Evaluator {
   const xml::Document& doc_;
   const std::vector<UserFunction>& functions_;
   std::vector<Sequence> vars_;
+  std::vector<std::string> var_errors_;
   std::vector<const Sequence*> refs_;
+  bool pattern_mode_ = false;
+  // Binding of for/let/some/every variables and function parameters, saving the outer binding
+  // (value and error: variable ids are shared by name across the rule set).
+  struct Saved {
+    Sequence value;
+    std::string error;
+  };
+  void Bind(uint32_t var, Sequence value, Saved& saved) {
+    saved.value = std::move(vars_[var]);
+    saved.error = std::move(var_errors_[var]);
+    vars_[var] = std::move(value);
+    var_errors_[var].clear();
+  }
+  void Unbind(uint32_t var, Saved& saved) {
+    vars_[var] = std::move(saved.value);
+    var_errors_[var] = std::move(saved.error);
+  }
   std::vector<const std::unordered_set<std::string_view>*> string_sets_;
   RegexCache& regexes_;
   // "nodes = $CODES" by set lookup; false when the fast path does not apply.
@@ -136,6 +167,13 @@ class Evaluator {
   int depth_ = 0;
   std::unordered_map<const Expr*, Sequence> path_cache_;  // cacheable absolute paths
   // Elements by name, in document order, built on the first descendant step with a name test.
+  struct ExprNameHash {
+    size_t operator()(const std::pair<const Expr*, xml::NameId>& k) const {
+      return std::hash<const void*>()(k.first) ^ (static_cast<size_t>(k.second) * 0x9E3779B97F4A7C15ull);
+    }
+  };
+  // (expression, element name) -> value of name-only expressions.
+  std::unordered_map<std::pair<const Expr*, xml::NameId>, bool, ExprNameHash> name_only_memo_;
   std::vector<std::vector<xml::NodeId>> by_name_;
   std::vector<std::vector<xml::NodeId>> attributes_by_name_;
   bool by_name_built_ = false;

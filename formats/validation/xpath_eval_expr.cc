@@ -11,7 +11,44 @@ using xml::NodeKind;
 
 namespace {
 constexpr int kMaxDepth = 400;  // nested evaluations (recursive rule functions)
+
+// True when `e` certainly yields at most one item (literals, arithmetic, comparisons, calls of
+// functions with a single result); paths, variables and filters may yield many.
+bool AtMostOne(const Expr& e) {
+  switch (e.op) {
+    case Op::kLiteralString:
+    case Op::kLiteralInteger:
+    case Op::kLiteralDecimal:
+    case Op::kLiteralDouble:
+    case Op::kContextItem:
+    case Op::kOr:
+    case Op::kAnd:
+    case Op::kGeneralCompare:
+    case Op::kValueCompare:
+    case Op::kAdd:
+    case Op::kSubtract:
+    case Op::kMultiply:
+    case Op::kDivide:
+    case Op::kIntegerDivide:
+    case Op::kModulo:
+    case Op::kNegate:
+    case Op::kCastable:
+    case Op::kCast:
+    case Op::kInstanceOf:
+    case Op::kSome:
+    case Op::kEvery:
+      return true;
+    case Op::kFunctionCall: {
+      static const char* kMany[] = {"tokenize", "reverse", "distinct-values", "data", "string-to-codepoints"};
+      for (const char* f : kMany) {
+        if (e.text == f) return false;
+      }
+      return e.text.rfind("u:", 0) != 0;
+    }
+    default: return false;
+  }
 }
+}  // namespace
 
 Sequence Evaluator::Eval(const Expr& e, const Context& ctx) {
   if (failed()) return {};
@@ -41,7 +78,12 @@ Sequence Evaluator::Eval(const Expr& e, const Context& ctx) {
       ParseXsDouble(e.text, d);
       return {Item::Double(d)};
     }
-    case Op::kVariable: return Variable(e.var);
+    case Op::kVariable:
+      if (!var_errors_[e.var].empty()) {
+        Fail(var_errors_[e.var]);
+        return {};
+      }
+      return Variable(e.var);
     case Op::kContextItem: return {ctx.item};
     case Op::kEmptySequence: return {};
     case Op::kSequence: {
@@ -84,8 +126,15 @@ Sequence Evaluator::Eval(const Expr& e, const Context& ctx) {
         if (e.kids[0]->op == Op::kVariable && CompareWithStringSet(*e.kids[1], e.kids[0]->var, ctx, r)) return {Item::Bool(r)};
         if (failed()) return {};
       }
-      Sequence a = Atomize(Eval(*e.kids[0], ctx));
-      Sequence b = Atomize(Eval(*e.kids[1], ctx));
+      // An empty side makes the comparison false, and the other side is then not evaluated, so
+      // an error it would raise is not raised. Which side goes first follows Saxon: the left,
+      // unless only the right is statically a single value.
+      bool right_first = !AtMostOne(*e.kids[0]) && AtMostOne(*e.kids[1]);
+      Sequence first = Atomize(Eval(*e.kids[right_first ? 1 : 0], ctx));
+      if (first.empty() || failed()) return failed() ? Sequence{} : Sequence{Item::Bool(false)};
+      Sequence second = Atomize(Eval(*e.kids[right_first ? 0 : 1], ctx));
+      Sequence a = right_first ? std::move(second) : std::move(first);
+      Sequence b = right_first ? std::move(first) : std::move(second);
       for (const Item& x : a) {
         for (const Item& y : b) {
           bool r = false;
@@ -97,7 +146,9 @@ Sequence Evaluator::Eval(const Expr& e, const Context& ctx) {
     }
     case Op::kValueCompare: {
       Item a, b;
-      Sequence sa = Eval(*e.kids[0], ctx), sb = Eval(*e.kids[1], ctx);
+      Sequence sa = Eval(*e.kids[0], ctx);
+      if (sa.empty()) return {};
+      Sequence sb = Eval(*e.kids[1], ctx);
       if (!SingleAtomic(sa, a, "a comparison operand") || !SingleAtomic(sb, b, "a comparison operand")) return {};
       bool r = false;
       if (!CompareAtomic(a, b, e.compare, false, r)) return {};
@@ -108,7 +159,11 @@ Sequence Evaluator::Eval(const Expr& e, const Context& ctx) {
     case Op::kMultiply:
     case Op::kDivide:
     case Op::kIntegerDivide:
-    case Op::kModulo: return Arithmetic(e.op, Eval(*e.kids[0], ctx), Eval(*e.kids[1], ctx));
+    case Op::kModulo: {
+      Sequence a = Eval(*e.kids[0], ctx);
+      if (a.empty()) return {};  // the result is empty whatever the right side is
+      return Arithmetic(e.op, a, Eval(*e.kids[1], ctx));
+    }
     case Op::kNegate: return Arithmetic(Op::kSubtract, {Item::Integer(Decimal())}, Eval(*e.kids[0], ctx));
     case Op::kUnion:
     case Op::kIntersect:
@@ -160,14 +215,13 @@ Sequence Evaluator::Eval(const Expr& e, const Context& ctx) {
       return out;
     }
     case Op::kLet: {
-      std::vector<Sequence> saved;
+      std::vector<Saved> saved(e.vars.size());
       for (size_t i = 0; i < e.vars.size(); ++i) {
         Sequence value = Eval(*e.kids[i], ctx);
-        saved.push_back(std::move(vars_[e.vars[i]]));
-        vars_[e.vars[i]] = std::move(value);
+        Bind(e.vars[i], std::move(value), saved[i]);
       }
       Sequence out = Eval(*e.kids.back(), ctx);
-      for (size_t i = e.vars.size(); i-- > 0;) vars_[e.vars[i]] = std::move(saved[i]);
+      for (size_t i = e.vars.size(); i-- > 0;) Unbind(e.vars[i], saved[i]);
       return out;
     }
     case Op::kSome: return EvalQuantified(e, ctx, 0, true);
@@ -246,20 +300,22 @@ void Evaluator::EvalFor(const Expr& e, const Context& ctx, size_t binding, Seque
   }
   Sequence domain = Eval(*e.kids[binding], ctx);
   uint32_t var = e.vars[binding];
-  Sequence saved = std::move(vars_[var]);
+  Saved saved;
+  Bind(var, {}, saved);
   for (Item& item : domain) {
     vars_[var] = Sequence{item};
     EvalFor(e, ctx, binding + 1, out);
     if (failed()) break;
   }
-  vars_[var] = std::move(saved);
+  Unbind(var, saved);
 }
 
 Sequence Evaluator::EvalQuantified(const Expr& e, const Context& ctx, size_t binding, bool some) {
   if (binding == e.vars.size()) return {Item::Bool(EvalBoolean(*e.kids.back(), ctx))};
   Sequence domain = Eval(*e.kids[binding], ctx);
   uint32_t var = e.vars[binding];
-  Sequence saved = std::move(vars_[var]);
+  Saved saved;
+  Bind(var, {}, saved);
   bool result = !some;
   for (Item& item : domain) {
     vars_[var] = Sequence{item};
@@ -271,7 +327,7 @@ Sequence Evaluator::EvalQuantified(const Expr& e, const Context& ctx, size_t bin
       break;
     }
   }
-  vars_[var] = std::move(saved);
+  Unbind(var, saved);
   return {Item::Bool(result)};
 }
 
@@ -480,10 +536,18 @@ Sequence Evaluator::ApplyPredicates(Sequence items, const Expr& e, size_t first_
     Sequence kept;
     Context c;
     c.size = items.size();
+    // Only the predicates of the pattern itself match leniently, not those nested in them.
+    const bool pattern = pattern_mode_;
     for (size_t i = 0; i < items.size(); ++i) {
       c.item = items[i];
       c.position = i + 1;
+      pattern_mode_ = false;
       Sequence r = Eval(pred, c);
+      pattern_mode_ = pattern;
+      if (failed() && pattern_mode_) {
+        ClearError();  // XSLT 3.0 5.5.4: this node does not match the pattern
+        continue;
+      }
       if (failed()) return {};
       bool keep;
       if (r.size() == 1 && r[0].is_numeric()) {
@@ -514,8 +578,7 @@ Sequence Evaluator::EvalFunction(const Expr& e, const Context& ctx) {
     return out;
   }
   const UserFunction& f = functions_[e.function - builtins.size()];
-  std::vector<Sequence> saved;
-  saved.reserve(f.params.size());
+  std::vector<Saved> saved(f.params.size());
   for (size_t i = 0; i < f.params.size(); ++i) {
     Sequence value = std::move(args[i]);
     const std::string& type = f.param_types[i];
@@ -536,12 +599,11 @@ Sequence Evaluator::EvalFunction(const Expr& e, const Context& ctx) {
       }
       value = std::move(converted);
     }
-    saved.push_back(std::move(vars_[f.params[i]]));
-    vars_[f.params[i]] = std::move(value);
+    Bind(f.params[i], std::move(value), saved[i]);
   }
   Context inner = ctx;
   Sequence out = Eval(*f.body, inner);
-  for (size_t i = f.params.size(); i-- > 0;) vars_[f.params[i]] = std::move(saved[i]);
+  for (size_t i = f.params.size(); i-- > 0;) Unbind(f.params[i], saved[i]);
   return out;
 }
 

@@ -42,12 +42,15 @@ bool Evaluator::VisitNodes(const Expr& e, NodeId context, NodeVisitor& visit) {
     case Op::kUnion: return VisitNodes(*e.kids[0], context, visit) && VisitNodes(*e.kids[1], context, visit);
     case Op::kPath: {
       if (e.cacheable) {
-        Context c;
-        c.item = Item::Node(context);
-        for (const Item& i : Eval(e, c)) {
-          if (!visit(i.node)) return false;
+        // Computed already: walk the cached nodes. Otherwise stream (lazily, like Saxon) rather
+        // than compute it all.
+        auto it = path_cache_.find(&e);
+        if (it != path_cache_.end()) {
+          for (const Item& i : it->second) {
+            if (!visit(i.node)) return false;
+          }
+          return true;
         }
-        return true;
       }
       struct Right : NodeVisitor {
         Evaluator* ev;
@@ -69,7 +72,7 @@ bool Evaluator::VisitNodes(const Expr& e, NodeId context, NodeVisitor& visit) {
           Context c;
           c.item = Item::Node(id);
           for (const auto& p : e.kids) {
-            if (!EvalBoolean(*p, c)) return true;
+            if (!EvalBoolean(*p, c)) return !failed();
           }
         }
         return visit(id);
@@ -89,6 +92,24 @@ bool Evaluator::VisitNodes(const Expr& e, NodeId context, NodeVisitor& visit) {
       if (simple && (e.axis == Axis::kSelf || e.axis == Axis::kParent)) {
         NodeId target = e.axis == Axis::kSelf ? context : n.parent;
         return target == kNoNode || pass(target);
+      }
+      if (simple) {
+        // Axis order, one node at a time: a later node's predicate is not evaluated once an
+        // earlier node answered (as Saxon, so an error there is not raised either).
+        std::vector<NodeId> nodes;
+        AxisNodes(e.axis, e.test, context, nodes);
+        for (NodeId id : nodes) {
+          Context c;
+          c.item = Item::Node(id);
+          bool keep = true;
+          for (const auto& p : e.kids) {
+            keep = EvalBoolean(*p, c);
+            if (failed()) return false;
+            if (!keep) break;
+          }
+          if (keep && !visit(id)) return false;
+        }
+        return !failed();
       }
       Sequence out;
       EvalStep(e, context, out);
@@ -165,6 +186,16 @@ bool Evaluator::CompareNodesWithLiteral(const Expr& nodes, const Expr& literal, 
 
 bool Evaluator::EvalBoolean(const Expr& e, const Context& ctx) {
   if (failed()) return false;
+  if (e.name_only && ctx.item.is_node()) {
+    xml::NameId name = doc_.node(ctx.item.node).name;
+    auto key = std::make_pair(&e, name);
+    auto it = name_only_memo_.find(key);
+    if (it != name_only_memo_.end()) return it->second;
+    Context c = ctx;
+    bool value = EffectiveBoolean(Eval(e, c));
+    if (!failed() && name != xml::kNoName) name_only_memo_.emplace(key, value);
+    return value;
+  }
   static const int32_t kNot = Builtin("not", 1), kExists = Builtin("exists", 1), kEmpty = Builtin("empty", 1),
                        kBoolean = Builtin("boolean", 1), kTrue = Builtin("true", 0), kFalse = Builtin("false", 0);
   switch (e.op) {

@@ -28,6 +28,10 @@ std::string ContextString(Evaluator& ev, const Args& a, const Context& ctx) {
 
 double NumberOf(Evaluator& ev, const Sequence& s) {
   if (s.empty()) return std::nan("");
+  if (s.size() > 1) {  // the parameter is xs:anyAtomicType? (XPTY0004)
+    ev.Fail("a sequence of more than one item is not allowed as the argument of number()");
+    return std::nan("");
+  }
   Item a = ev.Atomize(s[0]);
   switch (a.type) {
     case Type::kDouble: return a.dbl;
@@ -368,6 +372,7 @@ std::string_view PrefixFor(std::string_view ns) {
 }
 FN(Name) {
   UNUSED;
+  if (!a.empty() && a[0].size() > 1) return ev.Fail("name() of more than one node");
   const Item& n = a.empty() ? ctx.item : (a[0].empty() ? Item() : a[0][0]);
   if (!n.is_node()) return out.push_back(Item::String(""));
   const xml::Document& d = ev.doc();
@@ -375,6 +380,7 @@ FN(Name) {
 }
 FN(LocalName) {
   UNUSED;
+  if (!a.empty() && a[0].size() > 1) return ev.Fail("local-name() of more than one node");
   const Item& n = a.empty() ? ctx.item : (a[0].empty() ? Item() : a[0][0]);
   out.push_back(Item::String(n.is_node() ? std::string(ev.doc().local_name(n.node)) : ""));
 }
@@ -399,7 +405,14 @@ FN(CastTo) {
   Item v;
   if (!ev.SingleAtomic(a[0], v, "a cast argument")) return;
   Item r;
-  if (!ev.Cast(v, kType, r)) return ev.Fail(std::string("'") + ev.StringOf(v).substr(0, 40) + "' is not a valid " + kType);
+  if (!ev.Cast(v, kType, r)) {
+    std::string text = ev.StringOf(v);
+    if ((v.type == Type::kString || v.type == Type::kUntyped) && std::string_view(kType) != "xs:date" &&
+        IsXsDecimalLexical(text)) {
+      return ev.Fail("decimal value beyond 38 digits (" + text.substr(0, 60) + ")");
+    }
+    return ev.Fail(std::string("'") + text.substr(0, 40) + "' is not a valid " + kType);
+  }
   out.push_back(std::move(r));
 }
 constexpr char kXsDecimal[] = "xs:decimal";

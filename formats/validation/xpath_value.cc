@@ -48,6 +48,23 @@ bool ParseXsDecimal(std::string_view text, Decimal& out) {
   return true;
 }
 
+bool IsXsDecimalLexical(std::string_view text) {
+  std::string_view s = Trim(text);
+  size_t i = (!s.empty() && (s[0] == '+' || s[0] == '-')) ? 1 : 0;
+  size_t digits = 0;
+  bool point = false;
+  for (; i < s.size(); ++i) {
+    if (s[i] >= '0' && s[i] <= '9') {
+      ++digits;
+    } else if (s[i] == '.' && !point) {
+      point = true;
+    } else {
+      return false;
+    }
+  }
+  return digits > 0;
+}
+
 bool ParseXsInteger(std::string_view text, Decimal& out) {
   std::string_view s = Trim(text);
   size_t i = (!s.empty() && (s[0] == '+' || s[0] == '-')) ? 1 : 0;
@@ -103,7 +120,9 @@ bool IsXsDate(std::string_view text) {
   static const int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
   if (day > kDays[month - 1] || (month == 2 && day == 29 && !leap)) return false;
-  if (year == 0) return false;
+  // XSD 1.1 (Saxon 9.9, as the official validators run it): year 0000 is allowed (1 BCE, a
+  // leap year); more than four digits only without a leading zero.
+  if (i - year_start > 4 && s[year_start] == '0') return false;
   std::string_view zone = s.substr(i + 6);
   if (zone.empty() || zone == "Z") return true;
   if (zone.size() != 6 || (zone[0] != '+' && zone[0] != '-') || zone[3] != ':') return false;

@@ -71,6 +71,8 @@ using Sequence = std::vector<Item>;
 
 // Conversions. Each returns false when the value cannot be converted (a dynamic error in XPath).
 bool ParseXsDecimal(std::string_view text, Decimal& out);
+// True when `text` is an xs:decimal lexically (whatever its number of digits).
+bool IsXsDecimalLexical(std::string_view text);
 bool ParseXsInteger(std::string_view text, Decimal& out);
 bool ParseXsDouble(std::string_view text, double& out);  // INF, -INF, NaN and exponents allowed
 bool IsXsDate(std::string_view text);                      // YYYY-MM-DD with optional zone
