@@ -1,0 +1,173 @@
+#include "formats/xsd/schema_set.h"
+
+#include <libxml/globals.h>
+#include <libxml/parser.h>
+#include <libxml/xmlerror.h>
+#include <libxml/xmlschemas.h>
+
+#include <filesystem>
+#include <memory>
+#include <system_error>
+
+#include "formats/xsd/confined_loader.h"
+#include "formats/xsd/stream_validation.h"
+
+// Thread safety of a shared compiled schema (libxml2 2.9.14, xmlschemas.c): everything a
+// validation changes lives in its xmlSchemaValidCtxt (element and attribute state, IDC tables,
+// its own dictionary, the regexp execution contexts created from the schema's compiled content
+// models); the xmlSchema is only looked up (hash tables, types, facets). With a schema given,
+// xmlSchemaPreRun sets xsiAssemble = 0, so an instance's xsi:schemaLocation never adds to it.
+// libxml2's thread notes ask for xmlInitParser() before threads use it, and the type tables
+// built by xmlSchemaInitTypes() on the first schema parse are not guarded (libxml2 issue 930);
+// both happen here, inside Load, before any validation can run. So compiled schemas are shared
+// read-only and every validation creates its own context (stream_validation.cc).
+
+namespace gw::formats::xsd {
+
+namespace fs = std::filesystem;
+
+std::string_view DocumentSchemaName(DocumentSchema schema) {
+  switch (schema) {
+    case DocumentSchema::kUblInvoice:
+      return "UBL 2.1 Invoice";
+    case DocumentSchema::kUblCreditNote:
+      return "UBL 2.1 CreditNote";
+    case DocumentSchema::kCii:
+      return "UN/CEFACT CII D16B CrossIndustryInvoice";
+  }
+  return "unknown schema";
+}
+
+std::string_view DocumentSchemaPath(DocumentSchema schema) {
+  switch (schema) {
+    case DocumentSchema::kUblInvoice:
+      return "ubl-2.1/maindoc/UBL-Invoice-2.1.xsd";
+    case DocumentSchema::kUblCreditNote:
+      return "ubl-2.1/maindoc/UBL-CreditNote-2.1.xsd";
+    case DocumentSchema::kCii:
+      return "cii-d16b/uncefact/data/standard/CrossIndustryInvoice_100pD16B.xsd";
+  }
+  return "";
+}
+
+void SchemaSet::SchemaFree::operator()(_xmlSchema* schema) const { xmlSchemaFree(schema); }
+
+SchemaSet::~SchemaSet() = default;
+
+namespace {
+
+constexpr DocumentSchema kAllSchemas[] = {DocumentSchema::kUblInvoice,
+                                          DocumentSchema::kUblCreditNote, DocumentSchema::kCii};
+
+// Collects the messages of a schema compilation: the schema parser's own errors and, through
+// the thread's structured handler, those of the XML parsers it creates for included documents
+// (which would otherwise go to stderr).
+class CompileErrors {
+ public:
+  CompileErrors() : saved_handler_(xmlStructuredError), saved_context_(xmlStructuredErrorContext) {
+    xmlSetStructuredErrorFunc(this, &Collect);
+  }
+  ~CompileErrors() { xmlSetStructuredErrorFunc(saved_context_, saved_handler_); }
+  CompileErrors(const CompileErrors&) = delete;
+  CompileErrors& operator=(const CompileErrors&) = delete;
+
+  static void Collect(void* user, xmlErrorPtr error) {
+    auto* self = static_cast<CompileErrors*>(user);
+    if (error == nullptr || error->level < XML_ERR_ERROR || self->messages_.size() >= 10) return;
+    std::string message = error->message != nullptr ? error->message : "error";
+    while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
+      message.pop_back();
+    if (error->file != nullptr) {
+      message = std::string(error->file) + ":" + std::to_string(error->line) + ": " + message;
+    }
+    self->messages_.push_back(std::move(message));
+  }
+
+  std::string Summary() const {
+    std::string out;
+    for (const std::string& m : messages_) out += "\n  " + m;
+    return out;
+  }
+
+ private:
+  xmlStructuredErrorFunc saved_handler_;
+  void* saved_context_;
+  std::vector<std::string> messages_;
+};
+
+struct SchemaParserFree {
+  void operator()(xmlSchemaParserCtxt* ctxt) const { xmlSchemaFreeParserCtxt(ctxt); }
+};
+struct SchemaFree {
+  void operator()(xmlSchema* schema) const { xmlSchemaFree(schema); }
+};
+using CompiledSchema = std::unique_ptr<xmlSchema, SchemaFree>;
+
+// Compiles one main schema file, reading only files under `folder`.
+Result<CompiledSchema> Compile(DocumentSchema kind, const fs::path& file, const fs::path& folder) {
+  ConfinedLoadScope scope(folder);  // serialized with every other schema load in the process
+  CompileErrors errors;
+  std::unique_ptr<xmlSchemaParserCtxt, SchemaParserFree> parser(
+      xmlSchemaNewParserCtxt(file.c_str()));
+  if (parser == nullptr) return Error::Internal("libxml2 could not create a schema parser");
+  xmlSchemaSetParserStructuredErrors(parser.get(), &CompileErrors::Collect, &errors);
+  CompiledSchema schema(xmlSchemaParse(parser.get()));
+  const std::string what = std::string(DocumentSchemaName(kind)) + " schema " + file.string();
+  if (!scope.refused().empty()) {
+    // Refusing an xs:import only makes libxml2 warn and skip it; a schema that needs anything
+    // outside the folder is not the official set, so it is an error whatever libxml2 says.
+    std::string refused;
+    for (const std::string& r : scope.refused()) refused += "\n  refused " + r;
+    return Error::FailedPrecondition(what + " refers to files the gateway does not read (only " +
+                                     folder.string() +
+                                     " is read, and never the network):" + refused);
+  }
+  if (schema == nullptr) {
+    return Error::FailedPrecondition(what + " does not compile:" + errors.Summary());
+  }
+  return schema;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const SchemaSet>> SchemaSet::Load(const std::string& folder,
+                                                         const Limits& limits) {
+  const std::string hint =
+      " (the folder must hold a copy of the official OASIS UBL 2.1 schemas under ubl-2.1/ and "
+      "the UN/CEFACT CII D16B schemas under cii-d16b/)";
+  std::error_code ec;
+  const fs::path canonical = fs::canonical(fs::path(folder), ec);
+  if (ec || !fs::is_directory(canonical, ec)) {
+    return Error::NotFound("the XSD folder '" + folder + "' does not exist or is not a folder" +
+                           hint);
+  }
+  std::shared_ptr<SchemaSet> set(new SchemaSet());
+  set->folder_ = canonical.string();
+  set->limits_ = limits;
+  for (DocumentSchema kind : kAllSchemas) {
+    const fs::path file = canonical / fs::path(DocumentSchemaPath(kind));
+    if (!fs::is_regular_file(file, ec)) {
+      set->missing_.push_back(std::string(DocumentSchemaName(kind)) + ": " + file.string() +
+                              " not found");
+      continue;
+    }
+    Result<CompiledSchema> schema = Compile(kind, file, canonical);
+    if (!schema.has_value()) return std::move(schema).error();
+    set->schemas_[Index(kind)].reset(schema->release());
+  }
+  if (set->missing_.size() == kDocumentSchemaCount) {
+    return Error::NotFound("no schema found in the XSD folder '" + set->folder_ + "': expected " +
+                           std::string(DocumentSchemaPath(DocumentSchema::kUblInvoice)) + ", " +
+                           std::string(DocumentSchemaPath(DocumentSchema::kUblCreditNote)) +
+                           " or " + std::string(DocumentSchemaPath(DocumentSchema::kCii)) + hint);
+  }
+  return std::shared_ptr<const SchemaSet>(std::move(set));
+}
+
+Result<std::vector<Finding>> SchemaSet::Validate(std::string_view xml) const {
+  std::array<_xmlSchema*, kDocumentSchemaCount> schemas{};
+  for (size_t i = 0; i < kDocumentSchemaCount; ++i) schemas[i] = schemas_[i].get();
+  return ValidateStream(xml, schemas, folder_, limits_);
+}
+
+}  // namespace gw::formats::xsd
