@@ -1,23 +1,29 @@
 // eigw validate [--rules NAME[,NAME...]] [--format text|json] FILE...
 #include <cstdio>
+#include <cstdlib>
+#include <memory>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 
 #include "formats/validation/validator.h"
+#include "formats/xsd/schema_set.h"
 #include "gateway/cli/command.h"
 
 namespace gw::cli {
 namespace {
 
 constexpr const char* kValidateUsage =
-    "usage: eigw validate [--rules NAME[,NAME...]] [--format text|json] FILE...\n"
+    "usage: eigw validate [--rules NAME[,NAME...]] [--schemas DIR] [--format text|json] FILE...\n"
     "\n"
     "Checks UBL 2.1 invoices and credit notes against the official EN16931 and Peppol BIS\n"
     "Billing 3.0 rules, natively. Every finding is listed, not only the first.\n"
     "  --rules NAMES   rule sets to apply, comma separated (en16931-ubl, peppol-bis3, or with\n"
     "                  @version); default: EN16931 always, Peppol when cbc:CustomizationID names\n"
     "                  Peppol BIS Billing 3.0, as the official validators choose\n"
+    "  --schemas DIR   also check the structure against the official XML Schemas in DIR\n"
+    "                  (ubl-2.1/maindoc/..., see docs/validation.md); default: $EIGW_SCHEMAS\n"
+    "                  when set, else no schema check\n"
     "  --format F      text (default) or json: one JSON object per file and line:\n"
     "                  {\"file\",\"syntax\",\"rules\",\"valid\",\"findings\":[{\"rule\",\"severity\",\n"
     "                  \"location\",\"message\"}]}\n"
@@ -119,6 +125,8 @@ bool ReadFile(const std::string& path, std::string& text, std::string& why) {
 int RunValidate(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   formats::validation::ValidateOptions options;
   std::string format = "text";
+  const char* env_schemas = std::getenv("EIGW_SCHEMAS");
+  std::string schemas = env_schemas != nullptr ? env_schemas : "";
   std::vector<std::string> files;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -126,7 +134,7 @@ int RunValidate(const std::vector<std::string>& args, std::ostream& out, std::os
       out << kValidateUsage;
       return 0;
     }
-    if (a == "--rules" || a == "--format") {
+    if (a == "--rules" || a == "--format" || a == "--schemas") {
       if (i + 1 >= args.size()) {
         err << "eigw validate: " << a << " needs a value\n" << kValidateUsage;
         return 2;
@@ -134,6 +142,10 @@ int RunValidate(const std::vector<std::string>& args, std::ostream& out, std::os
       const std::string& v = args[++i];
       if (a == "--format") {
         format = v;
+        continue;
+      }
+      if (a == "--schemas") {
+        schemas = v;
         continue;
       }
       size_t start = 0;
@@ -160,6 +172,15 @@ int RunValidate(const std::vector<std::string>& args, std::ostream& out, std::os
     err << "eigw validate: no FILE given\n" << kValidateUsage;
     return 2;
   }
+  std::shared_ptr<const formats::xsd::SchemaSet> schema_set;
+  if (!schemas.empty()) {
+    auto loaded = formats::xsd::SchemaSet::Load(schemas);
+    if (!loaded) {
+      err << "eigw validate: cannot load the schemas from '" << schemas << "': " << loaded.error().message() << "\n";
+      return 3;
+    }
+    schema_set = *loaded;
+  }
   bool any_invalid = false, any_unreadable = false;
   size_t passed = 0;
   for (const std::string& file : files) {
@@ -175,6 +196,21 @@ int RunValidate(const std::vector<std::string>& args, std::ostream& out, std::os
         return r.error().code() == ErrorCode::kInvalidArgument ? 2 : 4;
       }
       report = std::move(*r);
+      if (schema_set != nullptr && !report.syntax.empty()) {
+        // The structure first, as the official validators report it; then the rules.
+        auto structure = schema_set->Validate(text);
+        std::vector<Finding> findings;
+        if (structure) {
+          findings = std::move(*structure);
+        } else if (!structure.error().findings().empty()) {
+          findings = structure.error().findings();
+        } else {
+          findings.push_back(Finding{"XSD", Finding::Severity::kFatal, "", structure.error().message()});
+        }
+        report.rules.insert(report.rules.begin(), "xsd");
+        findings.insert(findings.end(), report.findings.begin(), report.findings.end());
+        report.findings = std::move(findings);
+      }
     }
     if (report.valid()) {
       ++passed;
