@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "formats/xml/xml_document.h"
@@ -101,6 +102,9 @@ struct Expr {
   // Depends on the context node only through its name (name(), local-name()): the evaluator
   // remembers the boolean value per element name (set by MarkCacheable()).
   bool name_only = false;
+  // contains(' A B C ', concat(' ', x, ' ')): the code list's entries, so that the test is one
+  // lookup of x (set by MarkCacheable()).
+  std::shared_ptr<const std::unordered_set<std::string>> tokens;
   std::vector<std::unique_ptr<Expr>> kids;
 };
 

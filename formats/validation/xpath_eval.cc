@@ -68,6 +68,22 @@ void MarkCacheable(Expr& e) {
   }
   bool uses_name = false;
   if (NameOnly(e, uses_name) && uses_name) e.name_only = true;
+  if (e.op == Op::kFunctionCall && e.text == "contains" && e.kids.size() == 2 &&
+      e.kids[0]->op == Op::kLiteralString && e.kids[1]->op == Op::kFunctionCall && e.kids[1]->text == "concat" &&
+      e.kids[1]->kids.size() == 3 && e.kids[1]->kids[0]->op == Op::kLiteralString &&
+      e.kids[1]->kids[0]->text == " " && e.kids[1]->kids[2]->op == Op::kLiteralString &&
+      e.kids[1]->kids[2]->text == " ") {
+    auto tokens = std::make_shared<std::unordered_set<std::string>>();
+    const std::string& list = e.kids[0]->text;
+    size_t start = 0;
+    while (start < list.size()) {
+      size_t end = list.find(' ', start);
+      if (end == std::string::npos) end = list.size();
+      if (end > start) tokens->insert(list.substr(start, end - start));
+      start = end + 1;
+    }
+    e.tokens = std::move(tokens);
+  }
   for (auto& k : e.kids) MarkCacheable(*k);
 }
 

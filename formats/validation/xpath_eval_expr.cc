@@ -566,6 +566,15 @@ Sequence Evaluator::ApplyPredicates(Sequence items, const Expr& e, size_t first_
 
 Sequence Evaluator::EvalFunction(const Expr& e, const Context& ctx) {
   const auto& builtins = Builtins();
+  if (e.tokens != nullptr) {
+    // contains(' A B ', concat(' ', x, ' ')) with x a non-empty word: is x one of the entries?
+    Sequence x = Eval(*e.kids[1]->kids[1], ctx);
+    if (failed()) return {};
+    if (x.size() <= 1) {
+      std::string word = x.empty() ? std::string() : StringOf(x[0]);
+      if (!word.empty() && word.find(' ') == std::string::npos) return {Item::Bool(e.tokens->count(word) != 0)};
+    }
+  }
   std::vector<Sequence> args;
   args.reserve(e.kids.size());
   for (const auto& k : e.kids) {

@@ -384,6 +384,13 @@ class Parser {
   // when the right side is a child step whose predicates cannot be positional (the same nodes,
   // in one pass instead of one child step per node of the document).
   ExprPtr JoinPath(ExprPtr left, ExprPtr right, bool double_slash) {
+    // "//(a | b)" from the root: the union of "//a" and "//b", each one index lookup instead of
+    // a union evaluated at every node of the document.
+    if (double_slash && left->op == Op::kRoot && right->op == Op::kUnion) {
+      ExprPtr a = JoinPath(Make(Op::kRoot), std::move(right->kids[0]), true);
+      ExprPtr b = JoinPath(Make(Op::kRoot), std::move(right->kids[1]), true);
+      return Binary(Op::kUnion, std::move(a), std::move(b));
+    }
     if (double_slash) {
       bool foldable = right->op == Op::kStep && (right->axis == Axis::kChild || right->axis == Axis::kAttribute);
       for (const auto& p : right->kids) foldable = foldable && IsBooleanPredicate(*p);
