@@ -271,59 +271,39 @@ FN(CodepointsToString) {
   out.push_back(Item::String(std::move(r)));
 }
 
-FN(Round) {
-  UNUSED;
-  if (a[0].empty()) return;
+// round(), abs(), floor(), ceiling(): the empty sequence stays empty; untyped becomes double;
+// integers and decimals stay exact.
+void NumericUnary(Evaluator& ev, const Sequence& arg, Sequence& out, double (*on_double)(double),
+                  Decimal (*on_decimal)(const Decimal&)) {
+  if (arg.empty()) return;
   bool ok;
-  Item n = Numeric(ev, a[0], ok);
+  Item n = Numeric(ev, arg, ok);
   if (!ok) return;
   if (n.type == Type::kDouble) {
-    double d = n.dbl;
-    out.push_back(Item::Double(std::isfinite(d) ? std::floor(d + 0.5) : d));
+    n.dbl = on_double(n.dbl);
   } else {
-    Item r = n;
-    r.dec = DecimalRoundHalfUp(n.dec);
-    out.push_back(r);
+    n.dec = on_decimal(n.dec);
   }
+  out.push_back(n);
+}
+
+FN(Round) {
+  UNUSED;
+  NumericUnary(ev, a[0], out, [](double d) { return std::isfinite(d) ? std::floor(d + 0.5) : d; },
+               DecimalRoundHalfUp);
 }
 FN(Abs) {
   UNUSED;
-  if (a[0].empty()) return;
-  bool ok;
-  Item n = Numeric(ev, a[0], ok);
-  if (!ok) return;
-  if (n.type == Type::kDouble) {
-    n.dbl = std::fabs(n.dbl);
-  } else {
-    n.dec = n.dec.Abs();
-  }
-  out.push_back(n);
+  NumericUnary(ev, a[0], out, [](double d) { return std::fabs(d); }, [](const Decimal& d) { return d.Abs(); });
 }
 FN(Floor) {
   UNUSED;
-  if (a[0].empty()) return;
-  bool ok;
-  Item n = Numeric(ev, a[0], ok);
-  if (!ok) return;
-  if (n.type == Type::kDouble) {
-    n.dbl = std::floor(n.dbl);
-  } else {
-    n.dec = DecimalFloor(n.dec);
-  }
-  out.push_back(n);
+  NumericUnary(ev, a[0], out, [](double d) { return std::floor(d); }, DecimalFloor);
 }
 FN(Ceiling) {
   UNUSED;
-  if (a[0].empty()) return;
-  bool ok;
-  Item n = Numeric(ev, a[0], ok);
-  if (!ok) return;
-  if (n.type == Type::kDouble) {
-    n.dbl = std::ceil(n.dbl);
-  } else {
-    n.dec = -DecimalFloor(-n.dec);
-  }
-  out.push_back(n);
+  NumericUnary(ev, a[0], out, [](double d) { return std::ceil(d); },
+               [](const Decimal& d) { return -DecimalFloor(-d); });
 }
 
 FN(Matches) {

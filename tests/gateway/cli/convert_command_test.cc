@@ -5,32 +5,21 @@
 #include <sstream>
 
 #include "gateway/cli/command.h"
+#include "tests/gateway/cli/cli_test_util.h"
 
 namespace gw::cli {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct CliRun {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-CliRun Eigw(std::vector<std::string> args) {
-  std::ostringstream out, err;
-  int code = RunEigw(args, out, err);
-  return {code, out.str(), err.str()};
-}
+using testing::CliRun;
+using testing::Eigw;
+using testing::ReadFile;
 
 std::string Example(const char* name) {
   return std::string(EIGW_SOURCE_DIR) + "/docs/examples/" + name;
 }
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(f)), {});
-}
 
 // `xml` with the text of the first element whose start tag is `open_tag` replaced by `text`.
 std::string WithElementText(std::string xml, const std::string& open_tag, const std::string& text) {

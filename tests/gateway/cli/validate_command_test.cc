@@ -6,23 +6,16 @@
 #include <sstream>
 
 #include "gateway/cli/command.h"
+#include "tests/gateway/cli/cli_test_util.h"
 
 namespace gw::cli {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct CliRun {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-CliRun Eigw(std::vector<std::string> args) {
-  std::ostringstream out, err;
-  int code = RunEigw(args, out, err);
-  return {code, out.str(), err.str()};
-}
+using testing::CliRun;
+using testing::Eigw;
+using testing::ReadFile;
 
 std::string Shared(const std::string& path) { return std::string(EIGW_SHARED_DIR) + "/" + path; }
 
@@ -34,10 +27,6 @@ std::string WriteTemp(const std::string& name, const std::string& text) {
   return p.string();
 }
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(f)), {});
-}
 
 TEST(ValidateCommandTest, PassingInvoiceExitsZeroWithRuleSetsChosenByCustomizationId) {
   CliRun r = Eigw({"validate", Shared(kPeppolBase)});
