@@ -180,6 +180,12 @@ class Evaluator {
   void BuildNameIndex();
   const std::vector<xml::NodeId>& ElementsNamed(xml::NameId name);
   const std::vector<xml::NodeId>& AttributesNamed(xml::NameId name);
+  // The children of `parent` named `name`, in order, from an index built for parents with many
+  // children (the document element of a 1,000-line invoice has over 1,000); null for a parent with
+  // few children, which are scanned instead.
+  const std::vector<xml::NodeId>* ChildrenNamed(xml::NodeId parent, xml::NameId name);
+  std::unordered_map<xml::NodeId, std::unordered_map<xml::NameId, std::vector<xml::NodeId>>> wide_children_;
+  std::unordered_map<xml::NodeId, bool> is_wide_;
 };
 
 }  // namespace gw::formats::validation

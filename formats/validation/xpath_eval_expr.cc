@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "formats/validation/xpath_eval.h"
+#include "formats/validation/xpath_parser.h"
 
 namespace gw::formats::validation {
 
@@ -374,6 +375,9 @@ Sequence Evaluator::EvalPath(const Expr& e, const Context& ctx) {
 
 bool Evaluator::Matches(const NodeTest& test, NodeId id, Axis axis) const {
   const xml::Node& n = doc_.node(id);
+  if (test.kind == NodeTest::Kind::kName && test.name != xml::kNoName) {
+    return n.name == test.name && n.kind == (axis == Axis::kAttribute ? NodeKind::kAttribute : NodeKind::kElement);
+  }
   bool principal = axis == Axis::kAttribute ? n.kind == NodeKind::kAttribute : n.kind == NodeKind::kElement;
   switch (test.kind) {
     case NodeTest::Kind::kNode: return true;
@@ -398,6 +402,12 @@ void Evaluator::AxisNodes(Axis axis, const NodeTest& test, NodeId node, std::vec
   };
   switch (axis) {
     case Axis::kChild:
+      if (test.kind == NodeTest::Kind::kName && test.name != xml::kNoName) {
+        if (const std::vector<NodeId>* named = ChildrenNamed(node, test.name)) {
+          out.insert(out.end(), named->begin(), named->end());
+          break;
+        }
+      }
       for (NodeId c = n.first_child; c != kNoNode; c = doc_.node(c).next_sibling) add(c);
       break;
     case Axis::kAttribute:
@@ -505,6 +515,28 @@ const std::vector<NodeId>& Evaluator::AttributesNamed(xml::NameId name) {
   return name < attributes_by_name_.size() ? attributes_by_name_[name] : kNone;
 }
 
+const std::vector<NodeId>* Evaluator::ChildrenNamed(NodeId parent, xml::NameId name) {
+  constexpr size_t kWide = 24;
+  auto wide = is_wide_.find(parent);
+  if (wide == is_wide_.end()) {
+    size_t count = 0;
+    for (NodeId c = doc_.node(parent).first_child; c != kNoNode && count <= kWide; c = doc_.node(c).next_sibling) ++count;
+    wide = is_wide_.emplace(parent, count > kWide).first;
+    if (wide->second) {
+      auto& index = wide_children_[parent];
+      for (NodeId c = doc_.node(parent).first_child; c != kNoNode; c = doc_.node(c).next_sibling) {
+        const xml::Node& child = doc_.node(c);
+        if (child.kind == NodeKind::kElement && child.name != xml::kNoName) index[child.name].push_back(c);
+      }
+    }
+  }
+  if (!wide->second) return nullptr;
+  static const std::vector<NodeId> kNone;
+  const auto& index = wide_children_[parent];
+  auto it = index.find(name);
+  return it == index.end() ? &kNone : &it->second;
+}
+
 void Evaluator::EvalStep(const Expr& step, NodeId node, Sequence& out) {
   std::vector<NodeId> nodes;
   AxisNodes(step.axis, step.test, node, nodes);
@@ -538,10 +570,23 @@ Sequence Evaluator::ApplyPredicates(Sequence items, const Expr& e, size_t first_
     c.size = items.size();
     // Only the predicates of the pattern itself match leniently, not those nested in them.
     const bool pattern = pattern_mode_;
+    const bool boolean = IsBooleanPredicate(pred);
     for (size_t i = 0; i < items.size(); ++i) {
       c.item = items[i];
       c.position = i + 1;
       pattern_mode_ = false;
+      if (boolean) {
+        // Cannot be a position: its boolean value, through the fast paths.
+        bool keep = EvalBoolean(pred, c);
+        pattern_mode_ = pattern;
+        if (failed() && pattern_mode_) {
+          ClearError();
+          continue;
+        }
+        if (failed()) return {};
+        if (keep) kept.push_back(std::move(items[i]));
+        continue;
+      }
       Sequence r = Eval(pred, c);
       pattern_mode_ = pattern;
       if (failed() && pattern_mode_) {

@@ -78,6 +78,14 @@ bool Evaluator::VisitNodes(const Expr& e, NodeId context, NodeVisitor& visit) {
         return visit(id);
       };
       if (simple && e.axis == Axis::kChild) {
+        if (e.test.kind == NodeTest::Kind::kName && e.test.name != xml::kNoName) {
+          if (const std::vector<NodeId>* named = ChildrenNamed(context, e.test.name)) {
+            for (NodeId c : *named) {
+              if (!pass(c)) return false;
+            }
+            return !failed();
+          }
+        }
         for (NodeId c = n.first_child; c != kNoNode; c = doc_.node(c).next_sibling) {
           if (!pass(c)) return false;
         }
@@ -162,7 +170,16 @@ bool Evaluator::CompareNodesWithLiteral(const Expr& nodes, const Expr& literal, 
     bool result = false;
     std::string scratch;
     bool operator()(NodeId n) override {
-      Item value = Item::String(std::string(ev->doc().StringValue(n, scratch)), Type::kUntyped);
+      std::string_view text = ev->doc().StringValue(n, scratch);
+      if (rhs->type == Type::kString && (op == Comparison::kEq || op == Comparison::kNe)) {
+        // Untyped against a string: a string comparison, without copying the node's text.
+        if ((text == rhs->str) == (op == Comparison::kEq)) {
+          result = true;
+          return false;
+        }
+        return true;
+      }
+      Item value = Item::String(std::string(text), Type::kUntyped);
       bool r = false;
       bool ok = left ? ev->CompareAtomic(*rhs, value, op, true, r) : ev->CompareAtomic(value, *rhs, op, true, r);
       if (!ok) return false;
@@ -226,6 +243,24 @@ bool Evaluator::EvalBoolean(const Expr& e, const Context& ctx) {
       }
       if (IsNodeExpr(b) && literal(a) && ctx.item.is_node()) {
         if (CompareNodesWithLiteral(b, a, e.compare, true, ctx, result)) return result;
+        return false;
+      }
+      if (literal(a) != literal(b)) {
+        // A computed value (normalize-space(cbc:ID), ...) against a literal: compare item by item
+        // without building the atomized sequences.
+        const Expr& lit = literal(a) ? a : b;
+        const Expr& other = literal(a) ? b : a;
+        Sequence lit_value = Eval(lit, ctx);
+        Sequence values = Eval(other, ctx);
+        if (failed() || lit_value.size() != 1) return false;
+        for (const Item& v : values) {
+          Item atom = Atomize(v);
+          bool r = false;
+          bool ok = &lit == &a ? CompareAtomic(lit_value[0], atom, e.compare, true, r)
+                               : CompareAtomic(atom, lit_value[0], e.compare, true, r);
+          if (!ok) return false;
+          if (r) return true;
+        }
         return false;
       }
       break;
