@@ -354,9 +354,13 @@ class Builder {
   std::string error_;
 };
 
-Result<Document> Document::Parse(std::string_view text, const ParseLimits& limits, const NameTable& names) {
+void InitializeXmlLibrary() {
   static std::once_flag init;
   std::call_once(init, [] { xmlInitParser(); });
+}
+
+Result<Document> Document::Parse(std::string_view text, const ParseLimits& limits, const NameTable& names) {
+  InitializeXmlLibrary();
   return Builder(limits, names).Run(text);
 }
 

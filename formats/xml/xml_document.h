@@ -28,6 +28,11 @@ using NameId = uint32_t;
 inline constexpr NodeId kNoNode = UINT32_MAX;
 inline constexpr NameId kNoName = UINT32_MAX;
 
+// Initialises libxml2 once for the process (xmlInitParser is not safe to call from several
+// threads at once the first time). The program calls it at start-up, before threads start;
+// everything in the product that uses libxml2 calls it too, so tests and tools need not.
+void InitializeXmlLibrary();
+
 // Common namespace URIs.
 inline constexpr std::string_view kUblInvoiceNs = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2";
 inline constexpr std::string_view kUblCreditNoteNs =

@@ -11,6 +11,8 @@
 #include <memory>
 #include <string_view>
 
+#include "formats/xml/xml_document.h"
+
 namespace gw::formats::xsd {
 
 namespace fs = std::filesystem;
@@ -80,7 +82,7 @@ struct FreeXmlString {
 
 ConfinedLoadScope::ConfinedLoadScope(fs::path folder)
     : lock_(ScopeMutex()), folder_(std::move(folder)) {
-  xmlInitParser();
+  xml::InitializeXmlLibrary();
   g_previous.store(xmlGetExternalEntityLoader());
   xmlSetExternalEntityLoader(&ConfinedLoader);
   t_scope = this;
