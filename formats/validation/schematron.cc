@@ -335,8 +335,16 @@ void RuleSet::FoldConstants() {
   }
 }
 
-void RuleSet::Run(const xml::Document& doc, std::vector<Finding>& findings) const {
+void RuleSet::Run(const xml::Document& doc, std::vector<Finding>& findings, uint64_t work_per_node) const {
   Evaluator ev(doc, functions_, variable_count_, regexes_);
+  ev.set_work_limit(5'000'000 + work_per_node * doc.size());
+  auto out_of_work = [&] {
+    findings.push_back(Finding{"validation.limit", Finding::Severity::kFatal, "",
+                               "the " + id() + " rules were stopped: the document needs more than " +
+                                   std::to_string(work_per_node) +
+                                   " evaluation steps per node (a hostile or pathological document); it is "
+                                   "not accepted"});
+  };
   for (const Constant& c : constants_) ev.SetConstant(c.var, &c.value, c.all_strings ? &c.strings : nullptr);
   Context root;
   root.item = Item::Node(doc.root());
@@ -361,6 +369,7 @@ void RuleSet::Run(const xml::Document& doc, std::vector<Finding>& findings) cons
       ev.set_pattern_mode(true);
       Sequence nodes = ev.Eval(*pattern.rules[r].context, root);
       ev.set_pattern_mode(false);
+      if (ev.exhausted()) return out_of_work();
       GW_PROFILE_END(context, name_ + " context " + std::to_string(&pattern - patterns_.data()) + "#" + std::to_string(r));
       if (ev.failed()) continue;
       for (const Item& n : nodes) {
@@ -389,6 +398,7 @@ void RuleSet::Run(const xml::Document& doc, std::vector<Finding>& findings) cons
         GW_PROFILE_BEGIN(assertion);
         bool ok = ev.EvalBoolean(*a.test, ctx);
         GW_PROFILE_END(assertion, a.id);
+        if (ev.exhausted()) return out_of_work();
         if (ok && !ev.failed()) continue;
         std::string message = a.message;
         if (ev.failed()) message += " [the test could not be evaluated: " + ev.error() + "]";

@@ -105,7 +105,7 @@ Result<Report> Validate(const xml::Document& doc, const ValidateOptions& options
   }
   for (const RuleSet* set : chosen) {
     report.rules.push_back(set->id());
-    set->Run(doc, report.findings);
+    set->Run(doc, report.findings, options.work_per_node);
   }
   return report;
 }

@@ -6,6 +6,7 @@
 // cbc:CustomizationID names the Peppol BIS Billing 3.0 specification.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +20,9 @@ struct ValidateOptions {
   // Rule set names ("en16931-ubl", "peppol-bis3", optionally with "@version"); empty = by
   // CustomizationID.
   std::vector<std::string> rules;
+  // Work budget per node of the document (see RuleSet::Run); a document that needs more gets one
+  // fatal finding "validation.limit" instead of unbounded time.
+  uint64_t work_per_node = 1000;
 };
 
 struct Report {

@@ -95,6 +95,17 @@ class Evaluator {
     string_sets_[id] = strings;
   }
 
+  // A budget of work (expression evaluations and nodes visited on axes) for one document, so that
+  // a hostile document cannot make quadratic rules (preceding::, //x[... //y ...]) run for hours.
+  // Once spent, every evaluation fails and exhausted() is true.
+  void set_work_limit(uint64_t limit) { work_limit_ = limit; }
+  bool exhausted() const { return work_ > work_limit_; }
+  uint64_t work_used() const { return work_; }
+  void Spend(uint64_t units) {
+    work_ += units;
+    if (work_ > work_limit_) Fail("the validation exceeded its work limit");
+  }
+
   bool failed() const { return !error_.empty(); }
   const std::string& error() const { return error_; }
   void ClearError() { error_.clear(); }
@@ -165,6 +176,8 @@ class Evaluator {
   bool CompareWithStringSet(const Expr& other, uint32_t var, const Context& ctx, bool& result);
   std::string error_;
   int depth_ = 0;
+  uint64_t work_ = 0;
+  uint64_t work_limit_ = UINT64_MAX;
   std::unordered_map<const Expr*, Sequence> path_cache_;  // cacheable absolute paths
   // Elements by name, in document order, built on the first descendant step with a name test.
   struct ExprNameHash {

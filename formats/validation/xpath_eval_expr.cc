@@ -53,6 +53,10 @@ bool AtMostOne(const Expr& e) {
 
 Sequence Evaluator::Eval(const Expr& e, const Context& ctx) {
   if (failed()) return {};
+  if (++work_ > work_limit_) {
+    Fail("the validation exceeded its work limit");
+    return {};
+  }
   if (++depth_ > kMaxDepth) {
     --depth_;
     Fail("expression nesting too deep");
@@ -397,9 +401,16 @@ bool Evaluator::Matches(const NodeTest& test, NodeId id, Axis axis) const {
 // The nodes of `axis` from `node` that pass `test`, in axis order (reverse axes nearest first).
 void Evaluator::AxisNodes(Axis axis, const NodeTest& test, NodeId node, std::vector<NodeId>& out) {
   const xml::Node& n = doc_.node(node);
+  size_t visited = 0;
   auto add = [&](NodeId id) {
+    ++visited;
     if (Matches(test, id, axis)) out.push_back(id);
   };
+  struct Charge {
+    Evaluator* ev;
+    size_t& n;
+    ~Charge() { ev->Spend(n); }
+  } charge{this, visited};
   switch (axis) {
     case Axis::kChild:
       if (test.kind == NodeTest::Kind::kName && test.name != xml::kNoName) {

@@ -67,6 +67,7 @@ bool Evaluator::VisitNodes(const Expr& e, NodeId context, NodeVisitor& visit) {
       const xml::Node& n = doc_.node(context);
       bool simple = AllBooleanPredicates(e);
       auto pass = [&](NodeId id) {
+        Spend(1);
         if (!Matches(e.test, id, e.axis)) return true;
         if (simple) {
           Context c;
