@@ -2,7 +2,7 @@
 //
 // Builds, for each size N, an invoice of N lines in the e-invoice-eu internal format (the structure of
 // contrib/data/default-invoice.json of that project, less cac:PartyName: our JSON sends no trading
-// name), with the same business content as the invoices that bench/convert_bench.cc builds in our
+// name), with the same business content as the invoices that bench/invoice_generator.cc builds in our
 // format: same parties, payment, items, quantities, prices, line allowances and therefore the same
 // totals; the UBL of both differs only in how 3-decimal prices are stated (see cac:Price below).
 // Then times text -> UBL XML, single thread.
@@ -49,7 +49,7 @@ const UNCACHED = !args['no-uncached'];
 const UNCACHED_TIME_S = Number(args['uncached-time'] ?? 1);
 
 // ---------------------------------------------------------------------------------------------
-// The invoice content. KEEP IN SYNC with kItems / MakeLine in ../convert_bench.cc: the two
+// The invoice content. KEEP IN SYNC with kItems / MakeInvoice in ../invoice_generator.cc: the two
 // generators must produce the same business content (the run script compares the payable amounts).
 
 const ITEMS = [
