@@ -211,17 +211,7 @@ int main(int argc, char** argv) {
   // Same allocator settings as the eigw program, so the figures are those of the product.
   gw::ConfigureAllocatorForThroughput();
   benchmark::Initialize(&argc, argv);
-  std::string dump_dir;
-  int kept = 1;
-  for (int i = 1; i < argc; ++i) {
-    std::string_view arg = argv[i];
-    if (arg.starts_with("--dump_dir=")) {
-      dump_dir = std::string(arg.substr(std::strlen("--dump_dir=")));
-    } else {
-      argv[kept++] = argv[i];
-    }
-  }
-  argc = kept;
+  std::string dump_dir = gw::bench::TakeDumpDirFlag(argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
 
   if (auto status = gw::formats::RegisterBuiltinFormats(Registry()); !status) {

@@ -154,4 +154,20 @@ GeneratedInvoice MakeInvoice(int n) {
   return g;
 }
 
+std::string TakeDumpDirFlag(int& argc, char** argv) {
+  constexpr std::string_view kFlag = "--dump_dir=";
+  std::string dump_dir;
+  int kept = 1;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg.starts_with(kFlag)) {
+      dump_dir = std::string(arg.substr(kFlag.size()));
+    } else {
+      argv[kept++] = argv[i];
+    }
+  }
+  argc = kept;
+  return dump_dir;
+}
+
 }  // namespace gw::bench

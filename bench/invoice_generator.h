@@ -21,6 +21,10 @@ struct GeneratedInvoice {
 // deterministic: the same `n` always gives the same text.
 GeneratedInvoice MakeInvoice(int n);
 
+// Removes "--dump_dir=DIR" from the command line (before benchmark::Initialize sees the rest)
+// and returns DIR, or "" when absent. Both benchmarks can write their documents there.
+std::string TakeDumpDirFlag(int& argc, char** argv);
+
 // An amount in cents as a decimal with 2 digits: 12345 -> "123.45".
 std::string Cents(int64_t cents);
 

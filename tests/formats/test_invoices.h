@@ -1,9 +1,20 @@
 // Small ERP JSON invoices for unit tests, built as text so each test states what it varies.
 #pragma once
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 namespace gw::testing {
+
+// The whole content of a file ("" when it cannot be read).
+inline std::string ReadFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
 
 // A valid minimal invoice (EE seller, LV buyer, S 22 %) whose `lines` array is `lines_json`,
 // with `extra` (e.g. `"totals": {...},`) inserted before "lines".

@@ -26,18 +26,14 @@
 #include "formats/json/json_reader.h"
 #include "formats/registry/builtin.h"
 #include "formats/registry/format_registry.h"
+#include "tests/formats/test_invoices.h"
 
 namespace gw::formats {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
+using testing::ReadFile;
 
 bool WriteFile(const fs::path& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);

@@ -22,6 +22,7 @@
 
 #include "formats/calc/calculator.h"
 #include "formats/json/json_reader.h"
+#include "tests/formats/test_invoices.h"
 
 namespace gw::formats::json {
 namespace {
@@ -36,12 +37,7 @@ struct ExpectedFinding {
 
 fs::path CorpusDir() { return fs::path(EIGW_SOURCE_DIR) / "tests" / "data" / "json" / "invalid"; }
 
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
+using testing::ReadFile;
 
 std::string Lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(),
