@@ -178,7 +178,7 @@ Result<std::unique_ptr<RuleSet>> RuleSet::Compile(const RuleSource& source) {
     auto e = ParseXPath(text, scope);
     if (!e) return Error::Internal(std::string(source.name) + ": " + what + ": " + e.error().message());
     RewriteQuantified(*e);
-    MarkCacheable(**e);
+    AnnotateForEvaluation(**e);
     return e;
   };
 

@@ -97,20 +97,21 @@ struct Expr {
   int32_t function = -1;       // kFunctionCall: index in the function table
   bool optional_type = false;  // cast/castable "xs:date?"
   // An absolute path that uses no variable: its value is the same wherever it is evaluated in a
-  // document, so the evaluator computes it once per document (set by MarkCacheable()).
+  // document, so the evaluator computes it once per document (set by AnnotateForEvaluation()).
   bool cacheable = false;
   // Depends on the context node only through its name (name(), local-name()): the evaluator
-  // remembers the boolean value per element name (set by MarkCacheable()).
+  // remembers the boolean value per element name (set by AnnotateForEvaluation()).
   bool name_only = false;
   // contains(' A B C ', concat(' ', x, ' ')): the code list's entries, so that the test is one
-  // lookup of x (set by MarkCacheable()).
+  // lookup of x (set by AnnotateForEvaluation()).
   std::shared_ptr<const std::unordered_set<std::string>> tokens;
   std::vector<std::unique_ptr<Expr>> kids;
 };
 
 using ExprPtr = std::unique_ptr<Expr>;
 
-// Sets Expr::cacheable on every absolute, variable-free path in the tree.
-void MarkCacheable(Expr& e);
+// Sets the evaluation hints of every node of the tree: cacheable (absolute, variable-free
+// paths), name_only (tests of name() only) and tokens (code-list contains()).
+void AnnotateForEvaluation(Expr& e);
 
 }  // namespace gw::formats::validation

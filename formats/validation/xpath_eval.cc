@@ -61,7 +61,7 @@ bool NameOnly(const Expr& e, bool& uses_name) {
 
 }  // namespace
 
-void MarkCacheable(Expr& e) {
+void AnnotateForEvaluation(Expr& e) {
   if (e.op == Op::kPath && StartsAtRoot(e) && !UsesVariableOrContext(e, false)) {
     e.cacheable = true;
     return;  // its parts are evaluated only through it
@@ -84,7 +84,7 @@ void MarkCacheable(Expr& e) {
     }
     e.tokens = std::move(tokens);
   }
-  for (auto& k : e.kids) MarkCacheable(*k);
+  for (auto& k : e.kids) AnnotateForEvaluation(*k);
 }
 
 // ---- atomization and casts ----
