@@ -8,12 +8,13 @@
 #include <map>
 namespace {
 std::map<std::string, double> g_rule_micros;
+std::map<std::string, long> g_rule_calls;
 struct RuleProfileDump {
   ~RuleProfileDump() {
     std::vector<std::pair<double, std::string>> v;
     for (auto& [k, t] : g_rule_micros) v.emplace_back(t, k);
     std::sort(v.rbegin(), v.rend());
-    for (size_t i = 0; i < v.size() && i < 40; ++i) std::fprintf(stderr, "%10.1f us  %s\n", v[i].first, v[i].second.c_str());
+    for (size_t i = 0; i < v.size() && i < 40; ++i) std::fprintf(stderr, "%10.1f us %8ld  %s\n", v[i].first, g_rule_calls[v[i].second], v[i].second.c_str());
   }
 } g_rule_profile_dump;
 double NowMicros() {
@@ -21,7 +22,7 @@ double NowMicros() {
 }
 }  // namespace
 #define GW_PROFILE_BEGIN(name) double gw_profile_start_##name = NowMicros()
-#define GW_PROFILE_END(name, key) g_rule_micros[key] += NowMicros() - gw_profile_start_##name
+#define GW_PROFILE_END(name, key) do { std::string k_ = key; g_rule_micros[k_] += NowMicros() - gw_profile_start_##name; g_rule_calls[k_]++; } while (0)
 #else
 #define GW_PROFILE_BEGIN(name)
 #define GW_PROFILE_END(name, key)
@@ -253,6 +254,7 @@ Result<std::unique_ptr<RuleSet>> RuleSet::Compile(const RuleSource& source) {
         pattern->rules.emplace_back();
         rule = &pattern->rules.back();
         rule->context = std::move(all);
+        rule->match = ContextPattern::From(*rule->context, boolean_vars);
         break;
       }
       case 'V': {
@@ -277,6 +279,7 @@ Result<std::unique_ptr<RuleSet>> RuleSet::Compile(const RuleSource& source) {
   }
   set->variable_count_ = variables.size();
   set->FoldConstants();
+  set->BuildDispatch();
   return set;
 }
 
@@ -335,6 +338,70 @@ void RuleSet::FoldConstants() {
   }
 }
 
+void RuleSet::BuildDispatch() {
+  for (Pattern& p : patterns_) {
+    p.dispatch = std::all_of(p.rules.begin(), p.rules.end(), [](const Rule& r) { return r.match.has_value(); });
+    if (!p.dispatch) continue;
+    for (uint32_t r = 0; r < p.rules.size(); ++r) {
+      const ContextPattern& m = *p.rules[r].match;
+      if (m.any_name()) p.rules_any_name.push_back(r);
+      for (xml::NameId name : m.names()) {
+        if (name >= p.rules_by_name.size()) p.rules_by_name.resize(name + 1);
+        p.rules_by_name[name].push_back(r);
+      }
+    }
+  }
+}
+
+bool RuleSet::AssignNodes(const Pattern& pattern, Evaluator& ev, const xml::Document& doc,
+                          std::vector<std::pair<xml::NodeId, uint32_t>>& out) const {
+  out.clear();
+  if (pattern.dispatch) {
+    GW_PROFILE_BEGIN(dispatch);
+    // Each node is offered the rules that can match its name, in rule order; the first match wins.
+    static const std::vector<uint32_t> kNone;
+    const std::vector<uint32_t>& any = pattern.rules_any_name;
+    for (xml::NodeId node = 0; node < doc.size(); ++node) {
+      xml::NameId name = doc.node(node).name;
+      const std::vector<uint32_t>& named = name < pattern.rules_by_name.size() ? pattern.rules_by_name[name] : kNone;
+      if (named.empty() && any.empty()) continue;
+      size_t i = 0, j = 0;
+      while (i < named.size() || j < any.size()) {
+        uint32_t r = j == any.size() || (i < named.size() && named[i] < any[j]) ? named[i++] : any[j++];
+        ev.ClearError();
+        if (pattern.rules[r].match->Matches(ev, node)) {
+          out.emplace_back(node, r);
+          break;
+        }
+        if (ev.exhausted()) return false;
+      }
+    }
+    GW_PROFILE_END(dispatch, name_ + " context " + std::to_string(&pattern - patterns_.data()) + " (dispatch)");
+    return !ev.exhausted();
+  }
+  // Otherwise every rule's context selects its nodes from the root; a node goes to the first.
+  std::vector<int32_t> assigned(doc.size(), -1);
+  std::vector<xml::NodeId> nodes;
+  for (size_t r = 0; r < pattern.rules.size(); ++r) {
+    ev.ClearError();
+    GW_PROFILE_BEGIN(context);
+    ev.set_pattern_mode(true);
+    Sequence selected = ev.Eval(*pattern.rules[r].context, Context{Item::Node(doc.root())});
+    ev.set_pattern_mode(false);
+    if (ev.exhausted()) return false;
+    GW_PROFILE_END(context, name_ + " context " + std::to_string(&pattern - patterns_.data()) + "#" + std::to_string(r));
+    if (ev.failed()) continue;
+    for (const Item& n : selected) {
+      if (!n.is_node() || assigned[n.node] != -1) continue;
+      assigned[n.node] = static_cast<int32_t>(r);
+      nodes.push_back(n.node);
+    }
+  }
+  std::sort(nodes.begin(), nodes.end());
+  for (xml::NodeId node : nodes) out.emplace_back(node, static_cast<uint32_t>(assigned[node]));
+  return true;
+}
+
 void RuleSet::Run(const xml::Document& doc, std::vector<Finding>& findings, uint64_t work_per_node) const {
   Evaluator ev(doc, functions_, variable_count_, regexes_);
   ev.set_work_limit(5'000'000 + work_per_node * doc.size());
@@ -359,29 +426,11 @@ void RuleSet::Run(const xml::Document& doc, std::vector<Finding>& findings, uint
       ev.SetVariable(g.var, std::move(value));
     }
   }
-  std::vector<int32_t> assigned(doc.size(), -1);
-  std::vector<xml::NodeId> order;
+  std::vector<std::pair<xml::NodeId, uint32_t>> order;
   for (const Pattern& pattern : patterns_) {
-    order.clear();
-    for (size_t r = 0; r < pattern.rules.size(); ++r) {
-      ev.ClearError();
-      GW_PROFILE_BEGIN(context);
-      ev.set_pattern_mode(true);
-      Sequence nodes = ev.Eval(*pattern.rules[r].context, root);
-      ev.set_pattern_mode(false);
-      if (ev.exhausted()) return out_of_work();
-      GW_PROFILE_END(context, name_ + " context " + std::to_string(&pattern - patterns_.data()) + "#" + std::to_string(r));
-      if (ev.failed()) continue;
-      for (const Item& n : nodes) {
-        if (!n.is_node() || assigned[n.node] != -1) continue;
-        assigned[n.node] = static_cast<int32_t>(r);
-        order.push_back(n.node);
-      }
-    }
-    std::sort(order.begin(), order.end());
-    for (xml::NodeId node : order) {
-      const Rule& rule = pattern.rules[assigned[node]];
-      assigned[node] = -1;
+    if (!AssignNodes(pattern, ev, doc, order)) return out_of_work();
+    for (auto [node, rule_index] : order) {
+      const Rule& rule = pattern.rules[rule_index];
       Context ctx;
       ctx.item = Item::Node(node);
       for (const Let& let : rule.lets) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "formats/core/result.h"
+#include "formats/validation/context_pattern.h"
 #include "formats/validation/rule_source.h"
 #include "formats/validation/xpath_eval.h"
 #include "formats/xml/xml_document.h"
@@ -48,13 +49,24 @@ class RuleSet {
   };
   struct Rule {
     ExprPtr context;  // rewritten to an absolute expression that selects every matching node
+    std::optional<ContextPattern> match;  // the same context as a pattern, when it has such a shape
     std::vector<Let> lets;
     std::vector<Assertion> assertions;
   };
   struct Pattern {
     std::string id;
     std::vector<Rule> rules;
+    // When every rule has a ContextPattern: the rules (indexes, ascending) a node of each name
+    // may match, and those that may match a node of any name.
+    bool dispatch = false;
+    std::vector<std::vector<uint32_t>> rules_by_name;
+    std::vector<uint32_t> rules_any_name;
   };
+  void BuildDispatch();
+  // The nodes of `doc` each rule of `pattern` applies to (the first matching rule of the
+  // pattern), in document order, as (node, rule index). False when the work budget ran out.
+  bool AssignNodes(const Pattern& pattern, Evaluator& ev, const xml::Document& doc,
+                   std::vector<std::pair<xml::NodeId, uint32_t>>& out) const;
 
   // A variable whose value does not depend on the document (the code lists): computed once at
   // compile time, with the set of its values when they are all strings.

@@ -99,9 +99,13 @@ struct Expr {
   // An absolute path that uses no variable: its value is the same wherever it is evaluated in a
   // document, so the evaluator computes it once per document (set by AnnotateForEvaluation()).
   bool cacheable = false;
+  // cacheable: the same number for every textually identical path of the rule sets, so that one
+  // value serves them all (the evaluator's cache is indexed by it).
+  uint32_t cache_slot = 0;
   // Depends on the context node only through its name (name(), local-name()): the evaluator
   // remembers the boolean value per element name (set by AnnotateForEvaluation()).
   bool name_only = false;
+  uint32_t name_only_slot = 0;  // name_only: its index in the evaluator's per-name memo
   // contains(' A B C ', concat(' ', x, ' ')): the code list's entries, so that the test is one
   // lookup of x (set by AnnotateForEvaluation()).
   std::shared_ptr<const std::unordered_set<std::string>> tokens;

@@ -1,6 +1,10 @@
 #include "formats/validation/xpath_eval.h"
 
 #include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <string>
+#include <unordered_map>
 #include <cmath>
 
 namespace gw::formats::validation {
@@ -61,13 +65,58 @@ bool NameOnly(const Expr& e, bool& uses_name) {
 
 }  // namespace
 
+namespace {
+
+// A text that identifies the expression: equal for expressions that compute the same thing.
+void AppendKey(const Expr& e, std::string& out) {
+  out += std::to_string(static_cast<int>(e.op));
+  out += ',';
+  out += std::to_string(static_cast<int>(e.compare));
+  out += ',';
+  out += std::to_string(static_cast<int>(e.axis));
+  out += ',';
+  out += std::to_string(static_cast<int>(e.test.kind));
+  out += '{';
+  out += e.test.ns_uri;
+  out += '}';
+  out += e.test.local;
+  out += '|';
+  out += e.text;
+  out += '|';
+  out += std::to_string(e.var);
+  out += ',';
+  out += std::to_string(e.function);
+  out += e.optional_type ? "?" : "";
+  out += '(';
+  for (const auto& k : e.kids) {
+    AppendKey(*k, out);
+    out += ';';
+  }
+  out += ')';
+}
+
+uint32_t CacheSlot(const Expr& e) {
+  static std::mutex mu;
+  static std::unordered_map<std::string, uint32_t> slots;
+  std::string key;
+  AppendKey(e, key);
+  std::lock_guard<std::mutex> lock(mu);
+  return slots.emplace(std::move(key), static_cast<uint32_t>(slots.size())).first->second;
+}
+
+}  // namespace
+
 void AnnotateForEvaluation(Expr& e) {
   if (e.op == Op::kPath && StartsAtRoot(e) && !UsesVariableOrContext(e, false)) {
     e.cacheable = true;
-    return;  // its parts are evaluated only through it
+    e.cache_slot = CacheSlot(e);
   }
   bool uses_name = false;
-  if (NameOnly(e, uses_name) && uses_name) e.name_only = true;
+  if (NameOnly(e, uses_name) && uses_name) {
+    static std::atomic<uint32_t> next_slot{0};
+    e.name_only = true;
+    e.name_only_slot = next_slot++;
+  }
   if (e.op == Op::kFunctionCall && e.text == "contains" && e.kids.size() == 2 &&
       e.kids[0]->op == Op::kLiteralString && e.kids[1]->op == Op::kFunctionCall && e.kids[1]->text == "concat" &&
       e.kids[1]->kids.size() == 3 && e.kids[1]->kids[0]->op == Op::kLiteralString &&

@@ -114,6 +114,9 @@ class Evaluator {
   }
 
   const xml::Document& doc() const { return doc_; }
+  // Whether `node` passes `test` on `axis` (its principal node kind: attributes on the attribute
+  // axis, elements elsewhere).
+  bool Matches(const NodeTest& test, xml::NodeId node, Axis axis) const;
   RegexCache& regexes() { return regexes_; }
 
   // Helpers for functions and operators.
@@ -132,7 +135,6 @@ class Evaluator {
   Sequence EvalPath(const Expr& e, const Context& ctx);
   void EvalStep(const Expr& step, xml::NodeId node, Sequence& out);
   void AxisNodes(Axis axis, const NodeTest& test, xml::NodeId node, std::vector<xml::NodeId>& out);
-  bool Matches(const NodeTest& test, xml::NodeId node, Axis axis) const;
   Sequence ApplyPredicates(Sequence items, const Expr& e, size_t first_predicate);
   Sequence EvalFunction(const Expr& e, const Context& ctx);
   Sequence EvalQuantified(const Expr& e, const Context& ctx, size_t binding, bool some);
@@ -145,6 +147,10 @@ class Evaluator {
   };
   bool VisitNodes(const Expr& e, xml::NodeId context, NodeVisitor& visit);
   bool AnyNode(const Expr& e, const Context& ctx);
+  // Whether a relative path of child name steps without predicates (cac:A/cac:B/cbc:C) selects a
+  // node from `context`, found from the elements with the last name upwards: 1 or 0; -1 when
+  // `e` has another shape or that way would not be faster.
+  int AnyByChildNames(const Expr& e, xml::NodeId context);
   bool CompareNodesWithLiteral(const Expr& nodes, const Expr& literal, Comparison op, bool literal_on_left,
                                const Context& ctx, bool& result);
 
@@ -178,15 +184,17 @@ class Evaluator {
   int depth_ = 0;
   uint64_t work_ = 0;
   uint64_t work_limit_ = UINT64_MAX;
-  std::unordered_map<const Expr*, Sequence> path_cache_;  // cacheable absolute paths
+  // Values of cacheable paths, by cache_slot: kNotCached, kCached (in path_cache_), or
+  // kNotCacheable (its full value raised an error: it is evaluated lazily, each time).
+  enum CacheState : uint8_t { kNotCached, kCached, kNotCacheable };
+  std::vector<uint8_t> path_state_;
+  std::vector<Sequence> path_cache_;
+  std::vector<int8_t> any_cache_;  // whether they select a node (-1: not known yet)
+  // The cached value of cacheable `e`, computed now if needed; null when it cannot be.
+  const Sequence* CachedPath(const Expr& e);
+  // [name_only_slot][element name] -> value of name-only expressions (-1: not known yet).
+  std::vector<std::vector<int8_t>> name_only_memo_;
   // Elements by name, in document order, built on the first descendant step with a name test.
-  struct ExprNameHash {
-    size_t operator()(const std::pair<const Expr*, xml::NameId>& k) const {
-      return std::hash<const void*>()(k.first) ^ (static_cast<size_t>(k.second) * 0x9E3779B97F4A7C15ull);
-    }
-  };
-  // (expression, element name) -> value of name-only expressions.
-  std::unordered_map<std::pair<const Expr*, xml::NameId>, bool, ExprNameHash> name_only_memo_;
   std::vector<std::vector<xml::NodeId>> by_name_;
   std::vector<std::vector<xml::NodeId>> attributes_by_name_;
   bool by_name_built_ = false;
@@ -197,8 +205,11 @@ class Evaluator {
   // children (the document element of a 1,000-line invoice has over 1,000); null for a parent with
   // few children, which are scanned instead.
   const std::vector<xml::NodeId>* ChildrenNamed(xml::NodeId parent, xml::NameId name);
-  std::unordered_map<xml::NodeId, std::unordered_map<xml::NameId, std::vector<xml::NodeId>>> wide_children_;
-  std::unordered_map<xml::NodeId, bool> is_wide_;
+  // Per node: kUnknownWidth, kNarrow, or its index in wide_children_ (built on first use).
+  static constexpr int32_t kUnknownWidth = -2;
+  static constexpr int32_t kNarrow = -1;
+  std::vector<int32_t> wide_slot_;
+  std::vector<std::unordered_map<xml::NameId, std::vector<xml::NodeId>>> wide_children_;
 };
 
 }  // namespace gw::formats::validation

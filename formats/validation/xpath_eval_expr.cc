@@ -113,11 +113,7 @@ Sequence Evaluator::Eval(const Expr& e, const Context& ctx) {
     }
     case Op::kPath: {
       if (e.cacheable) {
-        auto it = path_cache_.find(&e);
-        if (it != path_cache_.end()) return it->second;
-        Sequence value = EvalPath(e, ctx);
-        if (!failed()) path_cache_.emplace(&e, value);
-        return value;
+        if (const Sequence* cached = CachedPath(e)) return *cached;
       }
       return EvalPath(e, ctx);
     }
@@ -336,6 +332,31 @@ Sequence Evaluator::EvalQuantified(const Expr& e, const Context& ctx, size_t bin
   return {Item::Bool(result)};
 }
 
+const Sequence* Evaluator::CachedPath(const Expr& e) {
+  size_t slot = e.cache_slot;
+  if (slot >= path_state_.size()) {
+    path_state_.resize(slot + 1, kNotCached);
+    path_cache_.resize(slot + 1);
+  }
+  if (path_state_[slot] == kCached) return &path_cache_[slot];
+  // While a pattern is matched its predicates are lenient (an error drops the node): such a
+  // value is not the path's value elsewhere.
+  if (path_state_[slot] == kNotCacheable || failed() || pattern_mode_) return nullptr;
+  Context root;
+  root.item = Item::Node(doc_.root());
+  Sequence value = EvalPath(e, root);
+  if (failed()) {
+    // Evaluated in full it raises an error that a lazy evaluation may never reach (exists()
+    // stops at the first node): the caller evaluates it its own way, each time.
+    if (!exhausted()) ClearError();
+    path_state_[slot] = kNotCacheable;
+    return nullptr;
+  }
+  path_state_[slot] = kCached;
+  path_cache_[slot] = std::move(value);
+  return &path_cache_[slot];
+}
+
 Sequence Evaluator::EvalPath(const Expr& e, const Context& ctx) {
   Sequence left = Eval(*e.kids[0], ctx);
   if (failed()) return {};
@@ -528,22 +549,24 @@ const std::vector<NodeId>& Evaluator::AttributesNamed(xml::NameId name) {
 
 const std::vector<NodeId>* Evaluator::ChildrenNamed(NodeId parent, xml::NameId name) {
   constexpr size_t kWide = 24;
-  auto wide = is_wide_.find(parent);
-  if (wide == is_wide_.end()) {
+  if (wide_slot_.empty()) wide_slot_.assign(doc_.size(), kUnknownWidth);
+  int32_t& slot = wide_slot_[parent];
+  if (slot == kUnknownWidth) {
     size_t count = 0;
     for (NodeId c = doc_.node(parent).first_child; c != kNoNode && count <= kWide; c = doc_.node(c).next_sibling) ++count;
-    wide = is_wide_.emplace(parent, count > kWide).first;
-    if (wide->second) {
-      auto& index = wide_children_[parent];
+    slot = kNarrow;
+    if (count > kWide) {
+      slot = static_cast<int32_t>(wide_children_.size());
+      auto& index = wide_children_.emplace_back();
       for (NodeId c = doc_.node(parent).first_child; c != kNoNode; c = doc_.node(c).next_sibling) {
         const xml::Node& child = doc_.node(c);
         if (child.kind == NodeKind::kElement && child.name != xml::kNoName) index[child.name].push_back(c);
       }
     }
   }
-  if (!wide->second) return nullptr;
+  if (slot == kNarrow) return nullptr;
   static const std::vector<NodeId> kNone;
-  const auto& index = wide_children_[parent];
+  const auto& index = wide_children_[static_cast<size_t>(slot)];
   auto it = index.find(name);
   return it == index.end() ? &kNone : &it->second;
 }

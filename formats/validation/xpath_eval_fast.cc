@@ -5,6 +5,8 @@
 #include "formats/validation/xpath_eval.h"
 #include "formats/validation/xpath_parser.h"
 
+#include <algorithm>
+
 namespace gw::formats::validation {
 
 using xml::kNoNode;
@@ -42,11 +44,15 @@ bool Evaluator::VisitNodes(const Expr& e, NodeId context, NodeVisitor& visit) {
     case Op::kUnion: return VisitNodes(*e.kids[0], context, visit) && VisitNodes(*e.kids[1], context, visit);
     case Op::kPath: {
       if (e.cacheable) {
-        // Computed already: walk the cached nodes. Otherwise stream (lazily, like Saxon) rather
-        // than compute it all.
-        auto it = path_cache_.find(&e);
-        if (it != path_cache_.end()) {
-          for (const Item& i : it->second) {
+        // The same nodes wherever it is used in this document (often in several rules): computed
+        // once, then walked. Where computing it in full raises an error it is streamed (lazily,
+        // like Saxon) instead.
+        if (const Sequence* cached = CachedPath(e)) {
+          for (const Item& i : *cached) {
+            if (!i.is_node()) {
+              Fail("a path step needs nodes");
+              return false;
+            }
             if (!visit(i.node)) return false;
           }
           return true;
@@ -142,10 +148,56 @@ bool Evaluator::VisitNodes(const Expr& e, NodeId context, NodeVisitor& visit) {
   }
 }
 
+int Evaluator::AnyByChildNames(const Expr& e, NodeId context) {
+  // The names of a relative path of child steps with name tests and no predicates.
+  constexpr size_t kMaxSteps = 8;
+  xml::NameId names[kMaxSteps];
+  size_t count = 0;
+  const Expr* x = &e;
+  while (true) {
+    const Expr* step = x->op == Op::kPath ? x->kids[1].get() : x;
+    if (step->op != Op::kStep || step->axis != Axis::kChild || !step->kids.empty() ||
+        step->test.kind != NodeTest::Kind::kName || step->test.name == xml::kNoName || count == kMaxSteps) {
+      return -1;
+    }
+    names[count++] = step->test.name;
+    if (x->op != Op::kPath) break;
+    x = x->kids[0].get();
+  }
+  if (count < 2) return -1;  // one step: its children are scanned as fast
+  // names[0] is the last step. Its elements within the subtree, if there are few, each checked
+  // upwards; where there are many, walking down is at least as fast.
+  constexpr ptrdiff_t kFew = 16;
+  const std::vector<NodeId>& all = ElementsNamed(names[0]);
+  auto begin = std::upper_bound(all.begin(), all.end(), context);
+  auto end = std::upper_bound(begin, all.end(), doc_.LastDescendant(context));
+  if (end - begin > kFew) return -1;
+  Spend(static_cast<uint64_t>(end - begin) + 1);
+  for (auto it = begin; it != end; ++it) {
+    NodeId n = *it;
+    size_t k = 1;
+    for (; k < count; ++k) {
+      n = doc_.node(n).parent;
+      if (n == kNoNode || doc_.node(n).name != names[k]) break;
+    }
+    if (k == count && doc_.node(n).parent == context) return 1;
+  }
+  return 0;
+}
+
 bool Evaluator::AnyNode(const Expr& e, const Context& ctx) {
   if (!ctx.item.is_node() && e.op != Op::kRoot && !(e.op == Op::kPath && e.cacheable)) {
     Fail("a path needs a node as its context");
     return false;
+  }
+  if (ctx.item.is_node()) {
+    int found = AnyByChildNames(e, ctx.item.node);
+    if (found >= 0) return found == 1;
+  }
+  if (e.cacheable) {
+    // The same answer wherever it is asked in this document: remember it.
+    if (e.cache_slot >= any_cache_.size()) any_cache_.resize(e.cache_slot + 1, -1);
+    if (any_cache_[e.cache_slot] >= 0) return any_cache_[e.cache_slot] != 0;
   }
   struct Found : NodeVisitor {
     bool found = false;
@@ -155,6 +207,7 @@ bool Evaluator::AnyNode(const Expr& e, const Context& ctx) {
     }
   } found;
   VisitNodes(e, ctx.item.is_node() ? ctx.item.node : doc_.root(), found);
+  if (e.cacheable && !failed()) any_cache_[e.cache_slot] = found.found ? 1 : 0;
   return found.found;
 }
 
@@ -206,12 +259,17 @@ bool Evaluator::EvalBoolean(const Expr& e, const Context& ctx) {
   if (failed()) return false;
   if (e.name_only && ctx.item.is_node()) {
     xml::NameId name = doc_.node(ctx.item.node).name;
-    auto key = std::make_pair(&e, name);
-    auto it = name_only_memo_.find(key);
-    if (it != name_only_memo_.end()) return it->second;
+    int8_t* memo = nullptr;
+    if (name != xml::kNoName) {
+      if (e.name_only_slot >= name_only_memo_.size()) name_only_memo_.resize(e.name_only_slot + 1);
+      std::vector<int8_t>& per_name = name_only_memo_[e.name_only_slot];
+      if (name >= per_name.size()) per_name.resize(name + 1, -1);
+      memo = &per_name[name];
+      if (*memo >= 0) return *memo != 0;
+    }
     Context c = ctx;
     bool value = EffectiveBoolean(Eval(e, c));
-    if (!failed() && name != xml::kNoName) name_only_memo_.emplace(key, value);
+    if (!failed() && memo != nullptr) *memo = value ? 1 : 0;
     return value;
   }
   static const int32_t kNot = Builtin("not", 1), kExists = Builtin("exists", 1), kEmpty = Builtin("empty", 1),

@@ -98,6 +98,7 @@ class Builder {
     if (!error_rule_.empty()) return Fail(error_rule_, error_);
     if (!well_formed) return Fail("xml.syntax", error_.empty() ? "the document is not well-formed XML" : error_);
     if (doc_.document_element() == kNoNode) return Fail("xml.syntax", "the document has no root element");
+    doc_.nodes_[0].last_descendant = static_cast<NodeId>(doc_.nodes_.size() - 1);
     return std::move(doc_);
   }
 
@@ -291,7 +292,10 @@ class Builder {
   static void EndElement(void* ctx, const xmlChar*, const xmlChar*, const xmlChar*) {
     Builder& b = Of(ctx);
     b.FlushText();
-    if (b.open_.size() > 1) b.open_.pop_back();
+    if (b.open_.size() <= 1) return;
+    // Nodes are appended in document order: the last one so far closes this subtree.
+    b.doc_.nodes_[b.open_.back().id].last_descendant = static_cast<NodeId>(b.doc_.nodes_.size() - 1);
+    b.open_.pop_back();
   }
 
   static void Characters(void* ctx, const xmlChar* ch, int len) {
@@ -397,22 +401,6 @@ NodeId Document::Attribute(NodeId element, NameId name) const {
     if (nodes_[a].name == name) return a;
   }
   return kNoNode;
-}
-
-NodeId Document::LastDescendant(NodeId id) const {
-  // Children are appended in document order, so the last descendant is reached by following the
-  // last child down; attributes of an element without children are its last nodes.
-  while (true) {
-    const Node& n = nodes_[id];
-    NodeId last = kNoNode;
-    for (NodeId c = n.first_child; c != kNoNode; c = nodes_[c].next_sibling) last = c;
-    if (last == kNoNode) {
-      NodeId last_attribute = kNoNode;
-      for (NodeId a = n.first_attribute; a != kNoNode; a = nodes_[a].next_sibling) last_attribute = a;
-      return last_attribute == kNoNode ? id : last_attribute;
-    }
-    id = last;
-  }
 }
 
 std::string_view Document::StringValue(NodeId id, std::string& scratch) const {

@@ -81,6 +81,7 @@ struct Node {
   NodeId next_sibling = kNoNode;   // among children, or among attributes
   NodeId first_attribute = kNoNode;
   uint32_t line = 0;               // where the node starts (elements) or its parent starts
+  NodeId last_descendant = kNoNode;  // elements and the document: the last node of the subtree
   std::string_view value;          // text content (text nodes) or value (attributes)
 };
 
@@ -125,8 +126,11 @@ class Document {
     std::string scratch;
     return std::string(StringValue(id, scratch));
   }
-  // The last node of the subtree of `id` (itself when it has no descendants).
-  NodeId LastDescendant(NodeId id) const;
+  // The last node of the subtree of `id` (itself when it has no descendants). Constant time.
+  NodeId LastDescendant(NodeId id) const {
+    NodeId last = nodes_[id].last_descendant;
+    return last == kNoNode ? id : last;
+  }
 
  private:
   friend class Builder;

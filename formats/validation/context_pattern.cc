@@ -1,0 +1,148 @@
+#include "formats/validation/context_pattern.h"
+
+#include <algorithm>
+
+#include "formats/validation/xpath_parser.h"
+
+namespace gw::formats::validation {
+
+using xml::kNoNode;
+using xml::NodeId;
+
+namespace {
+
+bool BooleanPredicate(const Expr& p, const std::unordered_set<uint32_t>& boolean_vars) {
+  return IsBooleanPredicate(p) || (p.op == Op::kVariable && boolean_vars.count(p.var) != 0);
+}
+
+// The steps of a path from the root, in order; false when `e` is not such a path.
+bool Flatten(const Expr& e, std::vector<const Expr*>& steps) {
+  if (e.op == Op::kRoot) return true;
+  if (e.op == Op::kStep) return false;  // a relative path: Absolute() never leaves one
+  if (e.op != Op::kPath) return false;
+  if (!Flatten(*e.kids[0], steps)) return false;
+  if (e.kids[1]->op != Op::kStep) return false;
+  steps.push_back(e.kids[1].get());
+  return true;
+}
+
+}  // namespace
+
+bool ContextPattern::AddBranch(const Expr& e, const std::unordered_set<uint32_t>& boolean_vars, ContextPattern& out) {
+  if (e.op == Op::kUnion) {
+    return AddBranch(*e.kids[0], boolean_vars, out) && AddBranch(*e.kids[1], boolean_vars, out);
+  }
+  std::vector<const Expr*> steps;
+  if (!Flatten(e, steps)) return false;
+  Branch branch;
+  for (const Expr* s : steps) {
+    switch (s->axis) {
+      case Axis::kChild:
+      case Axis::kAttribute:
+      case Axis::kDescendant:
+      case Axis::kDescendantAttribute: break;
+      case Axis::kDescendantOrSelf:
+        if (s->test.kind != NodeTest::Kind::kNode) return false;
+        break;
+      default: return false;
+    }
+    Step step;
+    step.axis = s->axis;
+    step.test = &s->test;
+    for (const auto& p : s->kids) {
+      if (!BooleanPredicate(*p, boolean_vars)) return false;
+      step.predicates.push_back(p.get());
+    }
+    branch.push_back(std::move(step));
+  }
+  if (branch.empty()) {
+    out.any_name_ = true;  // "/": the document node
+  } else {
+    const Step& last = branch.back();
+    if (last.test->kind == NodeTest::Kind::kName && last.test->name != xml::kNoName &&
+        last.axis != Axis::kDescendantOrSelf) {
+      out.names_.push_back(last.test->name);
+    } else {
+      out.any_name_ = true;
+    }
+  }
+  out.branches_.push_back(std::move(branch));
+  return true;
+}
+
+std::optional<ContextPattern> ContextPattern::From(const Expr& context,
+                                                  const std::unordered_set<uint32_t>& boolean_vars) {
+  ContextPattern pattern;
+  const Expr* body = &context;
+  if (context.op == Op::kFilter) {
+    for (size_t i = 1; i < context.kids.size(); ++i) {
+      if (!BooleanPredicate(*context.kids[i], boolean_vars)) return std::nullopt;
+      pattern.filter_.push_back(context.kids[i].get());
+    }
+    body = context.kids[0].get();
+  }
+  if (!AddBranch(*body, boolean_vars, pattern)) return std::nullopt;
+  std::sort(pattern.names_.begin(), pattern.names_.end());
+  pattern.names_.erase(std::unique(pattern.names_.begin(), pattern.names_.end()), pattern.names_.end());
+  return pattern;
+}
+
+bool ContextPattern::Predicates(Evaluator& ev, const std::vector<const Expr*>& predicates, NodeId node) {
+  if (predicates.empty()) return true;
+  Context c;
+  c.item = Item::Node(node);
+  for (const Expr* p : predicates) {
+    bool keep = ev.EvalBoolean(*p, c);
+    if (ev.failed()) {
+      ev.ClearError();  // an error while matching: the node does not match
+      return false;
+    }
+    if (!keep) return false;
+  }
+  return true;
+}
+
+// Step `i` of `branch` matches `node`, and the steps before it match the nodes its axis came
+// from (i == -1: the root of the path, the document node).
+bool ContextPattern::MatchStep(Evaluator& ev, const Branch& branch, int i, NodeId node) const {
+  const xml::Document& doc = ev.doc();
+  if (i < 0) return node == doc.root();
+  const Step& step = branch[static_cast<size_t>(i)];
+  ev.Spend(1);
+  bool attribute = step.axis == Axis::kAttribute || step.axis == Axis::kDescendantAttribute;
+  if (!ev.Matches(*step.test, node, attribute ? Axis::kAttribute : step.axis)) return false;
+  const xml::Node& n = doc.node(node);
+  if (attribute != (n.kind == xml::NodeKind::kAttribute) && step.axis != Axis::kDescendantOrSelf) return false;
+  if (!Predicates(ev, step.predicates, node)) return false;
+  switch (step.axis) {
+    case Axis::kChild:
+    case Axis::kAttribute: return n.parent != kNoNode && MatchStep(ev, branch, i - 1, n.parent);
+    case Axis::kDescendant:
+      for (NodeId a = n.parent; a != kNoNode; a = doc.node(a).parent) {
+        if (MatchStep(ev, branch, i - 1, a)) return true;
+      }
+      return false;
+    case Axis::kDescendantOrSelf:
+      if (n.kind == xml::NodeKind::kAttribute) return false;  // not on the descendant-or-self axis
+      for (NodeId a = node; a != kNoNode; a = doc.node(a).parent) {
+        if (MatchStep(ev, branch, i - 1, a)) return true;
+      }
+      return false;
+    case Axis::kDescendantAttribute:
+      // The attributes of the owner and of its descendants: the owner and its ancestors.
+      for (NodeId a = n.parent; a != kNoNode; a = doc.node(a).parent) {
+        if (MatchStep(ev, branch, i - 1, a)) return true;
+      }
+      return false;
+    default: return false;
+  }
+}
+
+bool ContextPattern::Matches(Evaluator& ev, NodeId node) const {
+  for (const Branch& b : branches_) {
+    if (MatchStep(ev, b, static_cast<int>(b.size()) - 1, node)) return Predicates(ev, filter_, node);
+  }
+  return false;
+}
+
+}  // namespace gw::formats::validation

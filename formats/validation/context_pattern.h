@@ -1,0 +1,57 @@
+// Rule contexts matched the way XSLT matches template patterns: a node is tested against the
+// pattern from its last step up through its ancestors, instead of the whole matching node set
+// being selected from the root for every rule. The rule set then visits the document once per
+// pattern and offers each node only the rules whose last step can match its name.
+//
+// The shapes matched this way are those of the official rules: paths from the root (the form
+// Absolute() in schematron.cc gives every context) of child, attribute, descendant and
+// descendant-or-self::node() steps with name, wildcard and kind tests and boolean predicates,
+// unions of such paths, and a union filtered by boolean predicates ((/a | /b)[$x]). Any other
+// context is selected by evaluation as before (From() returns nothing).
+//
+// Predicates match as in an XSLT pattern: one that raises a dynamic error for a node makes the
+// node not match (XSLT 3.0 5.5.4).
+#pragma once
+
+#include <optional>
+#include <unordered_set>
+#include <vector>
+
+#include "formats/validation/xpath_ast.h"
+#include "formats/validation/xpath_eval.h"
+
+namespace gw::formats::validation {
+
+class ContextPattern {
+ public:
+  // The pattern of an absolute context expression, or nothing when its shape is not one of the
+  // above. `boolean_vars`: variables known to hold a boolean (usable as predicates).
+  static std::optional<ContextPattern> From(const Expr& context, const std::unordered_set<uint32_t>& boolean_vars);
+
+  // Whether `node` matches. Errors inside predicates are cleared (they mean "no match").
+  bool Matches(Evaluator& ev, xml::NodeId node) const;
+
+  // The names the last steps test, when every branch tests one name known to the shared name
+  // table; empty when some branch can match nodes of any name (a wildcard or kind test).
+  const std::vector<xml::NameId>& names() const { return names_; }
+  bool any_name() const { return any_name_; }
+
+ private:
+  struct Step {
+    Axis axis = Axis::kChild;
+    const NodeTest* test = nullptr;
+    std::vector<const Expr*> predicates;
+  };
+  using Branch = std::vector<Step>;  // after the root, in path order
+
+  bool MatchStep(Evaluator& ev, const Branch& branch, int i, xml::NodeId node) const;
+  static bool Predicates(Evaluator& ev, const std::vector<const Expr*>& predicates, xml::NodeId node);
+  static bool AddBranch(const Expr& e, const std::unordered_set<uint32_t>& boolean_vars, ContextPattern& out);
+
+  std::vector<Branch> branches_;
+  std::vector<const Expr*> filter_;  // predicates applied to the union of the branches
+  std::vector<xml::NameId> names_;
+  bool any_name_ = false;
+};
+
+}  // namespace gw::formats::validation
