@@ -35,6 +35,11 @@ struct BuiltinFunction {
   FunctionImpl impl;
 };
 
+// String functions of the library, for the evaluator's fast paths (xpath_functions.cc).
+std::string XPathNormalizeSpace(std::string_view s);
+std::string XPathUpperCase(const std::string& s);
+std::string XPathLowerCase(const std::string& s);
+
 // The built-in function library (xpath_functions.cc).
 const std::vector<BuiltinFunction>& Builtins();
 int32_t FindBuiltin(std::string_view name, size_t arity);
@@ -151,6 +156,19 @@ class Evaluator {
   // node from `context`, found from the elements with the last name upwards: 1 or 0; -1 when
   // `e` has another shape or that way would not be faster.
   int AnyByChildNames(const Expr& e, xml::NodeId context);
+  // normalize-space(), upper-case(), lower-case() and string() of a path, of "." or of one of
+  // these, with `context` as the context node, computed into `out` without building sequences.
+  // False when `e` has another shape (nothing evaluated); true otherwise, with the error set if
+  // the evaluation raised one.
+  bool StringFast(const Expr& e, xml::NodeId context, std::string& out);
+  static bool IsStringFastShape(const Expr& e);
+  // For "count(E) op N" with N 0 or 1 (either order): 1 when it means exists(E), 0 when it means
+  // empty(E), -1 otherwise.
+  static int CountExistence(const Expr& e);
+  // "S = 'lit'" or "S != 'lit'" where S is such a string function or a path ending in one
+  // (cac:TaxScheme/normalize-space(upper-case(cbc:ID)) = 'VAT'); false when it does not apply.
+  bool CompareStringFast(const Expr& other, const std::string& literal, bool equal, xml::NodeId context,
+                         bool& result);
   bool CompareNodesWithLiteral(const Expr& nodes, const Expr& literal, Comparison op, bool literal_on_left,
                                const Context& ctx, bool& result);
 

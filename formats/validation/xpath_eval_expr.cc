@@ -121,6 +121,11 @@ Sequence Evaluator::Eval(const Expr& e, const Context& ctx) {
     case Op::kOr: return {Item::Bool(EvalBoolean(*e.kids[0], ctx) || EvalBoolean(*e.kids[1], ctx))};
     case Op::kAnd: return {Item::Bool(EvalBoolean(*e.kids[0], ctx) && EvalBoolean(*e.kids[1], ctx))};
     case Op::kGeneralCompare: {
+      if (CountExistence(e) >= 0) {
+        bool r = EvalBoolean(e, ctx);
+        if (failed()) return {};
+        return {Item::Bool(r)};
+      }
       if (e.compare == Comparison::kEq) {
         bool r = false;
         if (e.kids[1]->op == Op::kVariable && CompareWithStringSet(*e.kids[0], e.kids[1]->var, ctx, r)) return {Item::Bool(r)};
@@ -146,6 +151,11 @@ Sequence Evaluator::Eval(const Expr& e, const Context& ctx) {
       return {Item::Bool(false)};
     }
     case Op::kValueCompare: {
+      if (CountExistence(e) >= 0) {
+        bool r = EvalBoolean(e, ctx);
+        if (failed()) return {};
+        return {Item::Bool(r)};
+      }
       Item a, b;
       Sequence sa = Eval(*e.kids[0], ctx);
       if (sa.empty()) return {};

@@ -255,6 +255,135 @@ bool Evaluator::CompareNodesWithLiteral(const Expr& nodes, const Expr& literal, 
   return true;
 }
 
+int Evaluator::CountExistence(const Expr& e) {
+  static const int32_t kCount = Builtin("count", 1);
+  const Expr* count = nullptr;
+  const Expr* number = nullptr;
+  bool count_on_left = true;
+  for (int side = 0; side < 2; ++side) {
+    const Expr& c = *e.kids[side];
+    const Expr& n = *e.kids[1 - side];
+    if (c.op == Op::kFunctionCall && c.function == kCount && n.op == Op::kLiteralInteger) {
+      count = &c;
+      number = &n;
+      count_on_left = side == 0;
+    }
+  }
+  if (count == nullptr || (number->text != "0" && number->text != "1")) return -1;
+  // Written as count(E) op N.
+  Comparison op = e.compare;
+  if (!count_on_left) {
+    switch (op) {
+      case Comparison::kLt: op = Comparison::kGt; break;
+      case Comparison::kLe: op = Comparison::kGe; break;
+      case Comparison::kGt: op = Comparison::kLt; break;
+      case Comparison::kGe: op = Comparison::kLe; break;
+      default: break;
+    }
+  }
+  if (number->text == "0") {
+    switch (op) {
+      case Comparison::kEq:
+      case Comparison::kLe: return 0;
+      case Comparison::kNe:
+      case Comparison::kGt: return 1;
+      default: return -1;
+    }
+  }
+  switch (op) {
+    case Comparison::kGe: return 1;
+    case Comparison::kLt: return 0;
+    default: return -1;
+  }
+}
+
+bool Evaluator::IsStringFastShape(const Expr& e) {
+  static const int32_t kNormalize = Builtin("normalize-space", 1), kUpper = Builtin("upper-case", 1),
+                       kLower = Builtin("lower-case", 1), kString = Builtin("string", 1);
+  if (e.op != Op::kFunctionCall) return false;
+  if (e.function != kNormalize && e.function != kUpper && e.function != kLower && e.function != kString) return false;
+  if (e.kids.empty()) return e.function == kNormalize || e.function == kString;
+  if (e.kids.size() != 1) return false;
+  const Expr& a = *e.kids[0];
+  return a.op == Op::kContextItem || IsNodeExpr(a) || IsStringFastShape(a);
+}
+
+bool Evaluator::StringFast(const Expr& e, NodeId context, std::string& out) {
+  static const int32_t kNormalize = Builtin("normalize-space", 1), kUpper = Builtin("upper-case", 1),
+                       kLower = Builtin("lower-case", 1);
+  if (!IsStringFastShape(e)) return false;
+  Spend(1);
+  std::string arg;
+  std::string scratch;
+  if (e.kids.empty() || e.kids[0]->op == Op::kContextItem) {
+    arg = doc_.StringValue(context, scratch);
+  } else if (IsNodeExpr(*e.kids[0])) {
+    // The argument is one optional item: more than one node is an error, as in the function.
+    struct Two : NodeVisitor {
+      NodeId first = kNoNode;
+      size_t count = 0;
+      bool operator()(NodeId n) override {
+        if (count++ == 0) first = n;
+        return count < 2;
+      }
+    } nodes;
+    VisitNodes(*e.kids[0], context, nodes);
+    if (failed()) return true;
+    if (nodes.count > 1) {
+      Fail("a sequence of more than one item where one string is expected");
+      return true;
+    }
+    if (nodes.count == 1) arg = doc_.StringValue(nodes.first, scratch);
+  } else {
+    StringFast(*e.kids[0], context, arg);
+    if (failed()) return true;
+  }
+  if (e.function == kNormalize) {
+    out = XPathNormalizeSpace(arg);
+  } else if (e.function == kUpper) {
+    out = XPathUpperCase(arg);
+  } else if (e.function == kLower) {
+    out = XPathLowerCase(arg);
+  } else {
+    out = std::move(arg);
+  }
+  return true;
+}
+
+bool Evaluator::CompareStringFast(const Expr& other, const std::string& literal, bool equal, NodeId context,
+                                  bool& result) {
+  if (IsStringFastShape(other)) {
+    std::string value;
+    StringFast(other, context, value);
+    result = !failed() && (value == literal) == equal;
+    return true;
+  }
+  if (other.op != Op::kPath || !IsNodeExpr(*other.kids[0]) || !IsStringFastShape(*other.kids[1])) return false;
+  // One string per node of the path, compared as they come (a general comparison is true at the
+  // first item that compares).
+  struct Each : NodeVisitor {
+    Evaluator* ev;
+    const Expr* function;
+    const std::string* literal;
+    bool equal;
+    bool found = false;
+    bool operator()(NodeId n) override {
+      std::string value;
+      ev->StringFast(*function, n, value);
+      if (ev->failed()) return false;
+      found = (value == *literal) == equal;
+      return !found;
+    }
+  } each;
+  each.ev = this;
+  each.function = other.kids[1].get();
+  each.literal = &literal;
+  each.equal = equal;
+  VisitNodes(*other.kids[0], context, each);
+  result = !failed() && each.found;
+  return true;
+}
+
 bool Evaluator::EvalBoolean(const Expr& e, const Context& ctx) {
   if (failed()) return false;
   if (e.name_only && ctx.item.is_node()) {
@@ -288,7 +417,18 @@ bool Evaluator::EvalBoolean(const Expr& e, const Context& ctx) {
         return e.function == kExists ? any : !any && !failed();
       }
       break;
+    case Op::kValueCompare:
     case Op::kGeneralCompare: {
+      // count(E) compared with 0 or 1 is exists(E) or empty(E), as Saxon rewrites it: E is read
+      // only up to its first item (so an error further on in E is not raised).
+      int existence = CountExistence(e);
+      if (existence >= 0) {
+        const Expr& arg = e.kids[0]->op == Op::kFunctionCall ? *e.kids[0]->kids[0] : *e.kids[1]->kids[0];
+        bool any = IsNodeExpr(arg) && ctx.item.is_node() ? AnyNode(arg, ctx) : !Eval(arg, ctx).empty();
+        if (failed()) return false;
+        return existence == 1 ? any : !any;
+      }
+      if (e.op == Op::kValueCompare) break;
       const Expr& a = *e.kids[0];
       const Expr& b = *e.kids[1];
       auto literal = [](const Expr& x) {
@@ -296,6 +436,12 @@ bool Evaluator::EvalBoolean(const Expr& e, const Context& ctx) {
                x.op == Op::kLiteralDouble;
       };
       bool result = false;
+      if ((e.compare == Comparison::kEq || e.compare == Comparison::kNe) && ctx.item.is_node() &&
+          (a.op == Op::kLiteralString) != (b.op == Op::kLiteralString)) {
+        const Expr& lit = a.op == Op::kLiteralString ? a : b;
+        const Expr& other = a.op == Op::kLiteralString ? b : a;
+        if (CompareStringFast(other, lit.text, e.compare == Comparison::kEq, ctx.item.node, result)) return result;
+      }
       if (IsNodeExpr(a) && literal(b) && ctx.item.is_node()) {
         if (CompareNodesWithLiteral(a, b, e.compare, false, ctx, result)) return result;
         return false;

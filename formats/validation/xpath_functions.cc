@@ -485,4 +485,8 @@ const std::regex* RegexCache::Get(const std::string& pattern, const std::string&
   }
 }
 
+std::string XPathNormalizeSpace(std::string_view s) { return NormalizeSpace(s); }
+std::string XPathUpperCase(const std::string& s) { return MapCase(s, ToUpper); }
+std::string XPathLowerCase(const std::string& s) { return MapCase(s, ToLower); }
+
 }  // namespace gw::formats::validation
