@@ -102,9 +102,8 @@ bool ContextPattern::Predicates(Evaluator& ev, const std::vector<const Expr*>& p
   return true;
 }
 
-// Step `i` of `branch` matches `node`, and the steps before it match the nodes its axis came
-// from (i == -1: the root of the path, the document node).
-bool ContextPattern::MatchStep(Evaluator& ev, const Branch& branch, int i, NodeId node) const {
+// i == -1: the root of the path, the document node.
+bool ContextPattern::MatchStep(Evaluator& ev, const Branch& branch, int i, NodeId node, bool predicates) const {
   const xml::Document& doc = ev.doc();
   if (i < 0) return node == doc.root();
   const Step& step = branch[static_cast<size_t>(i)];
@@ -113,25 +112,25 @@ bool ContextPattern::MatchStep(Evaluator& ev, const Branch& branch, int i, NodeI
   if (!ev.Matches(*step.test, node, attribute ? Axis::kAttribute : step.axis)) return false;
   const xml::Node& n = doc.node(node);
   if (attribute != (n.kind == xml::NodeKind::kAttribute) && step.axis != Axis::kDescendantOrSelf) return false;
-  if (!Predicates(ev, step.predicates, node)) return false;
+  if (predicates && !Predicates(ev, step.predicates, node)) return false;
   switch (step.axis) {
     case Axis::kChild:
-    case Axis::kAttribute: return n.parent != kNoNode && MatchStep(ev, branch, i - 1, n.parent);
+    case Axis::kAttribute: return n.parent != kNoNode && MatchStep(ev, branch, i - 1, n.parent, predicates);
     case Axis::kDescendant:
       for (NodeId a = n.parent; a != kNoNode; a = doc.node(a).parent) {
-        if (MatchStep(ev, branch, i - 1, a)) return true;
+        if (MatchStep(ev, branch, i - 1, a, predicates)) return true;
       }
       return false;
     case Axis::kDescendantOrSelf:
       if (n.kind == xml::NodeKind::kAttribute) return false;  // not on the descendant-or-self axis
       for (NodeId a = node; a != kNoNode; a = doc.node(a).parent) {
-        if (MatchStep(ev, branch, i - 1, a)) return true;
+        if (MatchStep(ev, branch, i - 1, a, predicates)) return true;
       }
       return false;
     case Axis::kDescendantAttribute:
       // The attributes of the owner and of its descendants: the owner and its ancestors.
       for (NodeId a = n.parent; a != kNoNode; a = doc.node(a).parent) {
-        if (MatchStep(ev, branch, i - 1, a)) return true;
+        if (MatchStep(ev, branch, i - 1, a, predicates)) return true;
       }
       return false;
     default: return false;
@@ -140,7 +139,10 @@ bool ContextPattern::MatchStep(Evaluator& ev, const Branch& branch, int i, NodeI
 
 bool ContextPattern::Matches(Evaluator& ev, NodeId node) const {
   for (const Branch& b : branches_) {
-    if (MatchStep(ev, b, static_cast<int>(b.size()) - 1, node)) return Predicates(ev, filter_, node);
+    // The names and axes first (cheap, and they reject most nodes), then with the predicates: an
+    // error in any predicate means no match, so the order in which they are tried does not matter.
+    int last = static_cast<int>(b.size()) - 1;
+    if (MatchStep(ev, b, last, node, false) && MatchStep(ev, b, last, node, true)) return Predicates(ev, filter_, node);
   }
   return false;
 }

@@ -44,7 +44,9 @@ class ContextPattern {
   };
   using Branch = std::vector<Step>;  // after the root, in path order
 
-  bool MatchStep(Evaluator& ev, const Branch& branch, int i, xml::NodeId node) const;
+  // Step `i` of `branch` matches `node` (with its predicates, or on names and axes only), and the
+  // steps before it match the nodes its axis came from.
+  bool MatchStep(Evaluator& ev, const Branch& branch, int i, xml::NodeId node, bool predicates) const;
   static bool Predicates(Evaluator& ev, const std::vector<const Expr*>& predicates, xml::NodeId node);
   static bool AddBranch(const Expr& e, const std::unordered_set<uint32_t>& boolean_vars, ContextPattern& out);
 

@@ -369,7 +369,10 @@ bool RuleSet::AssignNodes(const Pattern& pattern, Evaluator& ev, const xml::Docu
       while (i < named.size() || j < any.size()) {
         uint32_t r = j == any.size() || (i < named.size() && named[i] < any[j]) ? named[i++] : any[j++];
         ev.ClearError();
-        if (pattern.rules[r].match->Matches(ev, node)) {
+        GW_PROFILE_BEGIN(match);
+        bool matched = pattern.rules[r].match->Matches(ev, node);
+        GW_PROFILE_END(match, name_ + " match " + std::to_string(&pattern - patterns_.data()) + "#" + std::to_string(r));
+        if (matched) {
           out.emplace_back(node, r);
           break;
         }

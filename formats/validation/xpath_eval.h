@@ -121,7 +121,14 @@ class Evaluator {
   const xml::Document& doc() const { return doc_; }
   // Whether `node` passes `test` on `axis` (its principal node kind: attributes on the attribute
   // axis, elements elsewhere).
-  bool Matches(const NodeTest& test, xml::NodeId node, Axis axis) const;
+  bool Matches(const NodeTest& test, xml::NodeId node, Axis axis) const {
+    if (test.kind == NodeTest::Kind::kName && test.name != xml::kNoName) {
+      const xml::Node& n = doc_.node(node);
+      return n.name == test.name &&
+             n.kind == (axis == Axis::kAttribute ? xml::NodeKind::kAttribute : xml::NodeKind::kElement);
+    }
+    return MatchesOther(test, node, axis);
+  }
   RegexCache& regexes() { return regexes_; }
 
   // Helpers for functions and operators.
@@ -137,6 +144,7 @@ class Evaluator {
   bool Cast(const Item& atomic, std::string_view type, Item& out);
 
  private:
+  bool MatchesOther(const NodeTest& test, xml::NodeId node, Axis axis) const;  // all but known names
   Sequence EvalPath(const Expr& e, const Context& ctx);
   void EvalStep(const Expr& step, xml::NodeId node, Sequence& out);
   void AxisNodes(Axis axis, const NodeTest& test, xml::NodeId node, std::vector<xml::NodeId>& out);

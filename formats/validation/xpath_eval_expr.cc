@@ -368,7 +368,11 @@ const Sequence* Evaluator::CachedPath(const Expr& e) {
 }
 
 Sequence Evaluator::EvalPath(const Expr& e, const Context& ctx) {
-  Sequence left = Eval(*e.kids[0], ctx);
+  // The left side, without copying it when it is a cached path.
+  Sequence left_value;
+  const Sequence* cached = e.kids[0]->cacheable ? CachedPath(*e.kids[0]) : nullptr;
+  if (cached == nullptr) left_value = Eval(*e.kids[0], ctx);
+  const Sequence& left = cached != nullptr ? *cached : left_value;
   if (failed()) return {};
   const Expr& right = *e.kids[1];
   Sequence out;
@@ -408,11 +412,8 @@ Sequence Evaluator::EvalPath(const Expr& e, const Context& ctx) {
   return out;
 }
 
-bool Evaluator::Matches(const NodeTest& test, NodeId id, Axis axis) const {
+bool Evaluator::MatchesOther(const NodeTest& test, NodeId id, Axis axis) const {
   const xml::Node& n = doc_.node(id);
-  if (test.kind == NodeTest::Kind::kName && test.name != xml::kNoName) {
-    return n.name == test.name && n.kind == (axis == Axis::kAttribute ? NodeKind::kAttribute : NodeKind::kElement);
-  }
   bool principal = axis == Axis::kAttribute ? n.kind == NodeKind::kAttribute : n.kind == NodeKind::kElement;
   switch (test.kind) {
     case NodeTest::Kind::kNode: return true;

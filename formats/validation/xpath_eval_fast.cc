@@ -43,10 +43,11 @@ bool Evaluator::VisitNodes(const Expr& e, NodeId context, NodeVisitor& visit) {
     case Op::kRoot: return visit(doc_.root());
     case Op::kUnion: return VisitNodes(*e.kids[0], context, visit) && VisitNodes(*e.kids[1], context, visit);
     case Op::kPath: {
-      if (e.cacheable) {
+      if (e.cacheable && !e.kids[0]->cacheable) {
         // The same nodes wherever it is used in this document (often in several rules): computed
         // once, then walked. Where computing it in full raises an error it is streamed (lazily,
-        // like Saxon) instead.
+        // like Saxon) instead. Only the shortest such paths (//cac:X[...]) are kept: a longer one
+        // streams from its kept start.
         if (const Sequence* cached = CachedPath(e)) {
           for (const Item& i : *cached) {
             if (!i.is_node()) {
@@ -473,6 +474,12 @@ bool Evaluator::EvalBoolean(const Expr& e, const Context& ctx) {
     default:
       if (IsNodeExpr(e) && ctx.item.is_node()) return AnyNode(e, ctx);
       break;
+  }
+  if (ctx.item.is_node() && IsStringFastShape(e)) {
+    // A string is true when it is not empty.
+    std::string value;
+    StringFast(e, ctx.item.node, value);
+    return !failed() && !value.empty();
   }
   return EffectiveBoolean(Eval(e, ctx));
 }

@@ -8,6 +8,8 @@
 // rules' own arithmetic; amounts in the product are Decimal.)
 #pragma once
 
+#include <initializer_list>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -67,7 +69,140 @@ struct Item {
   bool is_numeric() const { return type == Type::kInteger || type == Type::kDecimal || type == Type::kDouble; }
 };
 
-using Sequence = std::vector<Item>;
+// A sequence of items. Most sequences the rules build hold no item or one; those live inline,
+// without an allocation, and longer ones in a vector (all of their items).
+class Sequence {
+ public:
+  using value_type = Item;
+  using iterator = Item*;
+  using const_iterator = const Item*;
+
+  Sequence() = default;
+  Sequence(std::initializer_list<Item> items) {
+    reserve(items.size());
+    for (const Item& i : items) push_back(i);
+  }
+  Sequence(const Sequence& other) : one_(other.one_), many_(other.many_), size_(other.size_), heap_(other.heap_) {}
+  Sequence(Sequence&& other) noexcept
+      : one_(std::move(other.one_)), many_(std::move(other.many_)), size_(other.size_), heap_(other.heap_) {
+    other.many_.clear();
+    other.size_ = 0;
+    other.heap_ = false;
+  }
+  Sequence& operator=(const Sequence& other) {
+    if (this != &other) {
+      one_ = other.one_;
+      many_ = other.many_;
+      size_ = other.size_;
+      heap_ = other.heap_;
+    }
+    return *this;
+  }
+  Sequence& operator=(Sequence&& other) noexcept {
+    if (this != &other) {
+      one_ = std::move(other.one_);
+      many_ = std::move(other.many_);
+      size_ = other.size_;
+      heap_ = other.heap_;
+      other.many_.clear();
+      other.size_ = 0;
+      other.heap_ = false;
+    }
+    return *this;
+  }
+
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  Item* data() { return heap_ ? many_.data() : &one_; }
+  const Item* data() const { return heap_ ? many_.data() : &one_; }
+  Item* begin() { return data(); }
+  Item* end() { return data() + size_; }
+  const Item* begin() const { return data(); }
+  const Item* end() const { return data() + size_; }
+  std::reverse_iterator<const Item*> rbegin() const { return std::reverse_iterator<const Item*>(end()); }
+  std::reverse_iterator<const Item*> rend() const { return std::reverse_iterator<const Item*>(begin()); }
+  Item& operator[](size_t i) { return data()[i]; }
+  const Item& operator[](size_t i) const { return data()[i]; }
+  Item& front() { return data()[0]; }
+  const Item& front() const { return data()[0]; }
+  Item& back() { return data()[size_ - 1]; }
+  const Item& back() const { return data()[size_ - 1]; }
+
+  void reserve(size_t n) {
+    if (n > 1) ToHeap(n);
+  }
+  // By value: `item` may be an element of this sequence.
+  void push_back(Item item) {
+    if (!heap_) {
+      if (size_ == 0) {
+        one_ = std::move(item);
+        size_ = 1;
+        return;
+      }
+      ToHeap(4);
+    }
+    many_.push_back(std::move(item));
+    ++size_;
+  }
+  template <class... Args>
+  void emplace_back(Args&&... args) {
+    push_back(Item(std::forward<Args>(args)...));
+  }
+  void pop_back() {
+    if (heap_) {
+      many_.pop_back();
+    } else {
+      one_ = Item();
+    }
+    --size_;
+  }
+  void clear() {
+    if (heap_) {
+      many_.clear();
+    } else {
+      one_ = Item();
+    }
+    size_ = 0;
+  }
+  // Appends [first, last) (insertion at the end only).
+  template <class It>
+  void insert(const Item* position, It first, It last) {
+    (void)position;  // always end()
+    for (; first != last; ++first) push_back(*first);
+  }
+  template <class It>
+  void assign(It first, It last) {
+    clear();
+    for (; first != last; ++first) push_back(*first);
+  }
+  // Removes [first, end()) (erasure of a tail only).
+  void erase(Item* first, Item* /*last == end()*/) {
+    size_t keep = static_cast<size_t>(first - data());
+    if (heap_) {
+      many_.resize(keep);
+    } else if (keep == 0) {
+      one_ = Item();
+    }
+    size_ = keep;
+  }
+
+ private:
+  void ToHeap(size_t capacity) {
+    if (heap_) {
+      many_.reserve(capacity);
+      return;
+    }
+    many_.reserve(capacity < 2 ? 2 : capacity);
+    if (size_ == 1) many_.push_back(std::move(one_));
+    one_ = Item();
+    heap_ = true;
+  }
+
+  Item one_;
+  std::vector<Item> many_;
+  uint32_t size_ = 0;
+  bool heap_ = false;
+};
 
 // Conversions. Each returns false when the value cannot be converted (a dynamic error in XPath).
 bool ParseXsDecimal(std::string_view text, Decimal& out);
