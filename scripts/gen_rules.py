@@ -3,6 +3,7 @@
 
     formats/validation/rules_en16931_ubl_data.cc   EN16931 UBL (CEN/TC 434), preprocessed .sch
     formats/validation/rules_peppol_ubl_data.cc    Peppol BIS Billing 3.0 UBL .sch
+    formats/validation/rules_en16931_cii_data.cc   EN16931 UN/CEFACT CII D16B, preprocessed .sch
 
 Each table is a flat list of records in document order: namespaces (N), rule-set variables (L),
 functions (F, the XSLT helper functions of the Peppol rules, rewritten as one XPath expression
@@ -28,6 +29,8 @@ SOURCES = [
      'conformance/schematron/en16931/ubl/schematron/preprocessed/EN16931-UBL-validation-preprocessed.sch'),
     ('peppol_ubl', 'kPeppolUblRules', 'peppol-bis3', '3.0.19',
      'conformance/schematron/peppol/sch/PEPPOL-EN16931-UBL.sch'),
+    ('en16931_cii', 'kEn16931CiiRules', 'en16931-cii', '1.3.16',
+     'conformance/schematron/en16931/cii/schematron/preprocessed/EN16931-CII-validation-preprocessed.sch'),
 ]
 
 

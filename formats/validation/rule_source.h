@@ -28,5 +28,6 @@ struct RuleSource {
 
 extern const RuleSource kEn16931UblRules;
 extern const RuleSource kPeppolUblRules;
+extern const RuleSource kEn16931CiiRules;
 
 }  // namespace gw::formats::validation

@@ -473,7 +473,13 @@ std::string NodePath(const xml::Document& doc, xml::NodeId node) {
       continue;
     }
     std::string_view ns = doc.namespace_uri(n);
-    std::string name = ns == xml::kCbcNs ? "cbc:" : ns == xml::kCacNs ? "cac:" : "";
+    std::string name = ns == xml::kCbcNs   ? "cbc:"
+                       : ns == xml::kCacNs ? "cac:"
+                       : ns == xml::kRamNs ? "ram:"
+                       : ns == xml::kCiiNs ? "rsm:"
+                       : ns == xml::kUdtNs ? "udt:"
+                       : ns == xml::kQdtNs ? "qdt:"
+                                           : "";
     name += doc.local_name(n);
     if (x.parent != doc.root()) {
       size_t index = 1;

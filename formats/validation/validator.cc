@@ -9,22 +9,38 @@ namespace {
 
 constexpr std::string_view kPeppolBilling = "urn:fdc:peppol.eu:2017:poacc:billing:3.0";
 
+// The rule sets, each for one syntax.
+enum class Syntax { kUbl, kCii };
+
 struct Compiled {
-  std::unique_ptr<RuleSet> en16931;
-  std::unique_ptr<RuleSet> peppol;
+  struct Set {
+    Syntax syntax;
+    std::unique_ptr<RuleSet> rules;
+  };
+  std::vector<Set> sets;  // en16931-ubl, peppol-bis3, en16931-cii
   std::string error;
+  const RuleSet* Find(std::string_view name) const {
+    for (const Set& s : sets) {
+      if (s.rules->name() == name) return s.rules.get();
+    }
+    return nullptr;
+  }
 };
 
 // Compiled once, on first use, then shared read-only by every thread.
 const Compiled& RuleSets() {
   static const Compiled* compiled = [] {
     auto* c = new Compiled;
-    auto en = RuleSet::Compile(kEn16931UblRules);
-    auto pe = RuleSet::Compile(kPeppolUblRules);
-    if (!en) c->error = en.error().message();
-    if (!pe) c->error = pe.error().message();
-    if (en) c->en16931 = std::move(*en);
-    if (pe) c->peppol = std::move(*pe);
+    const std::pair<Syntax, const RuleSource*> sources[] = {
+        {Syntax::kUbl, &kEn16931UblRules}, {Syntax::kUbl, &kPeppolUblRules}, {Syntax::kCii, &kEn16931CiiRules}};
+    for (const auto& [syntax, source] : sources) {
+      auto set = RuleSet::Compile(*source);
+      if (!set) {
+        c->error = set.error().message();
+        continue;
+      }
+      c->sets.push_back(Compiled::Set{syntax, std::move(*set)});
+    }
     return c;
   }();
   return *compiled;
@@ -44,10 +60,8 @@ bool Report::valid() const {
 }
 
 std::vector<std::string> AvailableRuleSets() {
-  const Compiled& c = RuleSets();
   std::vector<std::string> out;
-  if (c.en16931) out.push_back(c.en16931->id());
-  if (c.peppol) out.push_back(c.peppol->id());
+  for (const Compiled::Set& s : RuleSets().sets) out.push_back(s.rules->id());
   return out;
 }
 
@@ -70,37 +84,59 @@ Result<Report> Validate(const xml::Document& doc, const ValidateOptions& options
   Report report;
   xml::NodeId root = doc.document_element();
   std::string_view ns = doc.namespace_uri(root), local = doc.local_name(root);
+  Syntax syntax;
   if (ns == xml::kUblInvoiceNs && local == "Invoice") {
     report.syntax = "ubl-invoice";
+    syntax = Syntax::kUbl;
   } else if (ns == xml::kUblCreditNoteNs && local == "CreditNote") {
     report.syntax = "ubl-creditnote";
+    syntax = Syntax::kUbl;
+  } else if (ns == xml::kCiiNs && local == "CrossIndustryInvoice") {
+    report.syntax = "cii";
+    syntax = Syntax::kCii;
   } else {
     report.findings.push_back(Finding{
         "syntax.unknown", Finding::Severity::kFatal, "/" + std::string(local),
         "the root element {" + std::string(ns) + "}" + std::string(local) +
-            " is not a UBL 2.1 Invoice or CreditNote; nothing else can be validated here"});
+            " is not a UBL 2.1 Invoice or CreditNote or a UN/CEFACT CII D16B CrossIndustryInvoice; nothing "
+            "else can be validated here"});
     return report;
   }
   std::vector<const RuleSet*> chosen;
   if (options.rules.empty()) {
-    chosen.push_back(sets.en16931.get());
-    xml::NameId customization = doc.FindName(xml::kCbcNs, "CustomizationID");
-    xml::NodeId c = customization == xml::kNoName ? xml::kNoNode : doc.Child(root, customization);
-    if (c != xml::kNoNode && doc.StringValue(c).find(kPeppolBilling) != std::string::npos) {
-      chosen.push_back(sets.peppol.get());
+    // As the official validators choose: EN16931 for the syntax, and for UBL Peppol when
+    // cbc:CustomizationID names Peppol BIS Billing 3.0.
+    if (syntax == Syntax::kCii) {
+      chosen.push_back(sets.Find("en16931-cii"));
+    } else {
+      chosen.push_back(sets.Find("en16931-ubl"));
+      xml::NameId customization = doc.FindName(xml::kCbcNs, "CustomizationID");
+      xml::NodeId c = customization == xml::kNoName ? xml::kNoNode : doc.Child(root, customization);
+      if (c != xml::kNoNode && doc.StringValue(c).find(kPeppolBilling) != std::string::npos) {
+        chosen.push_back(sets.Find("peppol-bis3"));
+      }
     }
   } else {
     for (const std::string& wanted : options.rules) {
-      const RuleSet* found = nullptr;
-      for (const RuleSet* s : {sets.en16931.get(), sets.peppol.get()}) {
-        if (Selects(wanted, *s)) found = s;
+      const Compiled::Set* found = nullptr;
+      for (const Compiled::Set& s : sets.sets) {
+        if (Selects(wanted, *s.rules)) found = &s;
       }
       if (found == nullptr) {
         std::string names;
         for (const std::string& n : AvailableRuleSets()) names += (names.empty() ? "" : ", ") + n;
         return Error::InvalidArgument("unknown rule set '" + wanted + "' (available: " + names + ")");
       }
-      chosen.push_back(found);
+      if (found->syntax != syntax) {
+        // Rules of the other syntax would match nothing and pass everything: refused, per file.
+        report.findings.push_back(Finding{
+            "rules.syntax", Finding::Severity::kFatal, "",
+            "the rule set " + found->rules->id() + " is for " + (found->syntax == Syntax::kCii ? "CII" : "UBL") +
+                " documents; this document is " + (syntax == Syntax::kCii ? "CII" : "UBL") +
+                ". Choose rule sets of its syntax (or none, to have them chosen from the document)"});
+        return report;
+      }
+      chosen.push_back(found->rules.get());
     }
   }
   for (const RuleSet* set : chosen) {

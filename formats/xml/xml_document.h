@@ -37,6 +37,11 @@ void InitializeXmlLibrary();
 inline constexpr std::string_view kUblInvoiceNs = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2";
 inline constexpr std::string_view kUblCreditNoteNs =
     "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2";
+inline constexpr std::string_view kCiiNs = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100";
+inline constexpr std::string_view kRamNs =
+    "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100";
+inline constexpr std::string_view kUdtNs = "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100";
+inline constexpr std::string_view kQdtNs = "urn:un:unece:uncefact:data:standard:QualifiedDataType:100";
 inline constexpr std::string_view kCacNs =
     "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2";
 inline constexpr std::string_view kCbcNs =

@@ -11,7 +11,7 @@ constexpr const char* kUsage =
     "\n"
     "commands:\n"
     "  convert --to FORMAT INPUT [-o OUTPUT]   convert an invoice (JSON or UBL to Peppol UBL)\n"
-    "  validate [--rules R] [--format F] FILE... check invoices against the EN16931/Peppol rules\n"
+    "  validate [--rules R] [--format F] FILE... check UBL/CII invoices against the EN16931/Peppol rules\n"
     "  formats                                 list the formats this build reads and writes\n"
     "  version                                 print the version\n"
     "  help                                    print this help\n"

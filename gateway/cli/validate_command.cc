@@ -1,4 +1,4 @@
-// eigw validate [--rules NAME[,NAME...]] [--format text|json] FILE...
+// eigw validate [--rules NAME[,NAME...]] [--schemas DIR] [--format text|json] FILE...
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -16,14 +16,16 @@ namespace {
 constexpr const char* kValidateUsage =
     "usage: eigw validate [--rules NAME[,NAME...]] [--schemas DIR] [--format text|json] FILE...\n"
     "\n"
-    "Checks UBL 2.1 invoices and credit notes against the official EN16931 and Peppol BIS\n"
-    "Billing 3.0 rules, natively. Every finding is listed, not only the first.\n"
-    "  --rules NAMES   rule sets to apply, comma separated (en16931-ubl, peppol-bis3, or with\n"
-    "                  @version); default: EN16931 always, Peppol when cbc:CustomizationID names\n"
-    "                  Peppol BIS Billing 3.0, as the official validators choose\n"
+    "Checks UBL 2.1 invoices and credit notes and UN/CEFACT CII D16B invoices against the\n"
+    "official EN16931 (UBL, CII) and Peppol BIS Billing 3.0 rules, natively. Every finding is\n"
+    "listed, not only the first.\n"
+    "  --rules NAMES   rule sets to apply, comma separated (en16931-ubl, peppol-bis3, en16931-cii,\n"
+    "                  or with @version); default, as the official validators choose: EN16931 of\n"
+    "                  the document's syntax, and for UBL Peppol too when cbc:CustomizationID\n"
+    "                  names Peppol BIS Billing 3.0\n"
     "  --schemas DIR   also check the structure against the official XML Schemas in DIR\n"
-    "                  (ubl-2.1/maindoc/..., see docs/validation.md); default: $EIGW_SCHEMAS\n"
-    "                  when set, else no schema check\n"
+    "                  (ubl-2.1/maindoc/..., cii-d16b/..., see docs/validation.md); default:\n"
+    "                  $EIGW_SCHEMAS when set, else no schema check\n"
     "  --format F      text (default) or json: one JSON object per file and line:\n"
     "                  {\"file\",\"syntax\",\"rules\",\"valid\",\"findings\":[{\"rule\",\"severity\",\n"
     "                  \"location\",\"message\"}]}\n"

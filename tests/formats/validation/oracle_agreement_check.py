@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Runs `eigw validate` and the official oracle (../shared/conformance/validate, Saxon + the
-official Schematron XSLT) over the same UBL documents and requires the same verdicts: for each
-file, the same set of fired fatal rule ids and the same set of warning rule ids.
+official Schematron XSLT) over the same UBL and CII documents and requires the same verdicts: for
+each file, the same set of fired fatal rule ids and the same set of warning rule ids.
 
-The documents: every UBL example in ../shared/conformance/examples and ../shared/formats, and
+The documents: every UBL and CII example in ../shared/conformance/examples and ../shared/formats, and
 every UBL document our writer produces from the JSON corpus (tests/data/json/valid, converted
 with `eigw convert --to ubl`). Both sides choose the rule sets from cbc:CustomizationID (the
 oracle's default "auto" mode). Schema (XSD) findings are not compared here.
@@ -14,18 +14,28 @@ Exit 0 when every file agrees, 1 otherwise (the differences are listed)."""
 import collections
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
 
 UBL_ROOTS = (b'urn:oasis:names:specification:ubl:schema:xsd:Invoice-2',
              b'urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2')
+CII_ROOT = re.compile(rb'<(\w+:)?CrossIndustryInvoice[\s>]')
+CII_NS = b'urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100'
 
 
-def is_ubl(path):
+def syntax_of(path):
+    """'ubl', 'cii' or None (other documents, or e-invoices inside an envelope)."""
     with open(path, 'rb') as f:
         head = f.read(4096)
-    return any(ns in head for ns in UBL_ROOTS) and b'StandardBusinessDocument' not in head
+    if b'StandardBusinessDocument' in head:
+        return None
+    if any(ns in head for ns in UBL_ROOTS):
+        return 'ubl'
+    if CII_NS in head and CII_ROOT.search(head):
+        return 'cii'
+    return None
 
 
 def main():
@@ -36,7 +46,8 @@ def main():
     for folder in (os.path.join(shared, 'conformance', 'examples'), os.path.join(shared, 'formats')):
         for dirpath, _, names in os.walk(folder):
             files += [os.path.join(dirpath, n) for n in names if n.endswith('.xml')]
-    files = sorted(f for f in files if is_ubl(f))
+    files = sorted(f for f in files if syntax_of(f))
+    cii = sum(1 for f in files if syntax_of(f) == 'cii')
     work = tempfile.mkdtemp(prefix='eigw-oracle-')
     corpus = os.path.join(source, 'tests', 'data', 'json', 'valid')
     written = 0
@@ -90,8 +101,9 @@ def main():
         if ow != uw:
             differ.append(f'{f}: warnings: oracle only {sorted(ow - uw)}, eigw only {sorted(uw - ow)}')
     failing = sum(1 for f in files if oracle[f][0])
-    print(f'{len(files)} UBL documents ({len(files) - written} official examples and samples, {written} written by '
-          f'eigw convert); {failing} with fatal findings; {len(differ)} differences')
+    print(f'{len(files)} documents ({len(files) - written - cii} official UBL examples and samples, {cii} CII '
+          f'examples and samples, {written} UBL written by eigw convert); {failing} with fatal findings; '
+          f'{len(differ)} differences')
     for d in differ:
         print('  ' + d)
     return 1 if differ else 0

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Runs `eigw validate` over the official per-rule unit tests and checks every expectation.
 
-The unit tests are VEFA-validator testSet files (../shared/conformance/tests/): each <test> holds
+The unit tests are VEFA-validator testSet files (../shared/conformance/tests/: EN16931 UBL Invoice
+and CreditNote, EN16931 CII, Peppol UBL with its national rules): each <test> holds
 a document and says which rule must fire (<error>/<warning>, optionally number="N") or must not
 fire (<success>), within the <scope> of rule ids. The semantics are those of the vefa validator,
 as ../shared/conformance/run-unit-tests applies them to the official oracle:
@@ -24,7 +25,7 @@ import tempfile
 import xml.etree.ElementTree as ET
 
 V = '{http://difi.no/xsd/vefa/validator/1.0}'
-GROUPS = ['en16931/Invoice-unit-UBL', 'en16931/CreditNote-unit-UBL'] + [
+GROUPS = ['en16931/Invoice-unit-UBL', 'en16931/CreditNote-unit-UBL', 'en16931/unit-CII'] + [
     f'peppol/unit-UBL-{c}' for c in ('PEPPOL', 'DE', 'DK', 'GR', 'IT', 'NL', 'NO', 'SE')]
 
 
@@ -32,6 +33,8 @@ def rules_for(config):
     """Which of our rule sets the configuration names (as the oracle's run-unit-tests decides)."""
     if config in ('tc434-ubl', 'tc434-ubl-cn', 'tc434-ubl-peppol', 'tc434-ubl-peppol-cn'):
         return 'en16931-ubl'
+    if config == 'tc434-cii':
+        return 'en16931-cii'
     if config == 'peppolbis-en16931-base-3.0-ubl':
         return 'peppol-bis3'
     if config in ('peppolbis-en16931-01-3.0-ubl-invoice', 'peppolbis-en16931-01-3.0-ubl-creditnote'):

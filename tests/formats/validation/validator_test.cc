@@ -66,11 +66,46 @@ TEST(ValidatorTest, RuleSetsFollowCustomizationIdOrTheCaller) {
   EXPECT_FALSE(Validate(en, unknown).has_value());
 }
 
-TEST(ValidatorTest, NonUblAndBrokenInputGiveOneFinding) {
-  auto cii = Validate(ReadShared("conformance/examples/en16931/cii/CII_example1.xml"));
-  ASSERT_TRUE(cii.has_value());
-  EXPECT_EQ(cii->syntax, "");
-  EXPECT_TRUE(Has(*cii, "syntax.unknown"));
+// CII documents get the EN16931 CII rules; a rule set of the other syntax is refused per document
+// (it would match nothing and pass everything).
+TEST(ValidatorTest, CiiDocumentsGetTheCiiRules) {
+  std::string cii = ReadShared("conformance/examples/en16931/cii/CII_example1.xml");
+  ASSERT_FALSE(cii.empty());
+  auto r = Validate(cii);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->syntax, "cii");
+  ASSERT_EQ(r->rules.size(), 1u);
+  EXPECT_EQ(r->rules[0], "en16931-cii@1.3.16");
+  EXPECT_TRUE(r->valid());
+
+  // A CII invoice without its seller's name breaks BR-06 (its context is the root element).
+  std::string broken = cii;
+  size_t name = broken.find("<ram:Name>", broken.find("<ram:SellerTradeParty>"));
+  ASSERT_NE(name, std::string::npos);
+  broken.erase(name, broken.find("</ram:Name>", name) + 11 - name);
+  auto b = Validate(broken);
+  ASSERT_TRUE(b.has_value());
+  EXPECT_FALSE(b->valid());
+  bool located = false;
+  for (const Finding& f : b->findings) {
+    if (f.rule == "BR-06") located = f.location == "/rsm:CrossIndustryInvoice";
+  }
+  EXPECT_TRUE(located);
+
+  ValidateOptions ubl_rules;
+  ubl_rules.rules = {"en16931-ubl"};
+  auto mismatch = Validate(cii, ubl_rules);
+  ASSERT_TRUE(mismatch.has_value());
+  EXPECT_TRUE(Has(*mismatch, "rules.syntax"));
+  EXPECT_FALSE(mismatch->valid());
+  EXPECT_TRUE(mismatch->rules.empty());
+}
+
+TEST(ValidatorTest, OtherAndBrokenInputGiveOneFinding) {
+  auto other = Validate("<Order xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:Order-2\"/>");
+  ASSERT_TRUE(other.has_value());
+  EXPECT_EQ(other->syntax, "");
+  EXPECT_TRUE(Has(*other, "syntax.unknown"));
   auto broken = Validate("<Invoice xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:Invoice-2\">");
   ASSERT_TRUE(broken.has_value());
   EXPECT_TRUE(Has(*broken, "xml.syntax"));

@@ -73,7 +73,7 @@ TEST(ValidateCommandTest, ExplicitRuleSetsAndUnknownNames) {
   EXPECT_NE(forced.out.find("PEPPOL-EN16931-R001"), std::string::npos);
   CliRun unknown = Eigw({"validate", "--rules", "xrechnung", Shared(kPeppolBase)});
   EXPECT_EQ(unknown.code, 2);
-  EXPECT_NE(unknown.err.find("unknown rule set 'xrechnung' (available: en16931-ubl@1.3.16, peppol-bis3@3.0.19)"),
+  EXPECT_NE(unknown.err.find("unknown rule set 'xrechnung' (available: en16931-ubl@1.3.16, peppol-bis3@3.0.19, en16931-cii@1.3.16)"),
             std::string::npos)
       << unknown.err;
 }
@@ -95,11 +95,21 @@ TEST(ValidateCommandTest, SchemasAddTheStructuralCheck) {
   EXPECT_NE(missing.err.find("cannot load the schemas"), std::string::npos);
 }
 
+TEST(ValidateCommandTest, CiiInvoicesPassTheCiiRulesAndSchema) {
+  std::string cii = Shared("conformance/examples/en16931/cii/CII_example1.xml");
+  CliRun r = Eigw({"validate", "--schemas", Shared("conformance/xsd"), cii});
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("[cii; xsd+en16931-cii@1.3.16]"), std::string::npos) << r.out;
+  CliRun wrong = Eigw({"validate", "--rules", "peppol-bis3", cii});
+  EXPECT_EQ(wrong.code, 1) << wrong.out << wrong.err;
+  EXPECT_NE(wrong.out.find("rules.syntax"), std::string::npos) << wrong.out;
+}
+
 TEST(ValidateCommandTest, BadInputIsReportedPerFile) {
   std::string not_xml = WriteTemp("not.xml", "this is not XML");
   std::string doctype = WriteTemp("doctype.xml", "<!DOCTYPE a [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><a>&x;</a>");
-  std::string cii = Shared("conformance/examples/en16931/cii/CII_example1.xml");
-  CliRun r = Eigw({"validate", "--format", "json", not_xml, doctype, cii});
+  std::string order = WriteTemp("order.xml", "<Order xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:Order-2\"/>");
+  CliRun r = Eigw({"validate", "--format", "json", not_xml, doctype, order});
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.out.find("\"rule\":\"xml.syntax\""), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\"rule\":\"xml.doctype\""), std::string::npos) << r.out;
