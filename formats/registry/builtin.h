@@ -9,8 +9,12 @@ namespace gw::formats {
 Status RegisterBuiltinFormats(FormatRegistry& registry);
 
 // Reads `text` with `from`, completes the totals (calc::Complete) and writes it with `to`.
-// Errors are those of the reader, the calculator and the writer, unchanged.
+// Errors are those of the reader, the calculator and the writer, unchanged. The business terms
+// that the conversion could not carry are appended to `losses` (when given) as warnings.
+// `recompute` false skips calc::Complete: the amounts and the VAT breakdown are written as the
+// input states them (for complete documents, UBL or CII, received from elsewhere).
 Result<std::string> Convert(const FormatRegistry& registry, std::string_view from,
-                            std::string_view to, std::string_view text);
+                            std::string_view to, std::string_view text,
+                            std::vector<Finding>* losses = nullptr, bool recompute = true);
 
 }  // namespace gw::formats

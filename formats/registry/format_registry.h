@@ -13,8 +13,11 @@
 
 namespace gw::formats {
 
-using ReadFn = std::function<Result<model::Invoice>(std::string_view text)>;
-using WriteFn = std::function<Result<std::string>(const model::Invoice& invoice)>;
+// Both append to `losses` a warning finding for every business term the format cannot carry
+// (reading: what the model has no place for; writing: what the format has no place for), so that
+// nothing is dropped in silence.
+using ReadFn = std::function<Result<model::Invoice>(std::string_view text, std::vector<Finding>& losses)>;
+using WriteFn = std::function<Result<std::string>(const model::Invoice& invoice, std::vector<Finding>& losses)>;
 
 struct FormatInfo {
   std::string name;          // stable id, e.g. "ubl"

@@ -61,11 +61,11 @@ void WritePrice(XmlWriter& w, const model::Price& price, const std::string& curr
     w.Number("cbc:BaseQuantity", *price.base_quantity, "unitCode",
              price.base_unit.empty() ? unit : price.base_unit);
   }
-  if (price.gross) {  // BT-147/BT-148: the price discount is an allowance on the gross price
+  if (price.gross || price.discount) {  // BT-147/BT-148: the price discount is an allowance on the gross price
     w.Start("cac:AllowanceCharge");
     w.Leaf("cbc:ChargeIndicator", "false");
     w.Number("cbc:Amount", price.discount.value_or(Decimal()), "currencyID", currency);
-    w.Number("cbc:BaseAmount", *price.gross, "currencyID", currency);
+    if (price.gross) w.Number("cbc:BaseAmount", *price.gross, "currencyID", currency);
     w.End();
   }
   w.End();

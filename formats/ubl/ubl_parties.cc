@@ -133,7 +133,8 @@ void WriteOnePaymentMeans(XmlWriter& w, const model::PaymentInstructions& p,
   if (first && p.card) {
     w.Start("cac:CardAccount");
     w.Leaf("cbc:PrimaryAccountNumberID", p.card->account_number);
-    w.Leaf("cbc:NetworkID", p.card->network);
+    // cbc:NetworkID is mandatory in UBL and has no EN16931 term: "NA" when it is not known.
+    w.Leaf("cbc:NetworkID", p.card->network.empty() ? "NA" : p.card->network);
     w.Leaf("cbc:HolderName", p.card->holder_name);
     w.End();
   }

@@ -80,7 +80,7 @@ std::optional<Decimal> ReadContext::Number(NodeId element) {
     }
   }
   if (!lexical || digits == 0 || points > 1) {
-    Add("ubl.number", element,
+    Add(prefix_ + ".number", element,
         Shown(raw) +
             " is not a decimal number: write digits with an optional sign and one '.', "
             "such as 1234.50 (no thousands separators, spaces inside or exponent)");
@@ -94,7 +94,7 @@ std::optional<Decimal> ReadContext::Number(NodeId element) {
   }
   auto value = Decimal::Parse(rewritten.empty() ? text : std::string_view(rewritten));
   if (!value) {
-    Add("ubl.number", element,
+    Add(prefix_ + ".number", element,
         value.error().message() +
             "; the gateway reads at most 38 significant digits and 30 "
             "decimal places exactly (amounts have at most 2 decimals)");
@@ -112,13 +112,13 @@ std::optional<Date> ReadContext::DateValue(NodeId parent, NameId name) {
   if (date) return *date;
   if (text.size() > 10 && Date::Parse(text.substr(0, 10))) {
     // xsd:date allows a time zone; EN16931 dates have none (PEPPOL-EN16931-F001).
-    Add("ubl.date", element,
+    Add(prefix_ + ".date", element,
         Shown(text) +
             " has a time zone or time; an EN16931 date is YYYY-MM-DD only "
             "(PEPPOL-EN16931-F001): write " +
             std::string(text.substr(0, 10)));
   } else {
-    Add("ubl.date", element,
+    Add(prefix_ + ".date", element,
         date.error().message() + "; write the date as YYYY-MM-DD, e.g. 2025-03-31");
   }
   return std::nullopt;
@@ -130,7 +130,7 @@ std::optional<bool> ReadContext::Boolean(NodeId element) {
   std::string_view text = Collapse(doc_.StringValue(element, scratch));
   if (text == "true" || text == "1") return true;
   if (text == "false" || text == "0") return false;
-  Add("ubl.boolean", element, Shown(text) + " is not a boolean: write true or false");
+  Add(prefix_ + ".boolean", element, Shown(text) + " is not a boolean: write true or false");
   return std::nullopt;
 }
 
@@ -168,11 +168,15 @@ std::string ReadContext::Path(NodeId node) const {
       path += doc_.local_name(n);
       continue;
     }
-    // The root keeps its default namespace unprefixed, as UBL documents write it; other
-    // namespaces than cac and cbc do not occur on the elements the reader reports.
+    // The UBL root keeps its default namespace unprefixed, as UBL documents write it; the other
+    // namespaces of the elements the readers report get their usual prefixes.
     std::string_view ns = doc_.namespace_uri(n);
     if (ns == xml::kCacNs) path += "cac:";
     if (ns == xml::kCbcNs) path += "cbc:";
+    if (ns == xml::kCiiNs) path += "rsm:";
+    if (ns == xml::kRamNs) path += "ram:";
+    if (ns == xml::kUdtNs) path += "udt:";
+    if (ns == xml::kQdtNs) path += "qdt:";
     path += doc_.local_name(n);
     if (n == root) continue;
     size_t position = 1;

@@ -1,6 +1,6 @@
-// ReadContext: navigation and typed values over one parsed UBL document, collecting a Finding for
-// every value that cannot be read instead of stopping at the first. Internal to formats/ubl.
-// Not thread-safe; one per document being read.
+// ReadContext: navigation and typed values over one parsed UBL (or CII) document, collecting a
+// Finding for every value that cannot be read instead of stopping at the first. Internal to the
+// readers of formats/ubl and formats/cii. Not thread-safe; one per document being read.
 #pragma once
 
 #include <optional>
@@ -24,7 +24,9 @@ using xml::NodeId;
 class ReadContext {
  public:
   // `doc` must outlive the context.
-  explicit ReadContext(const xml::Document& doc) : doc_(doc), names_(Names()) {}
+  // `rule_prefix` names the findings: "ubl" gives "ubl.number", "ubl.date", "ubl.boolean".
+  explicit ReadContext(const xml::Document& doc, std::string rule_prefix = "ubl")
+      : doc_(doc), names_(Names()), prefix_(std::move(rule_prefix)) {}
   ReadContext(const ReadContext&) = delete;
   ReadContext& operator=(const ReadContext&) = delete;
 
@@ -78,6 +80,7 @@ class ReadContext {
  private:
   const xml::Document& doc_;
   const UblNames& names_;
+  std::string prefix_;
   std::vector<std::pair<NodeId, Finding>> findings_;  // with the node, to sort by position
 };
 

@@ -157,6 +157,7 @@ void ReadPaymentMeans(ReadContext& in, NodeId document, model::Invoice& invoice)
     if (card != kNoNode && !p.card) {
       p.card = model::CardPayment{in.Text(card, cbc.PrimaryAccountNumberID),
                                   in.Text(card, cbc.NetworkID), in.Text(card, cbc.HolderName)};
+    if (p.card->network == "NA") p.card->network.clear();  // written for an unknown network
     }
     NodeId account = in.Child(means, cac.PayeeFinancialAccount);
     if (account != kNoNode) {

@@ -24,7 +24,7 @@ bool IsAlphanumeric(std::string_view s) {
 
 // BT-21/BT-22: the EN16931 UBL binding carries the subject code as a "#CODE#" prefix. Only a
 // non-empty code of letters and digits counts, so a note that merely starts with '#' stays text.
-model::Note ParseNote(std::string text) {
+model::Note ParseNote(const std::string& text) {
   model::Note note;
   size_t end = text.size() > 2 && text[0] == '#' ? text.find('#', 1) : std::string::npos;
   if (end != std::string::npos && end > 1 &&
@@ -32,7 +32,7 @@ model::Note ParseNote(std::string text) {
     note.subject_code = text.substr(1, end - 1);
     note.text = text.substr(end + 1);
   } else {
-    note.text = std::move(text);
+    note.text = text;
   }
   return note;
 }
@@ -57,7 +57,7 @@ void ReadHeader(ReadContext& in, NodeId root, Invoice& inv) {
   inv.type_code = in.Text(root, credit ? cbc.CreditNoteTypeCode : cbc.InvoiceTypeCode);
   in.ForEach(root, cbc.Note, [&](NodeId note) {
     std::string text = in.Text(note);
-    if (!text.empty()) inv.notes.push_back(ParseNote(std::move(text)));
+    if (!text.empty()) inv.notes.push_back(ParseNote(text));
   });
   inv.tax_point_date = in.DateValue(root, cbc.TaxPointDate);
   inv.currency = in.Text(root, cbc.DocumentCurrencyCode);
@@ -76,6 +76,8 @@ void ReadReferences(ReadContext& in, NodeId root, Invoice& inv) {
   NodeId order = in.Child(root, cac.OrderReference);
   inv.purchase_order_reference = in.Text(order, cbc.ID);
   inv.sales_order_reference = in.Text(order, cbc.SalesOrderID);
+  // "NA" stands for a missing BT-13 when only the sales order reference (BT-14) is known.
+  if (inv.purchase_order_reference == "NA" && !inv.sales_order_reference.empty()) inv.purchase_order_reference.clear();
   in.ForEach(root, cac.BillingReference, [&](NodeId billing) {
     NodeId preceding = in.Child(billing, cac.InvoiceDocumentReference);
     if (preceding == kNoNode) return;  // other billing references are not BG-3

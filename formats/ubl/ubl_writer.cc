@@ -34,9 +34,11 @@ void WriteNotes(XmlWriter& w, const Invoice& inv) {
 }
 
 void WriteReferences(XmlWriter& w, const Invoice& inv, bool credit) {
-  if (!inv.purchase_order_reference.empty()) {
+  if (!inv.purchase_order_reference.empty() || !inv.sales_order_reference.empty()) {
+    // cbc:ID is mandatory: a sales order reference (BT-14) without a purchase order reference
+    // (BT-13) writes "NA" there, as the EN16931 UBL binding says.
     w.Start("cac:OrderReference");
-    w.Leaf("cbc:ID", inv.purchase_order_reference);
+    w.Leaf("cbc:ID", inv.purchase_order_reference.empty() ? "NA" : inv.purchase_order_reference);
     w.Leaf("cbc:SalesOrderID", inv.sales_order_reference);
     w.End();
   }

@@ -1,4 +1,4 @@
-// eigw convert --to FORMAT [--from FORMAT] INPUT [-o OUTPUT]
+// eigw convert --to FORMAT [--from FORMAT] [--as-is] INPUT [-o OUTPUT]
 #include <cctype>
 #include <cerrno>
 #include <cstring>
@@ -7,6 +7,7 @@
 #include <iostream>
 #include <iterator>
 
+#include "formats/cii/cii_reader.h"
 #include "formats/registry/builtin.h"
 #include "gateway/cli/command.h"
 
@@ -14,14 +15,19 @@ namespace gw::cli {
 namespace {
 
 constexpr const char* kConvertUsage =
-    "usage: eigw convert --to FORMAT [--from FORMAT] INPUT [-o OUTPUT]\n"
+    "usage: eigw convert --to FORMAT [--from FORMAT] [--as-is] INPUT [-o OUTPUT]\n"
     "\n"
     "Reads INPUT ('-' for standard input), computes and checks its totals and VAT breakdown,\n"
     "and writes it as FORMAT to OUTPUT (default: standard output).\n"
-    "  --to FORMAT     target format, e.g. ubl (Peppol BIS Billing 3.0, UBL 2.1)\n"
-    "  --from FORMAT   input format: json (ERP JSON) or ubl (UBL 2.1 Invoice or CreditNote);\n"
-    "                  default: by the content ('<' ubl, '{' json), else by the extension\n"
+    "  --to FORMAT     target format: ubl (Peppol BIS Billing 3.0, UBL 2.1) or cii\n"
+    "                  (UN/CEFACT CII D16B, EN16931)\n"
+    "  --from FORMAT   input format: json (ERP JSON), ubl (UBL 2.1 Invoice or CreditNote) or\n"
+    "                  cii (CII D16B CrossIndustryInvoice); default: by the content ('{' json,\n"
+    "                  '<' ubl or cii by the root element), else by the extension\n"
     "                  (.xml ubl, .json json)\n"
+    "  --as-is         do not compute: write the amounts and VAT breakdown as the input states\n"
+    "                  them (for complete UBL or CII documents received from elsewhere)\n"
+    "Business terms the target format cannot hold are listed as warnings on standard error.\n"
     "  -o, --output F  write the result to F instead of standard output\n"
     "Exit codes: 0 converted, 1 invalid invoice (every problem is listed), 2 usage error,\n"
     "3 file error, 4 internal error.\n";
@@ -33,6 +39,7 @@ struct Options {
   std::string from;  // empty: detected from the input (DetectFormat)
   std::string input;
   std::string output;
+  bool as_is = false;  // no calc::Complete
 };
 
 // Parses the flags; returns false (after printing why) on a usage error.
@@ -54,6 +61,8 @@ bool ParseOptions(const std::vector<std::string>& args, Options& o, std::ostream
       const std::string* v = value("--to");
       if (v == nullptr) return false;
       o.to = *v;
+    } else if (a == "--as-is") {
+      o.as_is = true;
     } else if (a == "--from") {
       const std::string* v = value("--from");
       if (v == nullptr) return false;
@@ -111,14 +120,14 @@ bool ReadInput(const std::string& path, std::string& data, std::ostream& err) {
 }
 
 // The input format when --from is not given. The first non-blank character (after a UTF-8 byte
-// order mark) tells XML from JSON; ubl is the only XML reader, so '<' means ubl (a second XML
-// format will need the root element to decide). Otherwise the extension decides, and json when
-// it does not tell either: the JSON reader then says what is wrong with the text.
+// order mark) tells XML from JSON, and for XML the root element CII from UBL. Otherwise the
+// extension decides, and json when it does not tell either: the JSON reader then says what is
+// wrong with the text.
 std::string DetectFormat(const std::string& path, std::string_view input) {
   if (input.substr(0, 3) == "\xEF\xBB\xBF") input.remove_prefix(3);
   size_t first = input.find_first_not_of(" \t\r\n");
   char c = first == std::string_view::npos ? '\0' : input[first];
-  if (c == '<') return "ubl";
+  if (c == '<') return formats::cii::LooksLikeCii(input) ? "cii" : "ubl";
   if (c == '{' || c == '[') return "json";
   std::string extension = std::filesystem::path(path).extension().string();
   for (char& ch : extension) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
@@ -180,7 +189,12 @@ int RunConvert(const std::vector<std::string>& args, std::ostream& out, std::ost
   std::string input;
   if (!ReadInput(o.input, input, err)) return 3;
   const std::string from = o.from.empty() ? DetectFormat(o.input, input) : o.from;
-  auto result = formats::Convert(registry, from, o.to, input);
+  std::vector<Finding> losses;
+  if (o.as_is && from == "json") {
+    err << "eigw convert: --as-is needs a complete document (UBL or CII); ERP JSON is computed\n";
+    return 2;
+  }
+  auto result = formats::Convert(registry, from, o.to, input, &losses, !o.as_is);
   if (!result) {
     const Error& e = result.error();
     err << "eigw convert: " << (o.input == "-" ? "standard input" : o.input) << ": "
@@ -190,6 +204,10 @@ int RunConvert(const std::vector<std::string>& args, std::ostream& out, std::ost
           << " [" << f.rule << "]\n";
     }
     return e.code() == ErrorCode::kInvalidArgument || e.code() == ErrorCode::kOutOfRange ? 1 : 4;
+  }
+  for (const Finding& f : losses) {
+    err << "eigw convert: warning: " << (f.location.empty() ? "(document)" : f.location) << ": " << f.message
+        << " [" << f.rule << "]\n";
   }
   if (!WriteOutput(o.output, *result, out, err)) return 3;
   if (!o.output.empty() && o.output != "-") {

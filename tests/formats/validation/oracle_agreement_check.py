@@ -14,26 +14,30 @@ Exit 0 when every file agrees, 1 otherwise (the differences are listed)."""
 import collections
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
+import xml.etree.ElementTree as ET
 
 UBL_ROOTS = (b'urn:oasis:names:specification:ubl:schema:xsd:Invoice-2',
              b'urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2')
-CII_ROOT = re.compile(rb'<(\w+:)?CrossIndustryInvoice[\s>]')
 CII_NS = b'urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100'
 
 
 def syntax_of(path):
-    """'ubl', 'cii' or None (other documents, or e-invoices inside an envelope)."""
-    with open(path, 'rb') as f:
-        head = f.read(4096)
-    if b'StandardBusinessDocument' in head:
+    """'ubl', 'cii' or None (other documents, or e-invoices inside an envelope), by the root element
+    (Factur-X samples open with kilobytes of comments)."""
+    try:
+        for _, elem in ET.iterparse(path, events=('start',)):
+            tag = elem.tag
+            break
+        else:
+            return None
+    except (ET.ParseError, OSError):
         return None
-    if any(ns in head for ns in UBL_ROOTS):
+    if tag in ('{%s}Invoice' % UBL_ROOTS[0].decode(), '{%s}CreditNote' % UBL_ROOTS[1].decode()):
         return 'ubl'
-    if CII_NS in head and CII_ROOT.search(head):
+    if tag == '{%s}CrossIndustryInvoice' % CII_NS.decode():
         return 'cii'
     return None
 

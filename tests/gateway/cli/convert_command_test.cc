@@ -86,7 +86,7 @@ TEST_F(ConvertCommandTest, UsageErrorsExitWithTwo) {
       {{"convert", "--to", "ubl"}, "missing INPUT"},
       {{"convert", "--to"}, "--to needs a value"},
       {{"convert", "--to", "pdf", "x.json"}, "unknown format 'pdf'"},
-      {{"convert", "--from", "cii", "--to", "ubl", "x.xml"}, "unknown format 'cii'"},
+      {{"convert", "--from", "xrechnung", "--to", "ubl", "x.xml"}, "unknown format 'xrechnung'"},
       {{"convert", "--to", "ubl", "a.json", "b.json"}, "more than one input"},
       {{"frobnicate"}, "unknown command 'frobnicate'"},
       {{}, "usage: eigw"},
@@ -197,11 +197,72 @@ TEST_F(ConvertCommandTest, UblAmountsAreCheckedByTheCalculator) {
   EXPECT_NE(r.err.find("[calc.mismatch]"), std::string::npos) << r.err;
 }
 
+// JSON -> CII -> UBL: the CII input is recognised by its root element; the amounts survive.
+TEST_F(ConvertCommandTest, CiiIsWrittenAndReadAndDetected) {
+  std::string cii = (dir_ / "invoice-cii.xml").string();
+  CliRun to_cii = Eigw({"convert", "--to", "cii", Example("invoice.json"), "-o", cii});
+  ASSERT_EQ(to_cii.code, 0) << to_cii.err;
+  std::string xml = ReadFile(cii);
+  EXPECT_NE(xml.find("<rsm:CrossIndustryInvoice xmlns:rsm=\"urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100\""),
+            std::string::npos);
+  EXPECT_NE(xml.find("<ram:DuePayableAmount>"), std::string::npos);
+  CliRun to_ubl = Eigw({"convert", "--to", "ubl", cii});
+  ASSERT_EQ(to_ubl.code, 0) << to_ubl.err;
+  CliRun direct = Eigw({"convert", "--to", "ubl", Example("invoice.json")});
+  ASSERT_EQ(direct.code, 0);
+  // The same document, except that the CII names the EN16931 core specification (BT-24) where the
+  // UBL writer names Peppol BIS Billing 3.0 for an invoice without one.
+  std::string via_cii = to_ubl.out;
+  const std::string core = "<cbc:CustomizationID>urn:cen.eu:en16931:2017</cbc:CustomizationID>";
+  size_t at = via_cii.find(core);
+  ASSERT_NE(at, std::string::npos) << via_cii;
+  via_cii.replace(at, core.size(),
+                  "<cbc:CustomizationID>urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
+                  "</cbc:CustomizationID>");
+  EXPECT_EQ(via_cii, direct.out) << "JSON -> CII -> UBL must carry what JSON -> UBL carries";
+
+  // --as-is writes what the document states; it needs a complete document, not ERP JSON.
+  std::string changed = WithElementText(xml, "<ram:DuePayableAmount>", "1.00");
+  CliRun checked = Eigw({"convert", "--to", "ubl", Write("changed.xml", changed)});
+  EXPECT_EQ(checked.code, 1) << checked.err;
+  EXPECT_NE(checked.err.find("calc.mismatch"), std::string::npos) << checked.err;
+  CliRun as_is = Eigw({"convert", "--as-is", "--to", "ubl", Write("changed2.xml", changed)});
+  EXPECT_EQ(as_is.code, 0) << as_is.err;
+  EXPECT_NE(as_is.out.find("<cbc:PayableAmount currencyID=\"EUR\">1.00</cbc:PayableAmount>"), std::string::npos);
+  EXPECT_EQ(Eigw({"convert", "--as-is", "--to", "cii", Example("invoice.json")}).code, 2);
+}
+
+// A term CII cannot hold is a warning on standard error, never dropped in silence.
+TEST_F(ConvertCommandTest, TermsCiiCannotHoldAreWarnings) {
+  std::string json = ReadFile(std::string(EIGW_SOURCE_DIR) + "/tests/data/json/valid/payment-card.json");
+  ASSERT_FALSE(json.empty());
+  CliRun r = Eigw({"convert", "--to", "cii", Write("card.json", json)});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("warning: /payment/card/network"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("[cii.lost]"), std::string::npos) << r.err;
+}
+
+// Unreadable CII values are all listed, with their XPath.
+TEST_F(ConvertCommandTest, UnreadableCiiValuesAreListedWithTheirXPath) {
+  std::string cii = (dir_ / "invoice-cii.xml").string();
+  ASSERT_EQ(Eigw({"convert", "--to", "cii", Example("invoice.json"), "-o", cii}).code, 0);
+  std::string xml = WithElementText(ReadFile(cii), "<ram:DuePayableAmount>", "12,50");
+  xml = WithElementText(xml, "<udt:DateTimeString format=\"102\">", "2026-11-02");
+  CliRun r = Eigw({"convert", "--to", "ubl", Write("bad.xml", xml)});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("[cii.number]"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("ram:DuePayableAmount[1]"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("[cii.date]"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("format 102"), std::string::npos) << r.err;
+}
+
 TEST_F(ConvertCommandTest, HelpExitsWithZero) {
   CliRun r = Eigw({"convert", "--help"});
   EXPECT_EQ(r.code, 0);
   EXPECT_NE(r.out.find("usage: eigw convert"), std::string::npos);
-  EXPECT_NE(r.out.find("--from FORMAT   input format: json (ERP JSON) or ubl"), std::string::npos);
+  EXPECT_NE(r.out.find("--from FORMAT   input format: json (ERP JSON), ubl (UBL 2.1 Invoice or CreditNote) or"),
+            std::string::npos);
+  EXPECT_NE(r.out.find("--as-is"), std::string::npos);
 }
 
 }  // namespace
