@@ -4,6 +4,9 @@
     formats/validation/rules_en16931_ubl_data.cc   EN16931 UBL (CEN/TC 434), preprocessed .sch
     formats/validation/rules_peppol_ubl_data.cc    Peppol BIS Billing 3.0 UBL .sch
     formats/validation/rules_en16931_cii_data.cc   EN16931 UN/CEFACT CII D16B, preprocessed .sch
+    formats/validation/rules_xrechnung_ubl_data.cc XRechnung 3.0 UBL rules (BR-DE-*, BR-DEX-*, ...), with
+                                                   the whitelist of Peppol rules XRechnung merges in
+    formats/validation/rules_xrechnung_cii_data.cc XRechnung 3.0 CII rules
 
 Each table is a flat list of records in document order: namespaces (N), rule-set variables (L),
 functions (F, the XSLT helper functions of the Peppol rules, rewritten as one XPath expression
@@ -31,7 +34,32 @@ SOURCES = [
      'conformance/schematron/peppol/sch/PEPPOL-EN16931-UBL.sch'),
     ('en16931_cii', 'kEn16931CiiRules', 'en16931-cii', '1.3.16',
      'conformance/schematron/en16931/cii/schematron/preprocessed/EN16931-CII-validation-preprocessed.sch'),
+    ('xrechnung_ubl', 'kXRechnungUblRules', 'xrechnung-ubl', '3.0',
+     'formats/xrechnung/schematron/ubl/XRechnung-UBL-validation.sch'),
+    ('xrechnung_cii', 'kXRechnungCiiRules', 'xrechnung-cii', '3.0',
+     'formats/xrechnung/schematron/cii/XRechnung-CII-validation.sch'),
 ]
+
+# The Peppol BIS Billing rules the XRechnung build merges into its UBL rules (KoSIT's whitelist).
+XRECHNUNG_PEPPOL_LIST = 'formats/xrechnung/schematron/rule-list.xml'
+
+# XRechnung rules that take the place of an EN16931 rule for extension or CVD documents. Most are
+# stated in the XRechnung sources ("<!-- BR-DEX-04 Überschreibt BR-CL-10 ... -->", read by
+# overrides_of); BR-TMP-CVD-01 is BR-CL-13's test with the code 'CVD' added to UNTDID 7143 and
+# says so in no comment.
+EXTRA_OVERRIDES = [('BR-TMP-CVD-01', 'BR-CL-13')]
+
+
+def overrides_of(path):
+    """(XRechnung rule, EN16931 rule it overrides) pairs from the comments of a Schematron file."""
+    with open(path, encoding='utf-8') as f:
+        text = f.read()
+    pairs = []
+    for comment in re.findall(r'<!--(.*?)-->', text, re.S):
+        m = re.match(r'\s*(BR-[A-Z0-9-]+)\s+(?:Overrides|Überschreibt)\s+(BR-[A-Z0-9-]+)', comment)
+        if m:
+            pairs.append((m.group(1), m.group(2)))
+    return pairs + EXTRA_OVERRIDES
 
 
 def cpp(s):
@@ -119,8 +147,20 @@ def function_body(elements):
     return 'let ' + ', '.join(f'${n} := ({v})' for n, v in lets) + f' return ({final})'
 
 
+def inline_includes(element, base_dir):
+    """Replaces every <include href="..."/> below `element` by the root of the file it names."""
+    for i, child in enumerate(list(element)):
+        if child.tag == S + 'include':
+            included = ET.parse(os.path.join(base_dir, child.get('href'))).getroot()
+            element.remove(child)
+            element.insert(i, included)
+        else:
+            inline_includes(child, base_dir)
+
+
 def records_of(path):
     root = ET.parse(path).getroot()
+    inline_includes(root, os.path.dirname(path))
     recs = []
     for child in root:
         tag = child.tag
@@ -180,6 +220,27 @@ def main():
             '}  // namespace gw::formats::validation',
             '',
         ]
+        if stem.startswith('xrechnung_'):
+            pairs = overrides_of(src)
+            lines[-2:-2] = [
+                '// XRechnung rules that replace an EN16931 rule for extension or CVD documents.',
+                f'extern const RuleOverride {symbol}Overrides[] = {{',
+            ] + [f'    {{{cpp(a)}, {cpp(b)}}},' for a, b in pairs] + [
+                '};',
+                f'extern const size_t {symbol}OverrideCount = {len(pairs)};',
+                '',
+            ]
+        if stem == 'xrechnung_ubl':
+            ids = [r.text.strip() for r in ET.parse(os.path.join(args.shared, XRECHNUNG_PEPPOL_LIST)).getroot()
+                   if r.text and r.text.strip()]
+            lines[-2:-2] = [
+                f'// The Peppol rules the XRechnung build merges in ({XRECHNUNG_PEPPOL_LIST}).',
+                'extern const char* const kXRechnungPeppolRuleIds[] = {',
+            ] + [f'    {cpp(i)},' for i in ids] + [
+                '};',
+                f'extern const size_t kXRechnungPeppolRuleIdCount = {len(ids)};',
+                '',
+            ]
         with open(out, 'w', encoding='utf-8') as f:
             f.write('\n'.join(lines))
         asserts = sum(1 for r in recs if r[0] == 'A')

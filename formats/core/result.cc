@@ -21,7 +21,9 @@ std::string Error::ToString() const {
   out += message_;
   for (const Finding& f : findings_) {
     out += "\n  ";
-    out += f.severity == Finding::Severity::kFatal ? "error" : "warning";
+    out += f.severity == Finding::Severity::kFatal     ? "error"
+           : f.severity == Finding::Severity::kWarning ? "warning"
+                                                        : "information";
     out += " [";
     out += f.rule;
     out += "] at ";

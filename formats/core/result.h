@@ -27,7 +27,7 @@ const char* ErrorCodeName(ErrorCode code);
 
 // One finding of a check: which rule, where (a JSON pointer or XPath), and what is wrong.
 struct Finding {
-  enum class Severity { kFatal, kWarning };
+  enum class Severity { kFatal, kWarning, kInformation };  // information: Schematron flag="information"
   std::string rule;      // e.g. "json.type", "BR-CO-10", "calc.mismatch"
   Severity severity = Severity::kFatal;
   std::string location;  // JSON pointer ("/lines/3/quantity") or XPath

@@ -29,5 +29,19 @@ struct RuleSource {
 extern const RuleSource kEn16931UblRules;
 extern const RuleSource kPeppolUblRules;
 extern const RuleSource kEn16931CiiRules;
+extern const RuleSource kXRechnungUblRules;
+extern const RuleSource kXRechnungCiiRules;
+// An XRechnung rule that takes the place of an EN16931 rule (for extension or CVD documents).
+struct RuleOverride {
+  const char* rule;        // "BR-DEX-04"
+  const char* overridden;  // "BR-CL-10"
+};
+extern const RuleOverride kXRechnungUblRulesOverrides[];
+extern const size_t kXRechnungUblRulesOverrideCount;
+extern const RuleOverride kXRechnungCiiRulesOverrides[];
+extern const size_t kXRechnungCiiRulesOverrideCount;
+// The ids of the Peppol BIS Billing rules that XRechnung (UBL) merges in.
+extern const char* const kXRechnungPeppolRuleIds[];
+extern const size_t kXRechnungPeppolRuleIdCount;
 
 }  // namespace gw::formats::validation

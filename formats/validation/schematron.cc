@@ -147,8 +147,13 @@ void Branches(ExprPtr e, std::vector<ExprPtr>& out) {
 }  // namespace
 
 Result<std::unique_ptr<RuleSet>> RuleSet::Compile(const RuleSource& source) {
+  return Compile(source, source.name, {});
+}
+
+Result<std::unique_ptr<RuleSet>> RuleSet::Compile(const RuleSource& source, std::string name,
+                                                  const std::unordered_set<std::string>& only) {
   auto set = std::unique_ptr<RuleSet>(new RuleSet);
-  set->name_ = source.name;
+  set->name_ = std::move(name);
   set->version_ = source.version;
   std::unordered_map<std::string, uint32_t> variables;
   CompileScope scope;
@@ -266,10 +271,14 @@ Result<std::unique_ptr<RuleSet>> RuleSet::Compile(const RuleSource& source) {
       }
       case 'A': {
         if (rule == nullptr) return Error::Internal("assertion outside a rule");
+        if (!only.empty() && only.count(r.a) == 0) break;
         auto test = compile(r.c, r.a);
         if (!test) return test.error();
         std::string flag = r.b;
-        rule->assertions.push_back(Assertion{r.a, flag == "warning" ? Finding::Severity::kWarning : Finding::Severity::kFatal,
+        Finding::Severity severity = flag == "warning"       ? Finding::Severity::kWarning
+                                     : flag == "information" ? Finding::Severity::kInformation
+                                                             : Finding::Severity::kFatal;
+        rule->assertions.push_back(Assertion{r.a, severity,
                                              std::move(*test), r.d != nullptr ? r.d : ""});
         ++set->assertion_count_;
         break;

@@ -22,6 +22,10 @@ class RuleSet {
   // Compiles every expression of `source`; an expression we cannot compile is an error (the
   // generated tables are tested, so this does not happen at run time).
   static Result<std::unique_ptr<RuleSet>> Compile(const RuleSource& source);
+  // A named subset: only the assertions whose id is in `only` (the rule contexts stay, so each
+  // node still goes to the same rule of its pattern as in the whole set).
+  static Result<std::unique_ptr<RuleSet>> Compile(const RuleSource& source, std::string name,
+                                                  const std::unordered_set<std::string>& only);
 
   const std::string& name() const { return name_; }        // "en16931-ubl"
   const std::string& version() const { return version_; }  // "1.3.16"

@@ -1,6 +1,8 @@
 #include "formats/validation/validator.h"
 
+#include <algorithm>
 #include <memory>
+#include <unordered_set>
 
 #include "formats/validation/schematron.h"
 
@@ -8,6 +10,10 @@ namespace gw::formats::validation {
 namespace {
 
 constexpr std::string_view kPeppolBilling = "urn:fdc:peppol.eu:2017:poacc:billing:3.0";
+// In the specification identifier of XRechnung 3.0 (its CIUS, extension and CVD identifiers).
+constexpr std::string_view kXRechnung = "urn:xeinkauf.de:kosit:xrechnung_3.0";
+constexpr std::string_view kXRechnungExtension = "#conformant#urn:xeinkauf.de:kosit:extension:xrechnung_3.0";
+constexpr std::string_view kXRechnungCvd = "urn:xeinkauf.de:kosit:xrechnung:cvd_";
 
 // The rule sets, each for one syntax.
 enum class Syntax { kUbl, kCii };
@@ -17,7 +23,9 @@ struct Compiled {
     Syntax syntax;
     std::unique_ptr<RuleSet> rules;
   };
-  std::vector<Set> sets;  // en16931-ubl, peppol-bis3, en16931-cii
+  // en16931-ubl, peppol-bis3, en16931-cii, xrechnung-ubl, peppol-bis3-xrechnung (the Peppol rules
+  // XRechnung merges in), xrechnung-cii
+  std::vector<Set> sets;
   std::string error;
   const RuleSet* Find(std::string_view name) const {
     for (const Set& s : sets) {
@@ -31,19 +39,54 @@ struct Compiled {
 const Compiled& RuleSets() {
   static const Compiled* compiled = [] {
     auto* c = new Compiled;
-    const std::pair<Syntax, const RuleSource*> sources[] = {
-        {Syntax::kUbl, &kEn16931UblRules}, {Syntax::kUbl, &kPeppolUblRules}, {Syntax::kCii, &kEn16931CiiRules}};
-    for (const auto& [syntax, source] : sources) {
-      auto set = RuleSet::Compile(*source);
+    auto add = [&](Syntax syntax, Result<std::unique_ptr<RuleSet>> set) {
       if (!set) {
         c->error = set.error().message();
-        continue;
+        return;
       }
       c->sets.push_back(Compiled::Set{syntax, std::move(*set)});
-    }
+    };
+    add(Syntax::kUbl, RuleSet::Compile(kEn16931UblRules));
+    add(Syntax::kUbl, RuleSet::Compile(kPeppolUblRules));
+    add(Syntax::kCii, RuleSet::Compile(kEn16931CiiRules));
+    add(Syntax::kUbl, RuleSet::Compile(kXRechnungUblRules));
+    std::unordered_set<std::string> merged(kXRechnungPeppolRuleIds, kXRechnungPeppolRuleIds + kXRechnungPeppolRuleIdCount);
+    add(Syntax::kUbl, RuleSet::Compile(kPeppolUblRules, "peppol-bis3-xrechnung", merged));
+    add(Syntax::kCii, RuleSet::Compile(kXRechnungCiiRules));
     return c;
   }();
   return *compiled;
+}
+
+// XRechnung extension and CVD documents: the XRechnung rules that replace EN16931 rules (BR-DEX-04
+// for BR-CL-10, BR-TMP-CVD-01 for BR-CL-13, ...) take their place, so the replaced rule's findings
+// go, as in the XRechnung validator configuration.
+void DropOverridden(const std::vector<const RuleSet*>& chosen, const std::string& specification,
+                    std::vector<Finding>& findings) {
+  const bool extension = specification.find(kXRechnungExtension) != std::string::npos;
+  const bool cvd = specification.find(kXRechnungCvd) != std::string::npos;
+  if (!extension && !cvd) return;
+  std::unordered_set<std::string_view> dropped;
+  for (const RuleSet* set : chosen) {
+    const RuleOverride* table = nullptr;
+    size_t count = 0;
+    if (set->name() == "xrechnung-ubl") {
+      table = kXRechnungUblRulesOverrides;
+      count = kXRechnungUblRulesOverrideCount;
+    } else if (set->name() == "xrechnung-cii") {
+      table = kXRechnungCiiRulesOverrides;
+      count = kXRechnungCiiRulesOverrideCount;
+    }
+    for (size_t i = 0; i < count; ++i) {
+      std::string_view rule = table[i].rule;
+      bool applies = rule.find("CVD") != std::string_view::npos ? cvd : extension;
+      if (applies) dropped.insert(table[i].overridden);
+    }
+  }
+  if (dropped.empty()) return;
+  findings.erase(std::remove_if(findings.begin(), findings.end(),
+                                [&](const Finding& f) { return dropped.count(f.rule) != 0; }),
+                 findings.end());
 }
 
 bool Selects(const std::string& wanted, const RuleSet& set) {
@@ -102,17 +145,37 @@ Result<Report> Validate(const xml::Document& doc, const ValidateOptions& options
             "else can be validated here"});
     return report;
   }
+  // As the official validators choose, by the specification identifier (BT-24:
+  // cbc:CustomizationID, or in CII rsm:ExchangedDocumentContext/
+  // ram:GuidelineSpecifiedDocumentContextParameter/ram:ID): EN16931 for the syntax; for
+  // XRechnung 3.0 its rules (and for UBL the Peppol rules it merges in); for UBL that names
+  // Peppol BIS Billing 3.0 the Peppol rules.
+  std::string specification;
+  if (syntax == Syntax::kCii) {
+    xml::NodeId context = doc.Child(root, doc.FindName(xml::kCiiNs, "ExchangedDocumentContext"));
+    xml::NodeId guideline =
+        context == xml::kNoNode
+            ? xml::kNoNode
+            : doc.Child(context, doc.FindName(xml::kRamNs, "GuidelineSpecifiedDocumentContextParameter"));
+    xml::NodeId id = guideline == xml::kNoNode ? xml::kNoNode : doc.Child(guideline, doc.FindName(xml::kRamNs, "ID"));
+    if (id != xml::kNoNode) specification = doc.StringValue(id);
+  } else {
+    xml::NameId customization = doc.FindName(xml::kCbcNs, "CustomizationID");
+    xml::NodeId c = customization == xml::kNoName ? xml::kNoNode : doc.Child(root, customization);
+    if (c != xml::kNoNode) specification = doc.StringValue(c);
+  }
   std::vector<const RuleSet*> chosen;
   if (options.rules.empty()) {
-    // As the official validators choose: EN16931 for the syntax, and for UBL Peppol when
-    // cbc:CustomizationID names Peppol BIS Billing 3.0.
+    const bool xrechnung = specification.find(kXRechnung) != std::string::npos;
     if (syntax == Syntax::kCii) {
       chosen.push_back(sets.Find("en16931-cii"));
+      if (xrechnung) chosen.push_back(sets.Find("xrechnung-cii"));
     } else {
       chosen.push_back(sets.Find("en16931-ubl"));
-      xml::NameId customization = doc.FindName(xml::kCbcNs, "CustomizationID");
-      xml::NodeId c = customization == xml::kNoName ? xml::kNoNode : doc.Child(root, customization);
-      if (c != xml::kNoNode && doc.StringValue(c).find(kPeppolBilling) != std::string::npos) {
+      if (xrechnung) {
+        chosen.push_back(sets.Find("xrechnung-ubl"));
+        chosen.push_back(sets.Find("peppol-bis3-xrechnung"));
+      } else if (specification.find(kPeppolBilling) != std::string::npos) {
         chosen.push_back(sets.Find("peppol-bis3"));
       }
     }
@@ -143,6 +206,7 @@ Result<Report> Validate(const xml::Document& doc, const ValidateOptions& options
     report.rules.push_back(set->id());
     set->Run(doc, report.findings, options.work_per_node);
   }
+  DropOverridden(chosen, specification, report.findings);
   return report;
 }
 

@@ -28,7 +28,7 @@ constexpr const char* kValidateUsage =
     "                  $EIGW_SCHEMAS when set, else no schema check\n"
     "  --format F      text (default) or json: one JSON object per file and line:\n"
     "                  {\"file\",\"syntax\",\"rules\",\"valid\",\"findings\":[{\"rule\",\"severity\",\n"
-    "                  \"location\",\"message\"}]}\n"
+    "                  \"location\",\"message\"}]} (severity: fatal, warning or information)\n"
     "Exit codes: 0 no file has a fatal finding, 1 some file has one, 2 usage error,\n"
     "3 a file could not be read, 4 internal error.\n";
 
@@ -61,8 +61,9 @@ const char* SeverityName(Finding::Severity s) {
   switch (s) {
     case Finding::Severity::kFatal: return "fatal";
     case Finding::Severity::kWarning: return "warning";
-    default: return "info";
+    case Finding::Severity::kInformation: return "information";
   }
+  return "fatal";
 }
 
 void PrintJson(std::ostream& out, const std::string& file, const formats::validation::Report& r) {

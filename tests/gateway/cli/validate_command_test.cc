@@ -73,7 +73,8 @@ TEST(ValidateCommandTest, ExplicitRuleSetsAndUnknownNames) {
   EXPECT_NE(forced.out.find("PEPPOL-EN16931-R001"), std::string::npos);
   CliRun unknown = Eigw({"validate", "--rules", "xrechnung", Shared(kPeppolBase)});
   EXPECT_EQ(unknown.code, 2);
-  EXPECT_NE(unknown.err.find("unknown rule set 'xrechnung' (available: en16931-ubl@1.3.16, peppol-bis3@3.0.19, en16931-cii@1.3.16)"),
+  EXPECT_NE(unknown.err.find("unknown rule set 'xrechnung' (available: en16931-ubl@1.3.16, peppol-bis3@3.0.19, "
+                             "en16931-cii@1.3.16, xrechnung-ubl@3.0, peppol-bis3-xrechnung@3.0.19, xrechnung-cii@3.0)"),
             std::string::npos)
       << unknown.err;
 }
@@ -103,6 +104,27 @@ TEST(ValidateCommandTest, CiiInvoicesPassTheCiiRulesAndSchema) {
   CliRun wrong = Eigw({"validate", "--rules", "peppol-bis3", cii});
   EXPECT_EQ(wrong.code, 1) << wrong.out << wrong.err;
   EXPECT_NE(wrong.out.find("rules.syntax"), std::string::npos) << wrong.out;
+}
+
+// Every instance of the XRechnung test suite passes with the XRechnung rules, chosen from its
+// specification identifier (CIUS, extension and CVD; UBL and CII).
+TEST(ValidateCommandTest, XRechnungTestSuitePassesTheXRechnungRules) {
+  std::vector<std::string> args = {"validate", "--format", "json"};
+  for (const auto& entry : fs::recursive_directory_iterator(Shared("formats/xrechnung/testsuite"))) {
+    if (entry.path().extension() == ".xml") args.push_back(entry.path().string());
+  }
+  ASSERT_GE(args.size(), 3u + 60u);
+  CliRun r = Eigw(args);
+  EXPECT_EQ(r.code, 0) << r.out.substr(0, 3000);
+  size_t ubl = 0, cii = 0;
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find("xrechnung-ubl@3.0\",\"peppol-bis3-xrechnung@3.0.19") != std::string::npos) ++ubl;
+    if (line.find("\"en16931-cii@1.3.16\",\"xrechnung-cii@3.0\"") != std::string::npos) ++cii;
+  }
+  EXPECT_EQ(ubl + cii, args.size() - 3) << r.out.substr(0, 3000);
+  EXPECT_GT(ubl, 20u);
+  EXPECT_GT(cii, 20u);
 }
 
 TEST(ValidateCommandTest, BadInputIsReportedPerFile) {
