@@ -41,7 +41,7 @@ struct Names {
   GW_RAM(CalculatedAmount) GW_RAM(CalculationPercent) GW_RAM(CardholderName) GW_RAM(CategoryCode)
   GW_RAM(CategoryTradeTax) GW_RAM(ChargeAmount) GW_RAM(ChargeIndicator) GW_RAM(ChargeTotalAmount)
   GW_RAM(CityName) GW_RAM(ClassCode) GW_RAM(CompleteNumber) GW_RAM(Content) GW_RAM(ContractReferencedDocument)
-  GW_RAM(CountryID) GW_RAM(CountrySubDivisionName) GW_RAM(CreditorReferenceID) GW_RAM(DefinedTradeContact)
+  GW_RAM(CountryID) GW_RAM(CountrySubDivisionName) GW_RAM(CreditorReferenceID) GW_RAM(DefinedTradeContact) GW_RAM(DepartmentName)
   GW_RAM(Description) GW_RAM(DesignatedProductClassification) GW_RAM(DespatchAdviceReferencedDocument)
   GW_RAM(DirectDebitMandateID) GW_RAM(DueDateDateTime) GW_RAM(DueDateTypeCode) GW_RAM(DuePayableAmount)
   GW_RAM(EmailURIUniversalCommunication) GW_RAM(EndDateTime) GW_RAM(ExemptionReason) GW_RAM(ExemptionReasonCode)
@@ -182,14 +182,16 @@ class Reader {
     p.legal_registration_id = in_.Identifier(legal, n_.ID);
     p.trading_name = in_.Text(legal, n_.TradingBusinessName);
     NodeId contact = in_.Child(node, n_.DefinedTradeContact);
+    // BT-41, the contact point: a person, or else a department.
     p.contact.name = in_.Text(contact, n_.PersonName);
+    if (p.contact.name.empty()) p.contact.name = in_.Text(contact, n_.DepartmentName);
     p.contact.phone = in_.Text(in_.Child(contact, n_.TelephoneUniversalCommunication), n_.CompleteNumber);
     p.contact.email = in_.Text(in_.Child(contact, n_.EmailURIUniversalCommunication), n_.URIID);
     p.address = Address(in_.Child(node, n_.PostalTradeAddress));
     NodeId uri = in_.Child(in_.Child(node, n_.URIUniversalCommunication), n_.URIID);
     if (uri != kNoNode) {
       std::string scheme = in_.Attribute(uri, n_.schemeID);
-      if (auto id = ParticipantId::Make(scheme, in_.Text(uri))) {
+      if (auto id = ParticipantId::FromDocument(scheme, in_.Text(uri))) {
         p.electronic_address = std::move(id).value();
       } else {
         Lost(uri, "the electronic address '" + in_.Text(uri) + "' with scheme '" + scheme +

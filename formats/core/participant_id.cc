@@ -6,11 +6,9 @@
 
 namespace gw {
 
-Result<ParticipantId> ParticipantId::Make(std::string_view scheme, std::string_view value) {
-  if (!codelists::IsElectronicAddressScheme(scheme)) {
-    return Error::InvalidArgument("'" + std::string(scheme.substr(0, 20)) +
-                                  "' is not an electronic address scheme of the EAS code list");
-  }
+namespace {
+
+Status CheckValue(std::string_view value) {
   if (value.empty() || value.size() > 256) {
     return Error::InvalidArgument("an electronic address needs 1 to 256 characters");
   }
@@ -22,6 +20,28 @@ Result<ParticipantId> ParticipantId::Make(std::string_view scheme, std::string_v
       return Error::InvalidArgument("an electronic address must not contain control characters");
     }
   }
+  return OkStatus();
+}
+
+}  // namespace
+
+Result<ParticipantId> ParticipantId::Make(std::string_view scheme, std::string_view value) {
+  if (!codelists::IsElectronicAddressScheme(scheme)) {
+    return Error::InvalidArgument("'" + std::string(scheme.substr(0, 20)) +
+                                  "' is not an electronic address scheme of the EAS code list");
+  }
+  GW_RETURN_IF_ERROR(CheckValue(value));
+  return ParticipantId(std::string(scheme), std::string(value));
+}
+
+Result<ParticipantId> ParticipantId::FromDocument(std::string_view scheme, std::string_view value) {
+  bool token = !scheme.empty() && scheme.size() <= 10;
+  for (char c : scheme) token = token && std::isalnum(static_cast<unsigned char>(c)) != 0;
+  if (!token) {
+    return Error::InvalidArgument("'" + std::string(scheme.substr(0, 20)) +
+                                  "' is not an electronic address scheme (1 to 10 letters or digits)");
+  }
+  GW_RETURN_IF_ERROR(CheckValue(value));
   return ParticipantId(std::string(scheme), std::string(value));
 }
 

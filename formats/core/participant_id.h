@@ -18,6 +18,11 @@ class ParticipantId {
   // `scheme` must be in the EAS code list (e.g. "0088", "9930"); `value` 1..256 characters,
   // no leading/trailing space, no control characters. kInvalidArgument otherwise.
   static Result<ParticipantId> Make(std::string_view scheme, std::string_view value);
+  // An address as a received document states it, for the UBL and CII readers (which do not judge
+  // what they read; the validator checks the scheme against the code lists): the scheme is any 1
+  // to 10 letters or digits (EN16931 also lists EM, AN, AQ, AS, AU, which Peppol does not use);
+  // the value as for Make.
+  static Result<ParticipantId> FromDocument(std::string_view scheme, std::string_view value);
   // Parses "scheme:value" (e.g. "0191:12345678"); the value may itself contain ':'.
   static Result<ParticipantId> Parse(std::string_view text);
 

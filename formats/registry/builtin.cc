@@ -9,6 +9,14 @@
 
 namespace gw::formats {
 
+namespace {
+
+// BT-24 of the profiles.
+constexpr std::string_view kXRechnungSpecificationId = "urn:cen.eu:en16931:2017#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0";
+constexpr std::string_view kFacturXEn16931SpecificationId = "urn:cen.eu:en16931:2017";
+
+}  // namespace
+
 Status RegisterBuiltinFormats(FormatRegistry& registry) {
   auto read_json = [](std::string_view text, std::vector<Finding>&) { return json::ReadInvoice(text); };
   auto read_ubl = [](std::string_view text, std::vector<Finding>&) { return ubl::ReadInvoice(text); };
@@ -23,6 +31,31 @@ Status RegisterBuiltinFormats(FormatRegistry& registry) {
                                         "application/xml", ".xml", read_ubl, write_ubl}));
   GW_RETURN_IF_ERROR(registry.Register({"cii", "UN/CEFACT CII D16B CrossIndustryInvoice, EN16931",
                                         "application/xml", ".xml", read_cii, write_cii}));
+  // Profiles: a syntax with the profile's specification identifier (BT-24). The validator chooses
+  // the profile's rules from it.
+  auto profile = [](std::string_view id, bool keep_if_contains_base) {
+    return [id = std::string(id), keep_if_contains_base](const model::Invoice& invoice) {
+      model::Invoice out = invoice;
+      // An XRechnung extension or CVD identifier already names XRechnung: kept.
+      if (!keep_if_contains_base || out.specification_id.find(id) == std::string::npos) out.specification_id = id;
+      return out;
+    };
+  };
+  auto xrechnung = profile(kXRechnungSpecificationId, true);
+  auto facturx = profile(kFacturXEn16931SpecificationId, false);
+  GW_RETURN_IF_ERROR(registry.Register(
+      {"xrechnung-ubl", "XRechnung 3.0 in UBL 2.1 (German CIUS; BR-DE rules)", "application/xml", ".xml", read_ubl,
+       [xrechnung](const model::Invoice& invoice, std::vector<Finding>&) { return ubl::WriteInvoice(xrechnung(invoice)); }}));
+  GW_RETURN_IF_ERROR(registry.Register(
+      {"xrechnung-cii", "XRechnung 3.0 in CII D16B (German CIUS; BR-DE rules)", "application/xml", ".xml", read_cii,
+       [xrechnung](const model::Invoice& invoice, std::vector<Finding>& losses) {
+         return cii::WriteInvoice(xrechnung(invoice), &losses);
+       }}));
+  GW_RETURN_IF_ERROR(registry.Register(
+      {"facturx", "Factur-X 1.0 / ZUGFeRD 2.x XML, EN16931 profile (CII D16B)", "application/xml", ".xml", read_cii,
+       [facturx](const model::Invoice& invoice, std::vector<Finding>& losses) {
+         return cii::WriteInvoice(facturx(invoice), &losses);
+       }}));
   return OkStatus();
 }
 

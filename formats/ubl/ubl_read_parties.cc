@@ -67,10 +67,9 @@ model::Party ReadParty(ReadContext& in, NodeId party, std::string_view sepa_cred
   if (party == kNoNode) return p;
   model::Identifier endpoint = in.Identifier(party, cbc.EndpointID);
   if (!endpoint.empty()) {
-    // ParticipantId holds only schemes of the Peppol EAS list; another scheme (EN16931 also
-    // lists EM, AN, AQ, ...) has no place in the model and is left out, like any other term the
-    // model cannot carry. Judging it is the validator's work (PEPPOL-EN16931-CL008).
-    if (auto id = ParticipantId::Make(endpoint.scheme, endpoint.value)) {
+    // As the document states it (EM, AN, ... included); judging the scheme is the validator's
+    // work (BR-CL-25, PEPPOL-EN16931-CL008). Only a malformed scheme or value is left out.
+    if (auto id = ParticipantId::FromDocument(endpoint.scheme, endpoint.value)) {
       p.electronic_address = std::move(id).value();
     }
   }

@@ -18,8 +18,8 @@ namespace gw::formats::ubl {
 // the result to calc::Complete to check the amounts.
 //
 // The reader does not judge the document (missing terms, code lists and business rules are the
-// validator's): elements the model has no place for are ignored, and so is an electronic address
-// (BT-34, BT-49) that ParticipantId cannot hold (a scheme outside the Peppol EAS list, e.g. EM).
+// validator's): elements the model has no place for are ignored; an electronic address (BT-34,
+// BT-49) is kept with whatever scheme it states (EM included), only a malformed one is left out.
 //
 // Errors, all kInvalidArgument:
 // - the parser's error unchanged when the text is not well-formed XML, has a DOCTYPE or exceeds
