@@ -60,38 +60,35 @@ def main():
     work = tempfile.mkdtemp(prefix='eigw-conversion-')
     outputs = {}  # output -> input (None for the JSON corpus)
     failures = []
+
+    def convert(source_file, target, out, as_is):
+        """eigw convert; True when it wrote `out`, else the failure is recorded."""
+        flags = ['--as-is'] if as_is else []
+        proc = subprocess.run([eigw, 'convert'] + flags + ['--to', target, source_file, '-o', out],
+                              capture_output=True, text=True)
+        if proc.returncode != 0:
+            failures.append(f'{source_file} -> {target}: eigw convert exited {proc.returncode}: {proc.stderr[:300]}')
+        return proc.returncode == 0
+
     for i, sample in enumerate(samples):
         for target in ('cii', 'ubl'):
             out = os.path.join(work, f'{i:04d}-{target}-{os.path.basename(sample)}')
-            proc = subprocess.run([eigw, 'convert', '--as-is', '--to', target, sample, '-o', out],
-                                  capture_output=True, text=True)
-            if proc.returncode != 0:
-                failures.append(f'{sample} -> {target}: eigw convert exited {proc.returncode}: {proc.stderr[:300]}')
-                continue
-            outputs[out] = sample
+            if convert(sample, target, out, True):
+                outputs[out] = sample
     corpus = os.path.join(source, 'tests', 'data', 'json', 'valid')
-    for name in sorted(os.listdir(corpus)):
-        if not name.endswith('.json'):
-            continue
-        out = os.path.join(work, 'json-' + name[:-5] + '.xml')
-        proc = subprocess.run([eigw, 'convert', '--to', 'cii', os.path.join(corpus, name), '-o', out],
-                              capture_output=True, text=True)
-        if proc.returncode != 0:
-            failures.append(f'{name} -> cii: eigw convert exited {proc.returncode}: {proc.stderr[:300]}')
-            continue
-        outputs[out] = None
+    json_inputs = [os.path.join(corpus, n) for n in sorted(os.listdir(corpus)) if n.endswith('.json')]
+    for path in json_inputs:
+        out = os.path.join(work, 'json-' + os.path.basename(path)[:-5] + '.xml')
+        if convert(path, 'cii', out, False):
+            outputs[out] = None
 
     # Profiles.
     xrechnung_outputs = {}
     for i, sample in enumerate(s for s in samples if '/xrechnung/testsuite/' in s):
         for target in ('xrechnung-ubl', 'xrechnung-cii'):
             out = os.path.join(work, f'xr{i:03d}-{target}-{os.path.basename(sample)}')
-            proc = subprocess.run([eigw, 'convert', '--as-is', '--to', target, sample, '-o', out],
-                                  capture_output=True, text=True)
-            if proc.returncode != 0:
-                failures.append(f'{sample} -> {target}: eigw convert exited {proc.returncode}: {proc.stderr[:300]}')
-                continue
-            xrechnung_outputs[out] = sample
+            if convert(sample, target, out, True):
+                xrechnung_outputs[out] = sample
     proc = subprocess.run([eigw, 'validate', '--format', 'json'] + sorted(xrechnung_outputs),
                           capture_output=True, text=True)
     for line in proc.stdout.splitlines():
@@ -106,23 +103,14 @@ def main():
             fatal = [f['rule'] for f in r['findings'] if f['severity'] == 'fatal']
             failures.append(f'{os.path.basename(r["file"])}: XRechnung rules {"ran" if xr else "not chosen"}, '
                             f'fatal {fatal[:10]}')
-    facturx_outputs = []
-    for name in sorted(os.listdir(corpus)):
-        if name.endswith('.json'):
-            facturx_outputs.append((os.path.join(corpus, name), []))
-    for sample in samples:
-        if '/facturx-zugferd/samples/en16931/' in sample:
-            facturx_outputs.append((sample, ['--as-is']))
+    facturx_inputs = [(p, False) for p in json_inputs] + [
+        (s, True) for s in samples if '/facturx-zugferd/samples/en16931/' in s]
     facturx_files = []
-    for i, (src, flags) in enumerate(facturx_outputs):
+    for i, (src, as_is) in enumerate(facturx_inputs):
         out = os.path.join(work, f'fx{i:03d}-{os.path.basename(src)}.xml')
-        proc = subprocess.run([eigw, 'convert'] + flags + ['--to', 'facturx', src, '-o', out],
-                              capture_output=True, text=True)
-        if proc.returncode != 0:
-            failures.append(f'{src} -> facturx: eigw convert exited {proc.returncode}: {proc.stderr[:300]}')
-            continue
-        facturx_files.append(out)
-        outputs[out] = src if flags else None
+        if convert(src, 'facturx', out, as_is):
+            facturx_files.append(out)
+            outputs[out] = src if as_is else None
     xsd = os.path.join(shared, 'formats', 'facturx-zugferd', 'xsd', 'en16931', 'FACTUR-X_EN16931.xsd')
     proc = subprocess.run(['xmllint', '--noout', '--schema', xsd] + facturx_files, capture_output=True, text=True)
     for line in proc.stderr.splitlines():
