@@ -320,6 +320,62 @@ bool Apply(Comparison op, const T& a, const T& b) {
 
 }  // namespace
 
+namespace {
+
+// Java's Double.compare: a total order in which -0.0 < 0.0 and NaN equals NaN and is above every
+// other value.
+int JavaDoubleCompare(double x, double y) {
+  if (x < y) return -1;
+  if (x > y) return 1;
+  bool nx = std::isnan(x), ny = std::isnan(y);
+  if (nx || ny) return nx == ny ? 0 : nx ? 1 : -1;
+  bool sx = std::signbit(x), sy = std::signbit(y);
+  return sx == sy ? 0 : sx ? -1 : 1;
+}
+
+// An optional '-' and 1 to 10 digits: what Saxon compares with an xs:integer as an integer.
+bool IsPlainInteger(std::string_view s) {
+  size_t start = !s.empty() && s[0] == '-' ? 1 : 0;
+  if (s.size() <= start || s.size() - start > 10) return false;
+  for (size_t i = start; i < s.size(); ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+// An untyped value against a number in a general comparison, as Saxon-HE 9.9 (the engine of the
+// official validators) does it: a plain integer against an xs:integer compares as integers;
+// anything else as doubles with Java's Double.compare, so '-0.00' is below 0 and an untyped NaN
+// equals NaN and is above every number (XPath and IEEE would say -0 = 0 and NaN is unordered).
+bool Evaluator::CompareUntypedWithNumber(const std::string& untyped, const Item& number, Comparison op,
+                                         bool untyped_on_left, bool& result) {
+  std::string_view text = untyped;
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t' || text.front() == '\n' || text.front() == '\r')) {
+    text.remove_prefix(1);
+  }
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\n' || text.back() == '\r')) {
+    text.remove_suffix(1);
+  }
+  int cmp;
+  Decimal integer;
+  if (number.type == Type::kInteger && IsPlainInteger(text) && ParseXsInteger(text, integer)) {
+    cmp = Compare(integer, number.dec);
+  } else {
+    double d;
+    if (!ParseXsDouble(untyped, d)) {
+      Fail("cannot compare '" + untyped.substr(0, 40) + "' with a number");
+      return false;
+    }
+    double n = number.type == Type::kDouble ? number.dbl : DecimalToDouble(number.dec);
+    cmp = JavaDoubleCompare(d, n);
+  }
+  if (!untyped_on_left) cmp = -cmp;
+  result = Apply(op, cmp, 0);
+  return true;
+}
+
 bool Evaluator::CompareAtomic(const Item& a0, const Item& b0, Comparison op, bool general, bool& result) {
   Item a = a0, b = b0;
   const bool a_untyped = a0.type == Type::kUntyped, b_untyped = b0.type == Type::kUntyped;
@@ -348,20 +404,15 @@ bool Evaluator::CompareAtomic(const Item& a0, const Item& b0, Comparison op, boo
     x = cast;
     return true;
   };
+  if (general && a_untyped != b_untyped && (a_untyped ? b : a).is_numeric()) {
+    return CompareUntypedWithNumber(a_untyped ? a0.str : b0.str, a_untyped ? b : a, op, a_untyped, result);
+  }
   if (!settle(a, b) || !settle(b, a)) return false;
   if (a.is_numeric() && b.is_numeric()) {
     if (a.type == Type::kDouble || b.type == Type::kDouble) {
       double x = a.type == Type::kDouble ? a.dbl : DecimalToDouble(a.dec);
       double y = b.type == Type::kDouble ? b.dbl : DecimalToDouble(b.dec);
       result = Apply(op, x, y);
-      // Saxon-HE 9.9, the engine of the official validators, orders an untyped value that casts
-      // to NaN above every number in a general comparison (XPath and IEEE say false); we follow
-      // it so that verdicts agree.
-      bool ordering = op != Comparison::kEq && op != Comparison::kNe;
-      if (general && ordering && std::isnan(x) != std::isnan(y)) {
-        if (std::isnan(x) && a_untyped) result = op == Comparison::kGt || op == Comparison::kGe;
-        if (std::isnan(y) && b_untyped) result = op == Comparison::kLt || op == Comparison::kLe;
-      }
     } else {
       result = Apply(op, Compare(a.dec, b.dec), 0);
     }

@@ -140,6 +140,8 @@ class Evaluator {
   // Casts an atomic item to a number for arithmetic (untyped -> double).
   bool ToNumber(const Item& a, Item& out);
   bool CompareAtomic(const Item& a, const Item& b, Comparison op, bool general, bool& result);
+  bool CompareUntypedWithNumber(const std::string& untyped, const Item& number, Comparison op, bool untyped_on_left,
+                                bool& result);
   Sequence Arithmetic(Op op, const Sequence& a, const Sequence& b);
   bool Cast(const Item& atomic, std::string_view type, Item& out);
 

@@ -289,7 +289,14 @@ void NumericUnary(Evaluator& ev, const Sequence& arg, Sequence& out, double (*on
 
 FN(Round) {
   UNUSED;
-  NumericUnary(ev, a[0], out, [](double d) { return std::isfinite(d) ? std::floor(d + 0.5) : d; },
+  // F&O: a negative argument that rounds to zero (-0.5 <= x <= -0.0) gives -0.0, which compares
+  // below 0.0 where Saxon compares untyped values as Java doubles.
+  NumericUnary(ev, a[0], out,
+               [](double d) {
+                 if (!std::isfinite(d)) return d;
+                 double r = std::floor(d + 0.5);
+                 return r == 0 && std::signbit(d) ? -0.0 : r;
+               },
                DecimalRoundHalfUp);
 }
 FN(Abs) {

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 
 namespace gw::formats::validation {
@@ -137,10 +138,19 @@ double DecimalToDouble(const Decimal& d) {
 
 bool DoubleToDecimal(double d, Decimal& out) {
   if (!std::isfinite(d)) return false;
-  char buf[64];
-  auto r = std::to_chars(buf, buf + sizeof(buf), d, std::chars_format::fixed);
-  if (r.ec != std::errc()) return false;
-  return ParseXsDecimal(std::string_view(buf, static_cast<size_t>(r.ptr - buf)), out);
+  // Saxon casts a double to xs:decimal as Java's new BigDecimal(double): the exact value of the
+  // binary double (2.675e0 is 2.67499999999999982236431605997495353221893310546875, which rounds
+  // to 2.67, not 2.68). Our decimals hold 38 significant digits, 30 after the point: the exact
+  // value (glibc's printf is exact) rounded to that.
+  double magnitude = std::fabs(d);
+  int whole_digits = magnitude < 1 ? 1 : static_cast<int>(std::floor(std::log10(magnitude))) + 1;
+  int places = std::max(0, std::min(30, Decimal::kMaxDigits - whole_digits));
+  char buf[512];
+  int n = std::snprintf(buf, sizeof(buf), "%.*f", places, d);
+  if (n <= 0 || static_cast<size_t>(n) >= sizeof(buf)) return false;
+  if (!ParseXsDecimal(std::string_view(buf, static_cast<size_t>(n)), out)) return false;
+  out = out.Normalized();  // 10781250, not 10781250 with 30 zero places (room for arithmetic)
+  return true;
 }
 
 std::string DoubleToString(double d) {

@@ -1,19 +1,24 @@
 #!/usr/bin/env python3
 """Differential test: `eigw validate` and the official oracle (../shared/conformance/validate,
-Saxon-HE + the official EN16931 and Peppol Schematron XSLT) over many mutated UBL invoices.
+Saxon-HE + the official EN16931 and Peppol Schematron XSLT) over many mutated UBL and CII invoices.
 
 The mutants come from scripts/mutate_ubl.py (deterministic, --seed): each is one seed document
 with 1 to 3 realistic edits (deleted or duplicated elements, odd numbers, codes, dates and
-texts, Invoice/CreditNote names swapped, CustomizationID/ProfileID changed, attributes moved or
-deleted). The seeds are the UBL examples in ../shared/conformance/examples and the UBL our writer
-produces from tests/data/json/valid (`eigw convert --to ubl`). The mutants exercise the rules in
-combinations the examples never reach, and often make a rule's test raise a dynamic XPath error.
+texts, names the rules tell apart swapped, the specification identifier changed, attributes
+moved or deleted). The UBL seeds are the UBL examples in ../shared/conformance/examples and the
+UBL our writer produces from tests/data/json/valid (`eigw convert --to ubl`); the CII seeds are
+the UN/CEFACT CII D16B documents (root rsm:CrossIndustryInvoice) in ../shared/conformance/examples
+and ../shared/formats (EN16931 examples, XRechnung, Factur-X/ZUGFeRD of every profile, RO CIUS).
+A share of the mutants (--cii-share, default 1/3) is made from CII seeds. The mutants exercise
+the rules in combinations the examples never reach, and often make a rule's test raise a
+dynamic XPath error.
 
 The minimal reproductions of past disagreements in tests/data/validation/mutants/ (if present)
 are added to every batch and compared the same way, as regression cases.
 
-Both sides run in one batch each, with the default ("auto") choice of rule sets: EN16931 always,
-Peppol when cbc:CustomizationID names Peppol BIS Billing 3.0. Only Schematron findings are
+Both sides run in one batch each, with the default ("auto") choice of rule sets: EN16931 of the
+document's syntax always (en16931-ubl or en16931-cii), Peppol when a UBL document's
+cbc:CustomizationID names Peppol BIS Billing 3.0. Only Schematron findings are
 compared (the oracle runs with --no-xsd). For every document:
   * both must see the same document type and choose the same rule sets, and eigw must report
     no rule id that the official XSLT does not have;
@@ -32,7 +37,8 @@ survives, so its verdicts are unknown. (About one mutant in six aborts a
 layer.) eigw instead reports each assertion whose test cannot be evaluated as fired, with its
 own flag and "[the test could not be evaluated: ...]" in the message, and evaluates all the
 others. To compare such layers rule by rule, this script also runs an error-tolerant copy of the
-oracle over those documents: the same files, except that in the compiled Schematron XSLT every
+oracle over those documents: the same files, except that in the compiled Schematron XSLTs (UBL,
+Peppol and CII share the same layout) every
 assertion's <xsl:choose> is wrapped in <xsl:try> (XSLT 3.0, which Saxon-HE 9.9 runs); a caught
 error is reported as the assertion's id with level "info" and the message
 "EVAL-ERROR <code>: <description>". For a layer the official oracle aborted:
@@ -48,14 +54,20 @@ The tolerant oracle starts as soon as eigw is done, on the documents eigw could 
 completely (nearly always the ones the oracle aborts), beside the official oracle; a second run
 takes any other document the official oracle aborted.
 
-    mutation_agreement_check.py EIGW SHARED_DIR SOURCE_DIR [--count N] [--seed S] [--keep DIR] [-v]
+    mutation_agreement_check.py EIGW SHARED_DIR SOURCE_DIR [--count N] [--seed S] [--cii-share F]
+                                [--keep DIR] [-v]
 
---count: number of mutants (default 600). --seed: the mutator's seed (default 1). --keep DIR:
+--count: number of mutants, UBL and CII together (default 600). --seed: the mutator's seed
+(default 1). --cii-share: the share of CII mutants (default 1/3; 0 for UBL only, which gives
+the same UBL mutants as before CII was added, 1 for CII only). --keep DIR:
 write the seeds, the mutants (with their manifest mutants.tsv, one line of edits per mutant) and
 the raw reports into DIR and keep them. -v: list every difference and the time of each phase.
-Time: about 35 s of CPU for 600 mutants (the oracle ~17 ms per document plus ~2 s of start-up,
-the tolerant oracle ~4 s plus its documents, eigw a few seconds); 55-65 s of wall time measured
-on the 2-core machine while other builds kept its load at 5-6, well under that when it is idle.
+Time: about 35 s of CPU for 600 mutants, a third of them CII (the oracle ~17 ms per document
+plus a few seconds of start-up to compile the UBL, Peppol and CII XSLT, the tolerant oracle ~4 s
+plus its documents, eigw a few seconds); 55-65 s of wall time measured on the 2-core machine
+while other builds kept its load at 5-6 (UBL only), well under that when it is idle. The CII
+share adds about 10% of CPU and 10-25% of wall time to a batch of the same size (25-33 s against
+19-30 s, measured side by side at a load of 2-4).
 Exit 0 when every document agrees, 1 otherwise (the differences are listed with the edits that
 made each mutant, and counted by rule)."""
 import argparse
@@ -70,17 +82,40 @@ import subprocess
 import sys
 import tempfile
 import time
+import xml.etree.ElementTree as ET
 
+# The layers compared, each with its syntax and official XSLT. The UBL layers keep their short
+# names (en16931, peppol) so that the differences read as before CII came.
 XSLT = {'en16931': 'schematron/en16931/ubl/xslt/EN16931-UBL-validation.xslt',
-        'peppol': 'schematron/peppol/xslt/PEPPOL-EN16931-UBL.xslt'}
-ORACLE_LAYERS = {'en16931-ubl': 'en16931', 'peppol-ubl': 'peppol'}
-EIGW_LAYERS = {'en16931-ubl': 'en16931', 'peppol-bis3': 'peppol'}
+        'peppol': 'schematron/peppol/xslt/PEPPOL-EN16931-UBL.xslt',
+        'en16931-cii': 'schematron/en16931/cii/xslt/EN16931-CII-validation.xslt'}
+SYNTAX = {'en16931': 'ubl', 'peppol': 'ubl', 'en16931-cii': 'cii'}
+DOCUMENT_TYPES = {'ubl-invoice': 'ubl', 'ubl-creditnote': 'ubl', 'cii': 'cii'}
+ORACLE_LAYERS = {'en16931-ubl': 'en16931', 'peppol-ubl': 'peppol', 'en16931-cii': 'en16931-cii'}
+EIGW_LAYERS = {'en16931-ubl': 'en16931', 'peppol-bis3': 'peppol', 'en16931-cii': 'en16931-cii'}
 NOT_EVALUATED = '[the test could not be evaluated:'
 # eigw's decimals hold 38 digits (Saxon's are unbounded): a test that needs more is reported as
 # a fatal finding that says so. That is the documented limit, counted as the rule firing.
 BEYOND_PRECISION = 'decimal value beyond 38 digits'
 ASSERT = re.compile(r'(<!--ASSERT -->\s*)(<xsl:choose>.*?</xsl:choose>)', re.S)
 ASSERT_ID = re.compile(r'<xsl:attribute name="id">([^<]*)</xsl:attribute>')
+
+
+def oracle_rules(path):
+    """The rule sets ../shared/conformance/validate applies to `path`, as eigw's --rules: EN16931 of
+    the syntax, and Peppol for UBL whose cbc:CustomizationID names Peppol BIS Billing 3.0; '' (eigw's
+    own choice) for documents that are neither."""
+    try:
+        root = ET.parse(path).getroot()
+    except (ET.ParseError, OSError):
+        return ''
+    if root.tag == '{urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100}CrossIndustryInvoice':
+        return 'en16931-cii'
+    if root.tag not in ('{urn:oasis:names:specification:ubl:schema:xsd:Invoice-2}Invoice',
+                        '{urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2}CreditNote'):
+        return ''
+    spec = root.findtext('{urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2}CustomizationID') or ''
+    return 'en16931-ubl,peppol-bis3' if 'urn:fdc:peppol.eu:2017:poacc:billing:3.0' in spec else 'en16931-ubl'
 
 
 def load_mutator(source):
@@ -92,12 +127,13 @@ def load_mutator(source):
 
 
 def rule_layers(shared):
-    """Rule id -> 'en16931' | 'peppol', from the official XSLT (the two id sets are disjoint)."""
-    layers = {}
+    """Syntax ('ubl' | 'cii') -> rule id -> layer, from the official XSLT. Within a syntax the id
+    sets of the layers are disjoint; across syntaxes they are not (BR-01 is in UBL and CII)."""
+    layers = {'ubl': {}, 'cii': {}}
     for layer, rel in XSLT.items():
         with open(os.path.join(shared, 'conformance', rel), encoding='utf-8') as f:
             for rule in ASSERT_ID.findall(f.read()):
-                layers[rule] = layer
+                layers[SYNTAX[layer]][rule] = layer
     return layers
 
 
@@ -146,6 +182,8 @@ def parse_oracle(tsv):
             source, level, rule, message = f[2], f[3], f[4], f[6] if len(f) > 6 else ''
             if source not in ('en16931', 'peppol'):
                 continue  # parse / detect / input: the document type says it
+            if source == 'en16931' and r['type'] == 'cii':
+                source = 'en16931-cii'
             layer = r.setdefault(source, new_layer())
             if rule == 'SCHEMATRON-ERROR':
                 layer['aborted'] = message
@@ -162,8 +200,9 @@ def parse_eigw(lines, layer_of):
         r = json.loads(line)
         layers = [EIGW_LAYERS.get(x.split('@')[0], x) for x in r.get('rules', [])]
         entry = {'type': r.get('syntax'), 'layers': layers, **{x: new_layer() for x in layers}, 'other': set()}
+        of_syntax = layer_of.get(DOCUMENT_TYPES.get(entry['type']), {})
         for finding in r['findings']:
-            layer = layer_of.get(finding['rule'])
+            layer = of_syntax.get(finding['rule'])
             if layer is None or layer not in entry:
                 entry['other'].add(finding['rule'])
                 continue
@@ -202,8 +241,8 @@ def diff_sets(label, oracle, ours):
 
 def compare(o, e, tolerant):
     """The differences for one file (empty: they agree)."""
-    if o['type'] not in ('ubl-invoice', 'ubl-creditnote'):
-        # Not well-formed or not a UBL document (the mutator does not make these): eigw must refuse it too.
+    if o['type'] not in DOCUMENT_TYPES:
+        # Not well-formed, or neither UBL nor CII (the mutator does not make these): eigw must refuse it too.
         return [] if not e['layers'] and e['other'] else [f'the oracle could not validate it ({o["type"]}), eigw did']
     if o['type'] != e['type'] or o['layers'] != e['layers']:
         return [f'document type and rule sets: oracle {o["type"]} {o["layers"]}, eigw {e["type"]} {e["layers"]}']
@@ -237,9 +276,12 @@ def main():
     ap.add_argument('source')
     ap.add_argument('--count', type=int, default=600)
     ap.add_argument('--seed', type=int, default=1)
+    ap.add_argument('--cii-share', type=float, default=1 / 3, help='share of CII mutants (0 to 1)')
     ap.add_argument('--keep', help='folder for the seeds, mutants and reports (kept)')
     ap.add_argument('-v', '--verbose', action='store_true', help='list every difference')
     args = ap.parse_args()
+    if not 0 <= args.cii_share <= 1:
+        sys.exit('mutation_agreement_check.py: --cii-share must be between 0 and 1')
     started = time.monotonic()
     eigw = os.path.abspath(args.eigw)
     oracle = os.path.join(args.shared, 'conformance', 'validate')
@@ -275,7 +317,11 @@ def check(args, eigw, oracle, work, started):
         if proc.returncode != 0:
             sys.exit(f'mutation_agreement_check.py: eigw convert failed for {name}: {proc.stderr[:500]}')
     seeds = mutator.collect([os.path.join(args.shared, 'conformance', 'examples'), seeds_dir], 256 * 1024)
-    files = mutator.generate(seeds, args.count, os.path.join(work, 'mutants'), args.seed)
+    # The CII documents of the format folders (XRechnung, Factur-X/ZUGFeRD, RO CIUS): their UBL
+    # documents are left out, so that the UBL seeds stay those of the conformance examples.
+    seeds += mutator.collect([os.path.join(args.shared, 'formats')], 256 * 1024, syntaxes=('cii',))
+    cii_seeds = {f for f in seeds if mutator.syntax_of(f) == 'cii'}
+    files = mutator.generate(seeds, args.count, os.path.join(work, 'mutants'), args.seed, args.cii_share)
     # The minimal reproductions of past disagreements run with every batch (regression cases).
     regressions = os.path.join(args.source, 'tests', 'data', 'validation', 'mutants')
     if os.path.isdir(regressions):
@@ -285,14 +331,25 @@ def check(args, eigw, oracle, work, started):
     with open(os.path.join(work, 'mutants', 'mutants.tsv'), encoding='utf-8') as f:
         for line in f:
             name, seed, what = line.rstrip('\n').split('\t')
-            edits[name] = (os.path.basename(seed), what)
+            edits[name] = (seed, what)
+    cii_mutants = sum(1 for seed, _ in edits.values() if seed in cii_seeds)
 
     # Both batches at once (two cores): the oracle is the slow side.
     o_out, e_out = os.path.join(work, 'oracle.tsv'), os.path.join(work, 'eigw.jsonl')
     o_proc = run([oracle, '--no-xsd', '--format', 'tsv'] + files, o_out)
-    e_proc = run([eigw, 'validate', '--format', 'json'] + files, e_out)
+    # eigw with the rule sets the oracle runs: it has no XRechnung layer, and eigw's own choice
+    # would add the XRechnung rules (and drop the EN16931 rules they override) for documents that
+    # name XRechnung.
+    groups = collections.defaultdict(list)
+    for f in files:
+        groups[oracle_rules(f)].append(f)
+    eigw_output = []
+    for i, (rules, group) in enumerate(sorted(groups.items())):
+        out = f'{e_out}.{i}'
+        eigw_output.append(finish(run([eigw, 'validate', '--format', 'json'] + (['--rules', rules] if rules else []) +
+                                      group, out), out, 'eigw validate'))
     layer_of = rule_layers(args.shared)
-    ours = parse_eigw(finish(e_proc, e_out, 'eigw validate'), layer_of)
+    ours = parse_eigw(''.join(eigw_output), layer_of)
     phases.append(('eigw', time.monotonic() - started))
 
     # The tolerant oracle is needed for the documents on which the oracle aborts. eigw is done long
@@ -333,11 +390,13 @@ def check(args, eigw, oracle, work, started):
     still = sum(1 for f in aborted for x in theirs[f]['layers']
                 if theirs[f][x]['aborted'] and (f not in tolerant or tolerant[f].get(x, {}).get('aborted')))
     failing = sum(1 for f in files if f in theirs and any(theirs[f][x]['fatal'] for x in theirs[f]['layers']))
-    print(f'{args.count} mutants of {len(seeds)} seeds (--seed {args.seed}) and {len(files) - args.count} '
+    cii_differ = sum(1 for f, _ in differ if mutator.syntax_of(f) == 'cii')
+    print(f'{args.count} mutants ({args.count - cii_mutants} UBL of {len(seeds) - len(cii_seeds)} seeds, '
+          f'{cii_mutants} CII of {len(cii_seeds)} seeds; --seed {args.seed}) and {len(files) - args.count} '
           f'regression cases; {layer_runs} rule-set runs, {failing} documents with fatal findings; the oracle '
           f'aborted {aborted_layers} runs on a dynamic error ({aborted_layers - still} compared rule by rule '
-          f'through the tolerant oracle, {still} only as "not evaluable"); {len(differ)} documents differ; '
-          f'{time.monotonic() - started:.1f} s')
+          f'through the tolerant oracle, {still} only as "not evaluable"); {len(differ)} documents differ '
+          f'({len(differ) - cii_differ} UBL, {cii_differ} CII); {time.monotonic() - started:.1f} s')
     if args.verbose:
         print('  elapsed at the end of each phase: ' + ', '.join(f'{p} {t:.1f} s' for p, t in phases))
     signatures = collections.Counter()
@@ -352,8 +411,14 @@ def check(args, eigw, oracle, work, started):
             print(f'  {n:4}  {sig}')
         print('\nMutants:')
         for f, d in differ if args.verbose else differ[:40]:
-            seed, what = edits.get(os.path.basename(f), ('?', '?'))
-            print(f'  {os.path.basename(f)}  [{what}]')
+            if os.path.basename(f) not in edits:
+                print(f'  {os.path.basename(f)}  (regression case)')
+            else:
+                seed, what = edits[os.path.basename(f)]
+                # The seed under ../shared (the stems repeat across the format folders), or our own UBL.
+                seed = os.path.relpath(seed, args.shared)
+                seed = os.path.basename(seed) if seed.startswith('..') else seed
+                print(f'  {os.path.basename(f)}  ({seed})  [{what}]')
             for line in d:
                 print(f'      {line}')
         if not args.verbose and len(differ) > 40:
