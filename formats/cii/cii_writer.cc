@@ -3,7 +3,11 @@
 #include "formats/cii/cii_writer.h"
 
 #include <cctype>
+#include <deque>
+#include <string_view>
+#include <unordered_set>
 
+#include "formats/xml/xml_document.h"
 #include "formats/xml/xml_writer.h"
 
 namespace gw::formats::cii {
@@ -475,6 +479,96 @@ Result<std::string> WriteInvoice(const model::Invoice& inv, std::vector<Finding>
   WriteSettlement(w, inv, losses);
   w.End();
   w.End();
+  return w.Finish();
+}
+
+extern const char* const kFacturXBasicPaths[];
+extern const size_t kFacturXBasicPathCount;
+
+namespace {
+
+std::string_view PrefixOf(std::string_view ns) {
+  if (ns == xml::kCiiNs) return "rsm:";
+  if (ns == xml::kRamNs) return "ram:";
+  if (ns == xml::kUdtNs) return "udt:";
+  if (ns == xml::kQdtNs) return "qdt:";
+  return "";
+}
+
+// Copies the subtree of `node` into `w` when its path is allowed, else reports it lost.
+void CopyAllowed(const xml::Document& doc, xml::NodeId node, const std::string& parent_path,
+                 const std::unordered_set<std::string_view>& allowed, std::deque<std::string>& names, XmlWriter& w,
+                 std::vector<Finding>* losses) {
+  const xml::Node& n = doc.node(node);
+  if (n.kind == xml::NodeKind::kText) {
+    w.Text(n.value);
+    return;
+  }
+  if (n.kind != xml::NodeKind::kElement) return;
+  std::string name = std::string(PrefixOf(doc.namespace_uri(node))) + std::string(doc.local_name(node));
+  std::string path = parent_path.empty() ? name : parent_path + "/" + name;
+  if (!parent_path.empty() && allowed.count(path) == 0) {
+    if (losses != nullptr) {
+      std::string scratch;
+      std::string shown;  // the text of the dropped subtree, whitespace collapsed, shortened
+      for (char c : doc.StringValue(node, scratch)) {
+        bool space = c == ' ' || c == '\n' || c == '\t' || c == '\r';
+        if (space && (shown.empty() || shown.back() == ' ')) continue;
+        shown += space ? ' ' : c;
+        if (shown.size() >= 60) break;
+      }
+      while (!shown.empty() && shown.back() == ' ') shown.pop_back();
+      losses->push_back(Finding{"cii.lost", Finding::Severity::kWarning, "/" + path,
+                                "the Factur-X BASIC profile has no " + name +
+                                    (shown.empty() ? std::string() : " ('" + shown + "')") +
+                                    "; it is not in the BASIC document (the EN16931 profile, facturx, keeps it)"});
+    }
+    return;
+  }
+  names.push_back(std::move(name));
+  w.Start(names.back().c_str());
+  if (parent_path.empty()) {
+    w.Attribute("xmlns:rsm", kRsmNs);
+    w.Attribute("xmlns:ram", kRamNs);
+    w.Attribute("xmlns:qdt", kQdtNs);
+    w.Attribute("xmlns:udt", kUdtNs);
+  }
+  for (xml::NodeId a = n.first_attribute; a != xml::kNoNode; a = doc.node(a).next_sibling) {
+    names.emplace_back(doc.local_name(a));
+    w.Attribute(names.back().c_str(), doc.node(a).value);
+  }
+  for (xml::NodeId c = n.first_child; c != xml::kNoNode; c = doc.node(c).next_sibling) {
+    // Whitespace between elements is the writer's indentation: left to the new writer.
+    if (doc.node(c).kind == xml::NodeKind::kText && n.first_child != c) continue;
+    if (doc.node(c).kind == xml::NodeKind::kText && doc.node(c).next_sibling != xml::kNoNode) continue;
+    CopyAllowed(doc, c, path, allowed, names, w, losses);
+  }
+  w.End();
+}
+
+}  // namespace
+
+Result<std::string> WriteFacturXBasic(const model::Invoice& invoice, std::vector<Finding>* losses) {
+  // A term that the amounts depend on cannot be left out: the document would not add up.
+  if (invoice.totals.rounding && !invoice.totals.rounding->is_zero()) {
+    return Error::InvalidInput(
+        "the invoice cannot be written in the Factur-X BASIC profile",
+        {Finding{"cii.profile", Finding::Severity::kFatal, "/totals/rounding",
+                 "the rounding amount (BT-114) " + invoice.totals.rounding->ToString() +
+                     " has no place in the Factur-X BASIC profile, and without it the amount due would not "
+                     "add up: write the EN16931 profile (facturx) instead"}});
+  }
+  model::Invoice basic = invoice;
+  basic.specification_id = kFacturXBasicSpecificationId;
+  auto full = WriteInvoice(basic, losses);
+  if (!full) return full.error();
+  auto doc = xml::Document::Parse(*full);
+  if (!doc) return Error::Internal("the CII writer's own document does not parse: " + doc.error().message());
+  static const std::unordered_set<std::string_view> allowed(kFacturXBasicPaths,
+                                                            kFacturXBasicPaths + kFacturXBasicPathCount);
+  std::deque<std::string> names;  // element names, alive as long as the writer
+  XmlWriter w;
+  CopyAllowed(*doc, doc->document_element(), "", allowed, names, w, losses);
   return w.Finish();
 }
 

@@ -24,4 +24,15 @@ inline constexpr const char* kEn16931SpecificationId = "urn:cen.eu:en16931:2017"
 // Returns kInternal if the writer is misused (a bug).
 Result<std::string> WriteInvoice(const model::Invoice& invoice, std::vector<Finding>* losses = nullptr);
 
+// BT-24 of the Factur-X 1.0 BASIC profile.
+inline constexpr const char* kFacturXBasicSpecificationId = "urn:cen.eu:en16931:2017#compliant#urn:factur-x.eu:1p0:basic";
+
+// The invoice in the Factur-X 1.0 / ZUGFeRD 2.x BASIC profile: the CII of WriteInvoice with BT-24
+// set to the BASIC identifier and without the elements the BASIC schema does not have (seller
+// contact, item seller identifier, account name, ...; the list is generated from the schema by
+// scripts/gen_facturx_paths.py), each of which is appended to `losses` as a "cii.lost" warning.
+// An invoice with a rounding amount (BT-114, not in BASIC, and needed for the amount due to add
+// up) is refused: kInvalidArgument with rule "cii.profile".
+Result<std::string> WriteFacturXBasic(const model::Invoice& invoice, std::vector<Finding>* losses = nullptr);
+
 }  // namespace gw::formats::cii

@@ -52,6 +52,11 @@ Status RegisterBuiltinFormats(FormatRegistry& registry) {
          return cii::WriteInvoice(xrechnung(invoice), &losses);
        }}));
   GW_RETURN_IF_ERROR(registry.Register(
+      {"facturx-basic", "Factur-X 1.0 / ZUGFeRD 2.x XML, BASIC profile (CII D16B)", "application/xml", ".xml",
+       read_cii, [](const model::Invoice& invoice, std::vector<Finding>& losses) {
+         return cii::WriteFacturXBasic(invoice, &losses);
+       }}));
+  GW_RETURN_IF_ERROR(registry.Register(
       {"facturx", "Factur-X 1.0 / ZUGFeRD 2.x XML, EN16931 profile (CII D16B)", "application/xml", ".xml", read_cii,
        [facturx](const model::Invoice& invoice, std::vector<Finding>& losses) {
          return cii::WriteInvoice(facturx(invoice), &losses);

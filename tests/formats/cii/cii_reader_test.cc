@@ -81,5 +81,33 @@ TEST(CiiReaderTest, CreditNotesDateCodesAndUnreadableValues) {
   EXPECT_TRUE(HasRule(refused.error().findings(), "cii.date")) << refused.error().ToString();
 }
 
+// The BASIC profile leaves out what its schema has no place for, says so for each, and refuses an
+// invoice whose amounts would not add up without a left-out term.
+TEST(CiiWriterTest, FacturXBasicLeavesOutAndReportsWhatBasicLacks) {
+  auto json = json::ReadInvoice(testing::ReadFile(std::string(EIGW_SOURCE_DIR) + "/tests/data/json/valid/payment-card.json"));
+  ASSERT_TRUE(json.has_value()) << json.error().ToString();
+  ASSERT_TRUE(calc::Complete(*json).has_value());
+  std::vector<Finding> losses;
+  auto basic = WriteFacturXBasic(*json, &losses);
+  ASSERT_TRUE(basic.has_value()) << basic.error().ToString();
+  EXPECT_NE(basic->find(kFacturXBasicSpecificationId), std::string::npos);
+  EXPECT_EQ(basic->find("<ram:DefinedTradeContact>"), std::string::npos) << *basic;
+  bool contact_reported = false;
+  for (const Finding& f : losses) {
+    EXPECT_EQ(f.severity, Finding::Severity::kWarning);
+    if (f.location.find("ram:DefinedTradeContact") != std::string::npos) contact_reported = true;
+  }
+  EXPECT_TRUE(contact_reported);
+  auto back = ReadInvoice(*basic);
+  ASSERT_TRUE(back.has_value()) << back.error().ToString();
+  EXPECT_EQ(back->totals.payable, json->totals.payable);
+
+  model::Invoice rounded = *json;
+  rounded.totals.rounding = Decimal::FromInt(1);
+  auto refused = WriteFacturXBasic(rounded);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_TRUE(HasRule(refused.error().findings(), "cii.profile"));
+}
+
 }  // namespace
 }  // namespace gw::formats::cii

@@ -14,7 +14,9 @@ passes the XRechnung rules natively (eigw validate chooses them from the specifi
 identifier), except the extension instances whose terms lie outside EN16931 (KNOWN_OUTSIDE_MODEL,
 which must still fail, so that the exception does not outlive its reason); the JSON corpus and the
 Factur-X EN16931 samples converted to facturx are valid against the Factur-X 1.0 EN16931 profile
-schema (xmllint) and pass the oracle.
+schema (xmllint) and pass the oracle; the JSON corpus converted to facturx-basic is valid against
+the BASIC schema and passes the oracle, except the invoices with a rounding amount, which must be
+refused (BASIC has no BT-114).
 
     conversion_oracle_check.py EIGW SHARED_DIR SOURCE_DIR
 
@@ -116,6 +118,28 @@ def main():
     for line in proc.stderr.splitlines():
         if 'validates' not in line:
             failures.append('Factur-X EN16931 schema: ' + line[:300])
+    # The BASIC profile: the JSON corpus, each output valid against the BASIC schema and passing the
+    # oracle; an invoice with a rounding amount (not in BASIC) is refused, naming the term.
+    basic_files = []
+    for path in json_inputs:
+        out = os.path.join(work, 'fxb-' + os.path.basename(path)[:-5] + '.xml')
+        proc = subprocess.run([eigw, 'convert', '--to', 'facturx-basic', path, '-o', out], capture_output=True, text=True)
+        with open(path, encoding='utf-8') as f:
+            rounding = '"rounding"' in f.read()
+        if rounding:
+            if proc.returncode != 1 or 'cii.profile' not in proc.stderr:
+                failures.append(f'{path} -> facturx-basic: a rounding amount must be refused, got exit {proc.returncode}')
+            continue
+        if proc.returncode != 0:
+            failures.append(f'{path} -> facturx-basic: eigw convert exited {proc.returncode}: {proc.stderr[:300]}')
+            continue
+        basic_files.append(out)
+        outputs[out] = None
+    xsd = os.path.join(shared, 'formats', 'facturx-zugferd', 'xsd', 'basic', 'FACTUR-X_BASIC.xsd')
+    proc = subprocess.run(['xmllint', '--noout', '--schema', xsd] + basic_files, capture_output=True, text=True)
+    for line in proc.stderr.splitlines():
+        if 'validates' not in line:
+            failures.append('Factur-X BASIC schema: ' + line[:300])
 
     files = samples + sorted(outputs)
     proc = subprocess.run([os.path.join(shared, 'conformance', 'validate'), '--format', 'tsv'] + files,
@@ -139,7 +163,8 @@ def main():
             failures.append(f'{os.path.basename(out)} (from {what}): {verdict.get(out, "not reported")} '
                             f'{" ".join(fatal.get(out, []))[:400]}')
     print(f'{len(samples)} samples ({passing_inputs} pass the oracle), {len(outputs)} conversions checked by the '
-          f'oracle ({len(facturx_files)} to facturx, also against the Factur-X EN16931 schema), '
+          f'oracle ({len(facturx_files)} to facturx and {len(basic_files)} to facturx-basic, also against the Factur-X '
+          f'EN16931 and BASIC schemas), '
           f'{len(xrechnung_outputs)} to XRechnung checked natively; {len(failures)} failures')
     for f in failures:
         print('  ' + f)
