@@ -564,11 +564,7 @@ Result<model::Invoice> ReadInvoice(std::string_view xml, std::vector<Finding>* l
   r.Delivery(in.Child(transaction, n.ApplicableHeaderTradeDelivery), inv);
   r.Settlement(in.Child(transaction, n.ApplicableHeaderTradeSettlement), inv);
   in.ForEach(transaction, n.IncludedSupplyChainTradeLineItem, [&](NodeId line) { inv.lines.push_back(r.Line(line)); });
-  if (size_t count = in.finding_count(); count > 0) {
-    return Error::InvalidInput("the CII document has " + std::to_string(count) +
-                                   (count == 1 ? " unreadable value" : " unreadable values"),
-                               in.TakeFindings());
-  }
+  if (in.finding_count() > 0) return in.UnreadableValues("CII document");
   return inv;
 }
 

@@ -150,6 +150,13 @@ std::vector<Finding> ReadContext::TakeFindings() {
   return out;
 }
 
+Error ReadContext::UnreadableValues(std::string_view document) {
+  size_t n = findings_.size();
+  return Error::InvalidInput("the " + std::string(document) + " has " + std::to_string(n) +
+                                 (n == 1 ? " unreadable value" : " unreadable values"),
+                             TakeFindings());
+}
+
 std::string ReadContext::Path(NodeId node) const {
   std::vector<NodeId> steps;
   for (NodeId n = node; n != kNoNode && doc_.node(n).kind != xml::NodeKind::kDocument;

@@ -72,6 +72,8 @@ class ReadContext {
   size_t finding_count() const { return findings_.size(); }
   // The findings in document order (sections are not read in document order), moved out.
   std::vector<Finding> TakeFindings();
+  // kInvalidArgument "the <document> has N unreadable value(s)" with every finding, moved out.
+  Error UnreadableValues(std::string_view document);
 
   // The XPath of `node`, with the cac/cbc prefixes and a position on every step below the root:
   // /Invoice/cac:LegalMonetaryTotal[1]/cbc:PayableAmount[1], or .../cbc:Amount[1]/@currencyID.

@@ -253,11 +253,7 @@ Result<model::Invoice> ReadInvoice(std::string_view xml) {
   const xml::NameId line_name = credit ? in.names().cac.CreditNoteLine : in.names().cac.InvoiceLine;
   in.ForEach(root, line_name,
              [&](NodeId line) { inv.lines.push_back(internal::ReadLine(in, line, credit)); });
-  if (size_t n = in.finding_count(); n > 0) {
-    return Error::InvalidInput("the UBL document has " + std::to_string(n) +
-                                   (n == 1 ? " unreadable value" : " unreadable values"),
-                               in.TakeFindings());
-  }
+  if (in.finding_count() > 0) return in.UnreadableValues("UBL document");
   return inv;
 }
 
