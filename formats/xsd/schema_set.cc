@@ -7,8 +7,10 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <system_error>
 
+#include "formats/xml/xml_document.h"
 #include "formats/xsd/confined_loader.h"
 #include "formats/xsd/stream_validation.h"
 
@@ -48,6 +50,15 @@ std::string_view DocumentSchemaPath(DocumentSchema schema) {
       return "cii-d16b/uncefact/data/standard/CrossIndustryInvoice_100pD16B.xsd";
   }
   return "";
+}
+
+std::string_view ProfileSchemaName(ProfileSchema schema) {
+  return schema == ProfileSchema::kFacturXBasic ? "Factur-X 1.0 BASIC profile" : "Factur-X 1.0 EN16931 profile";
+}
+
+std::string_view ProfileSchemaPath(ProfileSchema schema) {
+  return schema == ProfileSchema::kFacturXBasic ? "facturx/basic/FACTUR-X_BASIC.xsd"
+                                                : "facturx/en16931/FACTUR-X_EN16931.xsd";
 }
 
 void SchemaSet::SchemaFree::operator()(_xmlSchema* schema) const { xmlSchemaFree(schema); }
@@ -104,7 +115,7 @@ struct SchemaFree {
 using CompiledSchema = std::unique_ptr<xmlSchema, SchemaFree>;
 
 // Compiles one main schema file, reading only files under `folder`.
-Result<CompiledSchema> Compile(DocumentSchema kind, const fs::path& file, const fs::path& folder) {
+Result<CompiledSchema> Compile(std::string_view name, const fs::path& file, const fs::path& folder) {
   ConfinedLoadScope scope(folder);  // serialized with every other schema load in the process
   CompileErrors errors;
   std::unique_ptr<xmlSchemaParserCtxt, SchemaParserFree> parser(
@@ -112,7 +123,7 @@ Result<CompiledSchema> Compile(DocumentSchema kind, const fs::path& file, const 
   if (parser == nullptr) return Error::Internal("libxml2 could not create a schema parser");
   xmlSchemaSetParserStructuredErrors(parser.get(), &CompileErrors::Collect, &errors);
   CompiledSchema schema(xmlSchemaParse(parser.get()));
-  const std::string what = std::string(DocumentSchemaName(kind)) + " schema " + file.string();
+  const std::string what = std::string(name) + " schema " + file.string();
   if (!scope.refused().empty()) {
     // Refusing an xs:import only makes libxml2 warn and skip it; a schema that needs anything
     // outside the folder is not the official set, so it is an error whatever libxml2 says.
@@ -151,9 +162,16 @@ Result<std::shared_ptr<const SchemaSet>> SchemaSet::Load(const std::string& fold
                               " not found");
       continue;
     }
-    Result<CompiledSchema> schema = Compile(kind, file, canonical);
+    Result<CompiledSchema> schema = Compile(DocumentSchemaName(kind), file, canonical);
     if (!schema.has_value()) return std::move(schema).error();
     set->schemas_[Index(kind)].reset(schema->release());
+  }
+  for (ProfileSchema kind : {ProfileSchema::kFacturXEn16931, ProfileSchema::kFacturXBasic}) {
+    const fs::path file = canonical / fs::path(ProfileSchemaPath(kind));
+    if (!fs::is_regular_file(file, ec)) continue;  // optional
+    Result<CompiledSchema> schema = Compile(ProfileSchemaName(kind), file, canonical);
+    if (!schema.has_value()) return std::move(schema).error();
+    set->profiles_[static_cast<size_t>(kind)].reset(schema->release());
   }
   if (set->missing_.size() == kDocumentSchemaCount) {
     return Error::NotFound("no schema found in the XSD folder '" + set->folder_ + "': expected " +
@@ -164,10 +182,45 @@ Result<std::shared_ptr<const SchemaSet>> SchemaSet::Load(const std::string& fold
   return std::shared_ptr<const SchemaSet>(std::move(set));
 }
 
+namespace {
+
+// The Factur-X profile a CII document names in BT-24, if any.
+std::optional<ProfileSchema> ProfileOf(std::string_view xml) {
+  auto doc = xml::Document::Parse(xml);
+  if (!doc) return std::nullopt;
+  xml::NodeId root = doc->document_element();
+  xml::NodeId context = doc->Child(root, doc->FindName(xml::kCiiNs, "ExchangedDocumentContext"));
+  if (context == xml::kNoNode) return std::nullopt;
+  xml::NodeId guideline = doc->Child(context, doc->FindName(xml::kRamNs, "GuidelineSpecifiedDocumentContextParameter"));
+  if (guideline == xml::kNoNode) return std::nullopt;
+  xml::NodeId id = doc->Child(guideline, doc->FindName(xml::kRamNs, "ID"));
+  if (id == xml::kNoNode) return std::nullopt;
+  std::string value = doc->StringValue(id);
+  constexpr std::string_view kBasic = "urn:factur-x.eu:1p0:basic";
+  if (value == "urn:cen.eu:en16931:2017") return ProfileSchema::kFacturXEn16931;
+  if (value.size() >= kBasic.size() && value.compare(value.size() - kBasic.size(), kBasic.size(), kBasic) == 0) {
+    return ProfileSchema::kFacturXBasic;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 Result<std::vector<Finding>> SchemaSet::Validate(std::string_view xml) const {
   std::array<_xmlSchema*, kDocumentSchemaCount> schemas{};
   for (size_t i = 0; i < kDocumentSchemaCount; ++i) schemas[i] = schemas_[i].get();
-  return ValidateStream(xml, schemas, folder_, limits_);
+  auto findings = ValidateStream(xml, schemas, folder_, limits_);
+  if (!findings || !findings->empty()) return findings;
+  if (profiles_[0] == nullptr && profiles_[1] == nullptr) return findings;
+  // Valid CII: the profile it names, whose schema is a subset of D16B's.
+  std::optional<ProfileSchema> profile = ProfileOf(xml);
+  if (!profile || profiles_[static_cast<size_t>(*profile)] == nullptr) return findings;
+  std::array<_xmlSchema*, kDocumentSchemaCount> only{};
+  only[Index(DocumentSchema::kCii)] = profiles_[static_cast<size_t>(*profile)].get();
+  auto profile_findings = ValidateStream(xml, only, folder_, limits_);
+  if (!profile_findings) return profile_findings;
+  for (Finding& f : *profile_findings) f.message = std::string(ProfileSchemaName(*profile)) + " schema: " + f.message;
+  return profile_findings;
 }
 
 }  // namespace gw::formats::xsd

@@ -25,6 +25,15 @@ std::string_view DocumentSchemaName(DocumentSchema schema);
 // Where the main schema file lies inside the folder, e.g. "ubl-2.1/maindoc/UBL-Invoice-2.1.xsd".
 std::string_view DocumentSchemaPath(DocumentSchema schema);
 
+// Profile schemas, optional members of a set, checked after the syntax's own schema for the CII
+// documents whose specification identifier (BT-24) names the profile.
+enum class ProfileSchema { kFacturXEn16931, kFacturXBasic };
+inline constexpr size_t kProfileSchemaCount = 2;
+// "Factur-X 1.0 EN16931 profile", "Factur-X 1.0 BASIC profile".
+std::string_view ProfileSchemaName(ProfileSchema schema);
+// "facturx/en16931/FACTUR-X_EN16931.xsd", "facturx/basic/FACTUR-X_BASIC.xsd".
+std::string_view ProfileSchemaPath(ProfileSchema schema);
+
 class SchemaSet {
  public:
   struct Limits {
@@ -38,7 +47,9 @@ class SchemaSet {
 
   // Compiles the schemas found in `folder`, laid out as the official distributions are:
   //   ubl-2.1/maindoc/UBL-Invoice-2.1.xsd and UBL-CreditNote-2.1.xsd (with ubl-2.1/common/),
-  //   cii-d16b/uncefact/data/standard/CrossIndustryInvoice_100pD16B.xsd (with its code lists).
+  //   cii-d16b/uncefact/data/standard/CrossIndustryInvoice_100pD16B.xsd (with its code lists),
+  // and optionally the Factur-X 1.0 profile schemas facturx/en16931/FACTUR-X_EN16931.xsd and
+  // facturx/basic/FACTUR-X_BASIC.xsd (the distribution's folders, with their modules).
   // Reads nothing from the network and no file outside `folder` (symbolic links resolved): every
   // schema document, xs:include and xs:import goes through a loader that refuses anything else.
   // A folder with only some of the three schemas loads; missing() names the absent ones and
@@ -54,6 +65,9 @@ class SchemaSet {
 
   // Checks `xml` against the schema its root element selects: the UBL 2.1 Invoice-2 or
   // CreditNote-2 namespace, or CII `urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100`.
+  // A CII document valid against D16B whose BT-24 is exactly `urn:cen.eu:en16931:2017` (the
+  // Factur-X EN16931 profile) or ends in `urn:factur-x.eu:1p0:basic` is then checked against that
+  // profile's schema too, when the set has it; its findings say "Factur-X ... profile schema".
   //
   // Returns every schema error as a Finding: rule "XSD", severity fatal, location the element's
   // XPath in the rule engine's form ("/Invoice/cac:InvoiceLine[2]/cbc:ID[1]", with the prefixes
@@ -73,6 +87,7 @@ class SchemaSet {
   Result<std::vector<Finding>> Validate(std::string_view xml) const;
 
   bool Has(DocumentSchema schema) const { return schemas_[Index(schema)] != nullptr; }
+  bool Has(ProfileSchema schema) const { return profiles_[static_cast<size_t>(schema)] != nullptr; }
   // One line per absent schema: its name and the path that was looked for.
   const std::vector<std::string>& missing() const { return missing_; }
   // The canonical folder the schemas were read from.
@@ -89,6 +104,7 @@ class SchemaSet {
   static size_t Index(DocumentSchema schema) { return static_cast<size_t>(schema); }
 
   std::array<SchemaPtr, kDocumentSchemaCount> schemas_;
+  std::array<SchemaPtr, kProfileSchemaCount> profiles_;
   std::vector<std::string> missing_;
   std::string folder_;
   Limits limits_;
