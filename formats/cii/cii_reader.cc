@@ -390,7 +390,10 @@ class Reader {
         if (t.account_id.empty()) t.account_id = in_.Text(account, n_.ProprietaryID);
         t.account_name = in_.Text(account, n_.AccountName);
         t.bank_id = in_.Text(bank, n_.BICID);
-        p.credit_transfers.push_back(std::move(t));
+        // An account element with nothing in it is no account (and writes nothing).
+        if (!t.account_id.empty() || !t.account_name.empty() || !t.bank_id.empty()) {
+          p.credit_transfers.push_back(std::move(t));
+        }
       }
     });
     if (!mandate.empty() || !creditor.empty()) {
