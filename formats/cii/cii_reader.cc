@@ -466,13 +466,7 @@ class Reader {
     d.tax_inclusive = in_.Number(m, n_.GrandTotalAmount);
     t.prepaid = in_.Number(m, n_.TotalPrepaidAmount);
     d.payable = in_.Number(m, n_.DuePayableAmount);
-    t.line_net_total = d.line_net_total.value_or(Decimal());
-    t.allowance_total = d.allowance_total;
-    t.charge_total = d.charge_total;
-    t.tax_exclusive = d.tax_exclusive.value_or(Decimal());
-    t.vat_total = d.vat_total.value_or(Decimal());
-    t.tax_inclusive = d.tax_inclusive.value_or(Decimal());
-    t.payable = d.payable.value_or(Decimal());
+    formats::ubl::internal::TotalsAsDeclared(inv);
 
     in_.ForEach(s, n_.InvoiceReferencedDocument, [&](NodeId r) {
       inv.preceding_invoices.push_back(

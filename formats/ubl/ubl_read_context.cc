@@ -37,6 +37,18 @@ std::string Shown(std::string_view text) {
 
 }  // namespace
 
+void TotalsAsDeclared(model::Invoice& invoice) {
+  const model::DeclaredTotals& d = invoice.declared_totals;
+  model::Totals& t = invoice.totals;
+  t.line_net_total = d.line_net_total.value_or(Decimal());
+  t.allowance_total = d.allowance_total;
+  t.charge_total = d.charge_total;
+  t.tax_exclusive = d.tax_exclusive.value_or(Decimal());
+  t.vat_total = d.vat_total.value_or(Decimal());
+  t.tax_inclusive = d.tax_inclusive.value_or(Decimal());
+  t.payable = d.payable.value_or(Decimal());
+}
+
 std::string ReadContext::Text(NodeId element) const {
   if (element == kNoNode) return {};
   std::string scratch;

@@ -21,6 +21,11 @@ namespace gw::formats::ubl::internal {
 using xml::kNoNode;
 using xml::NodeId;
 
+// BG-22 as the document states it: `totals` from `declared_totals` (what is absent is 0 or left
+// out), so that writing the model back reproduces the document without completing it. Prepaid
+// (BT-113), rounding (BT-114) and BT-111 are inputs the readers set themselves.
+void TotalsAsDeclared(model::Invoice& invoice);
+
 class ReadContext {
  public:
   // `doc` must outlive the context.

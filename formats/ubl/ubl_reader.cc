@@ -164,7 +164,6 @@ void ReadTaxTotals(ReadContext& in, NodeId root, Invoice& inv) {
     if (have_vat_total) return;
     have_vat_total = true;
     inv.declared_totals.vat_total = in.Number(amount);
-    inv.totals.vat_total = inv.declared_totals.vat_total.value_or(Decimal());
     in.ForEach(total, cac.TaxSubtotal, [&](NodeId subtotal) {  // BG-23
       model::VatBreakdown b;
       if (auto v = in.Number(subtotal, cbc.TaxableAmount)) b.taxable_amount = *v;
@@ -194,12 +193,7 @@ void ReadMonetaryTotal(ReadContext& in, NodeId root, Invoice& inv) {
   t.prepaid = in.Number(m, cbc.PrepaidAmount);           // BT-113: an input, not a sum
   t.rounding = in.Number(m, cbc.PayableRoundingAmount);  // BT-114: an input, not a sum
   d.payable = in.Number(m, cbc.PayableAmount);
-  t.line_net_total = d.line_net_total.value_or(Decimal());
-  t.allowance_total = d.allowance_total;
-  t.charge_total = d.charge_total;
-  t.tax_exclusive = d.tax_exclusive.value_or(Decimal());
-  t.tax_inclusive = d.tax_inclusive.value_or(Decimal());
-  t.payable = d.payable.value_or(Decimal());
+  internal::TotalsAsDeclared(inv);
 }
 
 Error NotUbl(const xml::Document& doc, NodeId root) {

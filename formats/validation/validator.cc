@@ -150,20 +150,7 @@ Result<Report> Validate(const xml::Document& doc, const ValidateOptions& options
   // ram:GuidelineSpecifiedDocumentContextParameter/ram:ID): EN16931 for the syntax; for
   // XRechnung 3.0 its rules (and for UBL the Peppol rules it merges in); for UBL that names
   // Peppol BIS Billing 3.0 the Peppol rules.
-  std::string specification;
-  if (syntax == Syntax::kCii) {
-    xml::NodeId context = doc.Child(root, doc.FindName(xml::kCiiNs, "ExchangedDocumentContext"));
-    xml::NodeId guideline =
-        context == xml::kNoNode
-            ? xml::kNoNode
-            : doc.Child(context, doc.FindName(xml::kRamNs, "GuidelineSpecifiedDocumentContextParameter"));
-    xml::NodeId id = guideline == xml::kNoNode ? xml::kNoNode : doc.Child(guideline, doc.FindName(xml::kRamNs, "ID"));
-    if (id != xml::kNoNode) specification = doc.StringValue(id);
-  } else {
-    xml::NameId customization = doc.FindName(xml::kCbcNs, "CustomizationID");
-    xml::NodeId c = customization == xml::kNoName ? xml::kNoNode : doc.Child(root, customization);
-    if (c != xml::kNoNode) specification = doc.StringValue(c);
-  }
+  const std::string specification = xml::SpecificationIdentifier(doc);
   std::vector<const RuleSet*> chosen;
   if (options.rules.empty()) {
     const bool xrechnung = specification.find(kXRechnung) != std::string::npos;

@@ -420,4 +420,22 @@ std::string_view Document::StringValue(NodeId id, std::string& scratch) const {
   return scratch;
 }
 
+std::string SpecificationIdentifier(const Document& doc) {
+  NodeId root = doc.document_element();
+  if (root == kNoNode) return {};
+  auto child = [&](NodeId parent, std::string_view ns, std::string_view local) {
+    if (parent == kNoNode) return kNoNode;
+    NameId name = doc.FindName(ns, local);
+    return name == kNoName ? kNoNode : doc.Child(parent, name);
+  };
+  NodeId id = kNoNode;
+  if (doc.namespace_uri(root) == kCiiNs) {
+    id = child(child(child(root, kCiiNs, "ExchangedDocumentContext"), kRamNs, "GuidelineSpecifiedDocumentContextParameter"),
+               kRamNs, "ID");
+  } else {
+    id = child(root, kCbcNs, "CustomizationID");
+  }
+  return id == kNoNode ? std::string() : doc.StringValue(id);
+}
+
 }  // namespace gw::formats::xml

@@ -147,4 +147,9 @@ class Document {
   std::unique_ptr<NameTable> extra_names_;
 };
 
+// The specification identifier (EN16931 BT-24) of an e-invoice: cbc:CustomizationID of a UBL
+// document, rsm:ExchangedDocumentContext/ram:GuidelineSpecifiedDocumentContextParameter/ram:ID of
+// a CII one; "" when absent or for another document.
+std::string SpecificationIdentifier(const Document& doc);
+
 }  // namespace gw::formats::xml

@@ -188,14 +188,7 @@ namespace {
 std::optional<ProfileSchema> ProfileOf(std::string_view xml) {
   auto doc = xml::Document::Parse(xml);
   if (!doc) return std::nullopt;
-  xml::NodeId root = doc->document_element();
-  xml::NodeId context = doc->Child(root, doc->FindName(xml::kCiiNs, "ExchangedDocumentContext"));
-  if (context == xml::kNoNode) return std::nullopt;
-  xml::NodeId guideline = doc->Child(context, doc->FindName(xml::kRamNs, "GuidelineSpecifiedDocumentContextParameter"));
-  if (guideline == xml::kNoNode) return std::nullopt;
-  xml::NodeId id = doc->Child(guideline, doc->FindName(xml::kRamNs, "ID"));
-  if (id == xml::kNoNode) return std::nullopt;
-  std::string value = doc->StringValue(id);
+  const std::string value = xml::SpecificationIdentifier(*doc);
   constexpr std::string_view kBasic = "urn:factur-x.eu:1p0:basic";
   if (value == "urn:cen.eu:en16931:2017") return ProfileSchema::kFacturXEn16931;
   if (value.size() >= kBasic.size() && value.compare(value.size() - kBasic.size(), kBasic.size(), kBasic) == 0) {
