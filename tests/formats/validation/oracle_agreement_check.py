@@ -5,8 +5,8 @@ each file, the same set of fired fatal rule ids and the same set of warning rule
 
 The documents: every UBL and CII example in ../shared/conformance/examples and ../shared/formats, and
 every UBL document our writer produces from the JSON corpus (tests/data/json/valid, converted
-with `eigw convert --to ubl`). Both sides choose the rule sets from cbc:CustomizationID (the
-oracle's default "auto" mode). Schema (XSD) findings are not compared here.
+with `eigw convert --to ubl`). The oracle chooses its rule sets itself ("auto" mode); eigw is
+given the same ones (oracle_choice.py), since it would add XRechnung rules the oracle lacks. Schema (XSD) findings are not compared here.
 
     oracle_agreement_check.py EIGW SHARED_DIR SOURCE_DIR
 
@@ -17,40 +17,9 @@ import os
 import subprocess
 import sys
 import tempfile
-import xml.etree.ElementTree as ET
 
-UBL_ROOTS = (b'urn:oasis:names:specification:ubl:schema:xsd:Invoice-2',
-             b'urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2')
-CII_NS = b'urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100'
-
-
-def syntax_of(path):
-    """'ubl', 'cii' or None (other documents, or e-invoices inside an envelope), by the root element
-    (Factur-X samples open with kilobytes of comments)."""
-    try:
-        for _, elem in ET.iterparse(path, events=('start',)):
-            tag = elem.tag
-            break
-        else:
-            return None
-    except (ET.ParseError, OSError):
-        return None
-    if tag in ('{%s}Invoice' % UBL_ROOTS[0].decode(), '{%s}CreditNote' % UBL_ROOTS[1].decode()):
-        return 'ubl'
-    if tag == '{%s}CrossIndustryInvoice' % CII_NS.decode():
-        return 'cii'
-    return None
-
-
-def oracle_rules(path):
-    """The rule sets ../shared/conformance/validate applies: EN16931 of the syntax, and Peppol for
-    UBL whose cbc:CustomizationID names Peppol BIS Billing 3.0."""
-    if syntax_of(path) == 'cii':
-        return 'en16931-cii'
-    root = ET.parse(path).getroot()
-    spec = root.findtext('{urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2}CustomizationID') or ''
-    return 'en16931-ubl,peppol-bis3' if 'urn:fdc:peppol.eu:2017:poacc:billing:3.0' in spec else 'en16931-ubl'
-
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+from oracle_choice import oracle_rules, syntax_of
 
 def main():
     if len(sys.argv) != 4:
