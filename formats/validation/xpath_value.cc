@@ -117,7 +117,11 @@ bool IsXsDate(std::string_view text) {
   if (month < 0 || i + 3 >= s.size() || s[i + 3] != '-') return false;
   int day = two(i + 4, 1, 31);
   if (day < 0) return false;
-  long year = std::strtol(std::string(s.substr(year_start, i - year_start)).c_str(), nullptr, 10);
+  // Saxon holds the year in a Java int: a year of magnitude above 2^31 - 1 does not cast (the
+  // official validators then report a dynamic error), and our date arithmetic stays in range.
+  if (i - year_start > 10) return false;
+  long long year = std::strtoll(std::string(s.substr(year_start, i - year_start)).c_str(), nullptr, 10);
+  if (year > 2147483647LL) return false;
   static const int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
   if (day > kDays[month - 1] || (month == 2 && day == 29 && !leap)) return false;
