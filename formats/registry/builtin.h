@@ -13,8 +13,11 @@ Status RegisterBuiltinFormats(FormatRegistry& registry);
 // that the conversion could not carry are appended to `losses` (when given) as warnings.
 // `recompute` false skips calc::Complete: the amounts and the VAT breakdown are written as the
 // input states them (for complete documents, UBL or CII, received from elsewhere).
+// `options` go to the writer: routing data, encoding and envelope where the target format has
+// them (FormatInfo::takes_routing, encodings, has_envelope); kInvalidArgument when it has not.
 Result<std::string> Convert(const FormatRegistry& registry, std::string_view from,
                             std::string_view to, std::string_view text,
-                            std::vector<Finding>* losses = nullptr, bool recompute = true);
+                            std::vector<Finding>* losses = nullptr, bool recompute = true,
+                            const WriteOptions& options = {});
 
 }  // namespace gw::formats

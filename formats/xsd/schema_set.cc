@@ -5,6 +5,7 @@
 #include <libxml/xmlerror.h>
 #include <libxml/xmlschemas.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -36,6 +37,10 @@ std::string_view DocumentSchemaName(DocumentSchema schema) {
       return "UBL 2.1 CreditNote";
     case DocumentSchema::kCii:
       return "UN/CEFACT CII D16B CrossIndustryInvoice";
+    case DocumentSchema::kEeInvoice:
+      return "Estonian e-invoice 1.2.EN";
+    case DocumentSchema::kFinvoice:
+      return "Finvoice 3.0";
   }
   return "unknown schema";
 }
@@ -48,6 +53,10 @@ std::string_view DocumentSchemaPath(DocumentSchema schema) {
       return "ubl-2.1/maindoc/UBL-CreditNote-2.1.xsd";
     case DocumentSchema::kCii:
       return "cii-d16b/uncefact/data/standard/CrossIndustryInvoice_100pD16B.xsd";
+    case DocumentSchema::kEeInvoice:
+      return "estonia-einvoice/xsd/e-invoice_ver1.2.EN.xsd";
+    case DocumentSchema::kFinvoice:
+      return "finvoice/xsd/Finvoice3.0.xsd";
   }
   return "";
 }
@@ -67,8 +76,9 @@ SchemaSet::~SchemaSet() = default;
 
 namespace {
 
-constexpr DocumentSchema kAllSchemas[] = {DocumentSchema::kUblInvoice,
-                                          DocumentSchema::kUblCreditNote, DocumentSchema::kCii};
+constexpr DocumentSchema kAllSchemas[] = {DocumentSchema::kUblInvoice, DocumentSchema::kUblCreditNote,
+                                          DocumentSchema::kCii, DocumentSchema::kEeInvoice,
+                                          DocumentSchema::kFinvoice};
 
 // Collects the messages of a schema compilation: the schema parser's own errors and, through
 // the thread's structured handler, those of the XML parsers it creates for included documents
@@ -139,13 +149,51 @@ Result<CompiledSchema> Compile(std::string_view name, const fs::path& file, cons
   return schema;
 }
 
+// The Estonian 1.2.EN schema with its CustomContent wildcards lax instead of skip, so that the EN
+// blocks inside are checked against their global definitions. The schema is one self-contained
+// file (no include or import), compiled from memory.
+Result<CompiledSchema> CompileWithLaxExtensions(std::string_view name, const fs::path& file) {
+  std::string text;
+  {
+    std::FILE* f = std::fopen(file.c_str(), "rb");
+    if (f == nullptr) return Error::FailedPrecondition(std::string(name) + " schema " + file.string() + " cannot be read");
+    char buf[64 * 1024];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0) text.append(buf, n);
+    std::fclose(f);
+  }
+  const std::string_view skip = "processContents=\"skip\"";
+  size_t replaced = 0;
+  for (size_t at = text.find(skip); at != std::string::npos; at = text.find(skip, at)) {
+    text.replace(at, skip.size(), "processContents=\"lax\"");
+    ++replaced;
+  }
+  if (replaced == 0 || text.find("<xs:include") != std::string::npos || text.find("<xs:import") != std::string::npos) {
+    return Error::FailedPrecondition(std::string(name) + " schema " + file.string() +
+                                     " is not the published 1.2.EN schema (one file with skip wildcards)");
+  }
+  ConfinedLoadScope scope(file.parent_path());
+  CompileErrors errors;
+  std::unique_ptr<xmlSchemaParserCtxt, SchemaParserFree> parser(
+      xmlSchemaNewMemParserCtxt(text.data(), static_cast<int>(text.size())));
+  if (parser == nullptr) return Error::Internal("libxml2 could not create a schema parser");
+  xmlSchemaSetParserStructuredErrors(parser.get(), &CompileErrors::Collect, &errors);
+  CompiledSchema schema(xmlSchemaParse(parser.get()));
+  if (schema == nullptr || !scope.refused().empty()) {
+    return Error::FailedPrecondition(std::string(name) + " schema " + file.string() + " does not compile:" +
+                                     errors.Summary());
+  }
+  return schema;
+}
+
 }  // namespace
 
 Result<std::shared_ptr<const SchemaSet>> SchemaSet::Load(const std::string& folder,
                                                          const Limits& limits) {
   const std::string hint =
       " (the folder must hold a copy of the official OASIS UBL 2.1 schemas under ubl-2.1/ and "
-      "the UN/CEFACT CII D16B schemas under cii-d16b/)";
+      "the UN/CEFACT CII D16B schemas under cii-d16b/, or of the national formats' schemas under "
+      "estonia-einvoice/xsd/ and finvoice/xsd/)";
   std::error_code ec;
   const fs::path canonical = fs::canonical(fs::path(folder), ec);
   if (ec || !fs::is_directory(canonical, ec)) {
@@ -162,7 +210,9 @@ Result<std::shared_ptr<const SchemaSet>> SchemaSet::Load(const std::string& fold
                               " not found");
       continue;
     }
-    Result<CompiledSchema> schema = Compile(DocumentSchemaName(kind), file, canonical);
+    Result<CompiledSchema> schema = kind == DocumentSchema::kEeInvoice
+                                        ? CompileWithLaxExtensions(DocumentSchemaName(kind), file)
+                                        : Compile(DocumentSchemaName(kind), file, canonical);
     if (!schema.has_value()) return std::move(schema).error();
     set->schemas_[Index(kind)].reset(schema->release());
   }
@@ -174,10 +224,10 @@ Result<std::shared_ptr<const SchemaSet>> SchemaSet::Load(const std::string& fold
     set->profiles_[static_cast<size_t>(kind)].reset(schema->release());
   }
   if (set->missing_.size() == kDocumentSchemaCount) {
-    return Error::NotFound("no schema found in the XSD folder '" + set->folder_ + "': expected " +
-                           std::string(DocumentSchemaPath(DocumentSchema::kUblInvoice)) + ", " +
-                           std::string(DocumentSchemaPath(DocumentSchema::kUblCreditNote)) +
-                           " or " + std::string(DocumentSchemaPath(DocumentSchema::kCii)) + hint);
+    std::string expected;
+    for (DocumentSchema kind : kAllSchemas) expected += (expected.empty() ? "" : ", ") + std::string(DocumentSchemaPath(kind));
+    return Error::NotFound("no schema found in the XSD folder '" + set->folder_ + "': expected one of " + expected +
+                           hint);
   }
   return std::shared_ptr<const SchemaSet>(std::move(set));
 }

@@ -17,10 +17,13 @@ struct _xmlSchema;  // libxml2's compiled schema (xmlSchema); kept out of this h
 namespace gw::formats::xsd {
 
 // The document types the set checks, chosen by the root element's expanded name.
-enum class DocumentSchema { kUblInvoice, kUblCreditNote, kCii };
-inline constexpr size_t kDocumentSchemaCount = 3;
+// The national formats (root element without namespace) come from a folder laid out as the
+// shared/formats collection: estonia-einvoice/xsd/ and finvoice/xsd/.
+enum class DocumentSchema { kUblInvoice, kUblCreditNote, kCii, kEeInvoice, kFinvoice };
+inline constexpr size_t kDocumentSchemaCount = 5;
 
-// "UBL 2.1 Invoice", "UBL 2.1 CreditNote", "UN/CEFACT CII D16B CrossIndustryInvoice".
+// "UBL 2.1 Invoice", "UBL 2.1 CreditNote", "UN/CEFACT CII D16B CrossIndustryInvoice",
+// "Estonian e-invoice 1.2.EN", "Finvoice 3.0".
 std::string_view DocumentSchemaName(DocumentSchema schema);
 // Where the main schema file lies inside the folder, e.g. "ubl-2.1/maindoc/UBL-Invoice-2.1.xsd".
 std::string_view DocumentSchemaPath(DocumentSchema schema);
@@ -49,12 +52,17 @@ class SchemaSet {
   //   ubl-2.1/maindoc/UBL-Invoice-2.1.xsd and UBL-CreditNote-2.1.xsd (with ubl-2.1/common/),
   //   cii-d16b/uncefact/data/standard/CrossIndustryInvoice_100pD16B.xsd (with its code lists),
   // and optionally the Factur-X 1.0 profile schemas facturx/en16931/FACTUR-X_EN16931.xsd and
-  // facturx/basic/FACTUR-X_BASIC.xsd (the distribution's folders, with their modules).
+  // facturx/basic/FACTUR-X_BASIC.xsd (the distribution's folders, with their modules); the
+  // national formats' schemas estonia-einvoice/xsd/e-invoice_ver1.2.EN.xsd and
+  // finvoice/xsd/Finvoice3.0.xsd. The Estonian schema is compiled with its CustomContent
+  // wildcards made lax (they are processContents="skip"): an EN16931 extension block (PartyEN,
+  // VATEN, ...) inside CustomContent is then checked against its definition in the same schema,
+  // as the 1.2.EN description requires, and other custom content is still accepted.
   // Reads nothing from the network and no file outside `folder` (symbolic links resolved): every
   // schema document, xs:include and xs:import goes through a loader that refuses anything else.
-  // A folder with only some of the three schemas loads; missing() names the absent ones and
+  // A folder with only some of the five schemas loads; missing() names the absent ones and
   // Validate refuses their documents. Errors: kNotFound when the folder does not exist or holds
-  // none of the three; kFailedPrecondition when a schema is present but does not compile or
+  // none of the five; kFailedPrecondition when a schema is present but does not compile or
   // refers to something outside the folder (the message names the file and the reason).
   // Takes about 50 ms per schema; do it once at start-up and share the result.
   static Result<std::shared_ptr<const SchemaSet>> Load(const std::string& folder,

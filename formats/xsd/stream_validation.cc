@@ -58,6 +58,8 @@ std::optional<DocumentSchema> SchemaForRoot(std::string_view ns, std::string_vie
   if (ns == kUblInvoiceNs && local == "Invoice") return DocumentSchema::kUblInvoice;
   if (ns == kUblCreditNoteNs && local == "CreditNote") return DocumentSchema::kUblCreditNote;
   if (ns == kCiiNs && local == "CrossIndustryInvoice") return DocumentSchema::kCii;
+  if (ns.empty() && local == "E_Invoice") return DocumentSchema::kEeInvoice;
+  if (ns.empty() && local == "Finvoice") return DocumentSchema::kFinvoice;
   return std::nullopt;
 }
 
@@ -325,8 +327,8 @@ void StreamValidator::StartRoot(const xmlChar* localname, const xmlChar* prefix,
     name += View(localname);
     AddFinding(open_.back().line,
                "the root element " + name +
-                   " is not a UBL 2.1 Invoice or CreditNote nor a UN/CEFACT CII D16B "
-                   "CrossIndustryInvoice; no schema applies to it");
+                   " is not a UBL 2.1 Invoice or CreditNote, a UN/CEFACT CII D16B "
+                   "CrossIndustryInvoice, an Estonian E_Invoice or a Finvoice; no schema applies to it");
     Finish(std::nullopt);
     HaltIfDone();
     return;

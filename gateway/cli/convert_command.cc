@@ -8,6 +8,7 @@
 #include <iterator>
 
 #include "formats/cii/cii_reader.h"
+#include "formats/eeinvoice/ee_invoice.h"
 #include "formats/registry/builtin.h"
 #include "gateway/cli/command.h"
 
@@ -15,16 +16,24 @@ namespace gw::cli {
 namespace {
 
 constexpr const char* kConvertUsage =
-    "usage: eigw convert --to FORMAT [--from FORMAT] [--as-is] INPUT [-o OUTPUT]\n"
+    "usage: eigw convert --to FORMAT [--from FORMAT] [--as-is] [--routing KEY=VALUE ...]\n"
+    "                    [--routing-file FILE] [--encoding ENC] [--envelope] INPUT [-o OUTPUT]\n"
     "\n"
     "Reads INPUT ('-' for standard input), computes and checks its totals and VAT breakdown,\n"
     "and writes it as FORMAT to OUTPUT (default: standard output).\n"
-    "  --to FORMAT     target format: ubl (Peppol BIS Billing 3.0, UBL 2.1) or cii\n"
-    "                  (UN/CEFACT CII D16B, EN16931)\n"
-    "  --from FORMAT   input format: json (ERP JSON), ubl (UBL 2.1 Invoice or CreditNote) or\n"
-    "                  cii (CII D16B CrossIndustryInvoice); default: by the content ('{' json,\n"
-    "                  '<' ubl or cii by the root element), else by the extension\n"
-    "                  (.xml ubl, .json json)\n"
+    "  --to FORMAT     target format: ubl (Peppol BIS Billing 3.0, UBL 2.1), cii (UN/CEFACT\n"
+    "                  CII D16B, EN16931), xrechnung-ubl, xrechnung-cii, facturx, facturx-basic,\n"
+    "                  ee-einvoice (Estonian e-invoice 1.2.EN), finvoice (Finvoice 3.0)\n"
+    "  --from FORMAT   input format: json (ERP JSON), ubl, cii, ee-einvoice or finvoice;\n"
+    "                  default: by the content ('{' json, '<' by the root element), else by\n"
+    "                  the extension (.xml ubl, .json json)\n"
+    "  --routing K=V   routing data of the target format (repeatable): the file header and\n"
+    "                  routing attributes of ee-einvoice (file_id, reg_number, ...), the\n"
+    "                  transmission details of finvoice (receiver_address, ...); the keys are\n"
+    "                  listed in docs/formats/<format>.md\n"
+    "  --routing-file F  the same from a file of KEY=VALUE lines ('#' starts a comment)\n"
+    "  --encoding ENC  output encoding where the format has a choice (finvoice: ISO-8859-15)\n"
+    "  --envelope      write the format's transport frame in front (finvoice: SOAP/ebXML)\n"
     "  --as-is         do not compute: write the amounts and VAT breakdown as the input states\n"
     "                  them (for complete UBL or CII documents received from elsewhere)\n"
     "Business terms the target format cannot hold are listed as warnings on standard error.\n"
@@ -40,7 +49,40 @@ struct Options {
   std::string input;
   std::string output;
   bool as_is = false;  // no calc::Complete
+  formats::WriteOptions write;
 };
+
+// Adds "KEY=VALUE" to the routing; false (after printing why) when it is not of that form or the
+// key is given twice.
+bool AddRouting(const std::string& pair, std::string_view where, formats::Routing& routing, std::ostream& err) {
+  const size_t eq = pair.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    err << "eigw convert: " << where << ": '" << pair << "' is not KEY=VALUE\n";
+    return false;
+  }
+  const std::string key = pair.substr(0, eq);
+  if (!routing.emplace(key, pair.substr(eq + 1)).second) {
+    err << "eigw convert: " << where << ": routing key '" << key << "' is given twice\n";
+    return false;
+  }
+  return true;
+}
+
+bool ReadRoutingFile(const std::string& path, formats::Routing& routing, std::ostream& err) {
+  std::ifstream file(path);
+  if (!file) {
+    err << "eigw convert: cannot read '" << path << "': " << std::strerror(errno) << "\n";
+    return false;
+  }
+  std::string line;
+  for (int number = 1; std::getline(file, line); ++number) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    const size_t first = line.find_first_not_of(" \t");
+    if (first == std::string::npos || line[first] == '#') continue;
+    if (!AddRouting(line.substr(first), path + ":" + std::to_string(number), routing, err)) return false;
+  }
+  return true;
+}
 
 // Parses the flags; returns false (after printing why) on a usage error.
 bool ParseOptions(const std::vector<std::string>& args, Options& o, std::ostream& err,
@@ -63,6 +105,18 @@ bool ParseOptions(const std::vector<std::string>& args, Options& o, std::ostream
       o.to = *v;
     } else if (a == "--as-is") {
       o.as_is = true;
+    } else if (a == "--routing") {
+      const std::string* v = value("--routing");
+      if (v == nullptr || !AddRouting(*v, "--routing", o.write.routing, err)) return false;
+    } else if (a == "--routing-file") {
+      const std::string* v = value("--routing-file");
+      if (v == nullptr || !ReadRoutingFile(*v, o.write.routing, err)) return false;
+    } else if (a == "--encoding") {
+      const std::string* v = value("--encoding");
+      if (v == nullptr) return false;
+      o.write.encoding = *v;
+    } else if (a == "--envelope") {
+      o.write.envelope = true;
     } else if (a == "--from") {
       const std::string* v = value("--from");
       if (v == nullptr) return false;
@@ -127,7 +181,11 @@ std::string DetectFormat(const std::string& path, std::string_view input) {
   if (input.substr(0, 3) == "\xEF\xBB\xBF") input.remove_prefix(3);
   size_t first = input.find_first_not_of(" \t\r\n");
   char c = first == std::string_view::npos ? '\0' : input[first];
-  if (c == '<') return formats::cii::LooksLikeCii(input) ? "cii" : "ubl";
+  if (c == '<') {
+    if (formats::cii::LooksLikeCii(input)) return "cii";
+    if (formats::ee::LooksLikeEeInvoice(input)) return "ee-einvoice";
+    return "ubl";
+  }
   if (c == '{' || c == '[') return "json";
   std::string extension = std::filesystem::path(path).extension().string();
   for (char& ch : extension) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
@@ -191,10 +249,11 @@ int RunConvert(const std::vector<std::string>& args, std::ostream& out, std::ost
   const std::string from = o.from.empty() ? DetectFormat(o.input, input) : o.from;
   std::vector<Finding> losses;
   if (o.as_is && from == "json") {
-    err << "eigw convert: --as-is needs a complete document (UBL or CII); ERP JSON is computed\n";
+    err << "eigw convert: --as-is needs a complete document (UBL, CII or a national format); ERP JSON is "
+           "computed\n";
     return 2;
   }
-  auto result = formats::Convert(registry, from, o.to, input, &losses, !o.as_is);
+  auto result = formats::Convert(registry, from, o.to, input, &losses, !o.as_is, o.write);
   if (!result) {
     const Error& e = result.error();
     err << "eigw convert: " << (o.input == "-" ? "standard input" : o.input) << ": "

@@ -6,6 +6,7 @@
 #include <iostream>
 #include <iterator>
 
+#include "formats/eeinvoice/ee_invoice.h"
 #include "formats/validation/validator.h"
 #include "formats/xsd/schema_set.h"
 #include "gateway/cli/command.h"
@@ -14,19 +15,23 @@ namespace gw::cli {
 namespace {
 
 constexpr const char* kValidateUsage =
-    "usage: eigw validate [--rules NAME[,NAME...]] [--schemas DIR] [--format text|json] FILE...\n"
+    "usage: eigw validate [--rules NAME[,NAME...]] [--schemas DIR]... [--format text|json] FILE...\n"
     "\n"
     "Checks UBL 2.1 invoices and credit notes and UN/CEFACT CII D16B invoices against the\n"
-    "official EN16931 (UBL, CII) and Peppol BIS Billing 3.0 rules, natively. Every finding is\n"
-    "listed, not only the first.\n"
+    "official EN16931 (UBL, CII) and Peppol BIS Billing 3.0 rules, natively, and Estonian\n"
+    "e-invoice files against the rules of their description (control totals, sums, reference\n"
+    "numbers; docs/formats/ee-einvoice.md). Every finding is listed, not only the first.\n"
     "  --rules NAMES   rule sets to apply, comma separated (en16931-ubl, peppol-bis3, en16931-cii,\n"
     "                  or with @version); default, as the official validators choose: EN16931 of\n"
     "                  the document's syntax, and for UBL Peppol too when cbc:CustomizationID\n"
     "                  names Peppol BIS Billing 3.0\n"
     "  --schemas DIR   also check the structure against the official XML Schemas in DIR\n"
     "                  (ubl-2.1/maindoc/..., cii-d16b/..., optionally facturx/en16931/ and\n"
-    "                  facturx/basic/ for the Factur-X profiles; see docs/validation.md); default:\n"
-    "                  $EIGW_SCHEMAS when set, else no schema check\n"
+    "                  facturx/basic/ for the Factur-X profiles, estonia-einvoice/xsd/ and\n"
+    "                  finvoice/xsd/ for the national formats; see docs/validation.md); may be\n"
+    "                  given more than once, each document is checked with the first folder\n"
+    "                  that has its schema; default: $EIGW_SCHEMAS (folders separated by ':')\n"
+    "                  when set, else no schema check\n"
     "  --format F      text (default) or json: one JSON object per file and line:\n"
     "                  {\"file\",\"syntax\",\"rules\",\"valid\",\"findings\":[{\"rule\",\"severity\",\n"
     "                  \"location\",\"message\"}]} (severity: fatal, warning or information)\n"
@@ -124,13 +129,42 @@ bool ReadFile(const std::string& path, std::string& text, std::string& why) {
   return true;
 }
 
+// The report for a national format: its own rules (the EN16931 rule sets are for UBL and CII;
+// asking for them here is refused per file, as for a syntax mismatch).
+formats::validation::Report ValidateNational(const char* syntax, const char* rule_set,
+                                             std::vector<Finding> findings,
+                                             const formats::validation::ValidateOptions& options) {
+  formats::validation::Report report;
+  report.syntax = syntax;
+  if (!options.rules.empty()) {
+    report.findings.push_back(Finding{
+        "rules.syntax", Finding::Severity::kFatal, "",
+        std::string("this document is ") + syntax + "; the rule sets of --rules are for UBL and CII documents. Leave "
+        "--rules out to check it against its own rules"});
+    return report;
+  }
+  report.rules.push_back(rule_set);
+  report.findings = std::move(findings);
+  return report;
+}
+
 }  // namespace
 
 int RunValidate(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   formats::validation::ValidateOptions options;
   std::string format = "text";
   const char* env_schemas = std::getenv("EIGW_SCHEMAS");
-  std::string schemas = env_schemas != nullptr ? env_schemas : "";
+  std::vector<std::string> schemas;
+  bool schemas_given = false;  // --schemas replaces $EIGW_SCHEMAS
+  if (env_schemas != nullptr) {
+    std::string_view list = env_schemas;
+    while (!list.empty()) {
+      const size_t colon = list.find(':');
+      if (colon != 0) schemas.emplace_back(list.substr(0, colon));
+      if (colon == std::string_view::npos) break;
+      list.remove_prefix(colon + 1);
+    }
+  }
   std::vector<std::string> files;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -149,7 +183,9 @@ int RunValidate(const std::vector<std::string>& args, std::ostream& out, std::os
         continue;
       }
       if (a == "--schemas") {
-        schemas = v;
+        if (!schemas_given) schemas.clear();
+        schemas_given = true;
+        schemas.push_back(v);
         continue;
       }
       size_t start = 0;
@@ -176,15 +212,39 @@ int RunValidate(const std::vector<std::string>& args, std::ostream& out, std::os
     err << "eigw validate: no FILE given\n" << kValidateUsage;
     return 2;
   }
-  std::shared_ptr<const formats::xsd::SchemaSet> schema_set;
-  if (!schemas.empty()) {
-    auto loaded = formats::xsd::SchemaSet::Load(schemas);
+  std::vector<std::shared_ptr<const formats::xsd::SchemaSet>> schema_sets;
+  for (const std::string& folder : schemas) {
+    auto loaded = formats::xsd::SchemaSet::Load(folder);
     if (!loaded) {
-      err << "eigw validate: cannot load the schemas from '" << schemas << "': " << loaded.error().message() << "\n";
+      err << "eigw validate: cannot load the schemas from '" << folder << "': " << loaded.error().message() << "\n";
       return 3;
     }
-    schema_set = *loaded;
+    schema_sets.push_back(*loaded);
   }
+  // The structure first, as the official validators report it; then the rules.
+  auto check_structure = [&](const std::string& text, formats::xsd::DocumentSchema kind,
+                             formats::validation::Report& report) {
+    if (schema_sets.empty()) return;
+    const formats::xsd::SchemaSet* set = schema_sets.front().get();
+    for (const auto& s : schema_sets) {
+      if (s->Has(kind)) {
+        set = s.get();
+        break;
+      }
+    }
+    auto structure = set->Validate(text);
+    std::vector<Finding> findings;
+    if (structure) {
+      findings = std::move(*structure);
+    } else if (!structure.error().findings().empty()) {
+      findings = structure.error().findings();
+    } else {
+      findings.push_back(Finding{"XSD", Finding::Severity::kFatal, "", structure.error().message()});
+    }
+    report.rules.insert(report.rules.begin(), "xsd");
+    findings.insert(findings.end(), report.findings.begin(), report.findings.end());
+    report.findings = std::move(findings);
+  };
   bool any_invalid = false, any_unreadable = false;
   size_t passed = 0;
   for (const std::string& file : files) {
@@ -193,6 +253,9 @@ int RunValidate(const std::vector<std::string>& args, std::ostream& out, std::os
     if (!ReadFile(file, text, why)) {
       any_unreadable = true;
       report.findings.push_back(Finding{"file.unreadable", Finding::Severity::kFatal, "", why});
+    } else if (formats::ee::LooksLikeEeInvoice(text)) {
+      report = ValidateNational("ee-einvoice", formats::ee::kRuleSetId, formats::ee::CheckRules(text), options);
+      check_structure(text, formats::xsd::DocumentSchema::kEeInvoice, report);
     } else {
       auto r = formats::validation::Validate(text, options);
       if (!r) {
@@ -200,20 +263,13 @@ int RunValidate(const std::vector<std::string>& args, std::ostream& out, std::os
         return r.error().code() == ErrorCode::kInvalidArgument ? 2 : 4;
       }
       report = std::move(*r);
-      if (schema_set != nullptr && !report.syntax.empty()) {
-        // The structure first, as the official validators report it; then the rules.
-        auto structure = schema_set->Validate(text);
-        std::vector<Finding> findings;
-        if (structure) {
-          findings = std::move(*structure);
-        } else if (!structure.error().findings().empty()) {
-          findings = structure.error().findings();
-        } else {
-          findings.push_back(Finding{"XSD", Finding::Severity::kFatal, "", structure.error().message()});
-        }
-        report.rules.insert(report.rules.begin(), "xsd");
-        findings.insert(findings.end(), report.findings.begin(), report.findings.end());
-        report.findings = std::move(findings);
+      if (!report.syntax.empty()) {
+        using formats::xsd::DocumentSchema;
+        check_structure(text,
+                        report.syntax == "cii"              ? DocumentSchema::kCii
+                        : report.syntax == "ubl-creditnote" ? DocumentSchema::kUblCreditNote
+                                                            : DocumentSchema::kUblInvoice,
+                        report);
       }
     }
     if (report.valid()) {

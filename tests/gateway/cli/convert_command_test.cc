@@ -256,13 +256,58 @@ TEST_F(ConvertCommandTest, UnreadableCiiValuesAreListedWithTheirXPath) {
   EXPECT_NE(r.err.find("format 102"), std::string::npos) << r.err;
 }
 
+// The Estonian e-invoice: routing data from --routing and --routing-file, each missing key named,
+// the output detected and converted back, and routing refused for a format without it.
+TEST_F(ConvertCommandTest, EstonianEInvoiceTakesRoutingData) {
+  CliRun missing = Eigw({"convert", "--to", "ee-einvoice", Example("invoice.json")});
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_NE(missing.err.find("file_id: routing key 'file_id' (Header/FileId) is missing"), std::string::npos)
+      << missing.err;
+  CliRun contradicting = Eigw({"convert", "--to", "ee-einvoice", "--routing", "file_id=F", "--routing",
+                               "reg_number=12345678", "--routing", "seller_reg_number=10137025",
+                               Example("invoice.json")});
+  EXPECT_EQ(contradicting.code, 1);
+  EXPECT_NE(contradicting.err.find("differs from the seller's legal registration identifier (BT-30)"), std::string::npos)
+      << contradicting.err;
+  const std::string routing = Write("routing.txt", "# file header\nfile_id=F-2026-1\n\nreg_number=12345678\n");
+  std::string ee = (dir_ / "invoice-ee.xml").string();
+  CliRun to_ee = Eigw({"convert", "--to", "ee-einvoice", "--routing-file", routing, "--routing", "presentment=YES",
+                       Example("invoice.json"), "-o", ee});
+  ASSERT_EQ(to_ee.code, 0) << to_ee.err;
+  const std::string xml = ReadFile(ee);
+  EXPECT_NE(xml.find("<FileId>F-2026-1</FileId>"), std::string::npos) << xml;
+  EXPECT_NE(xml.find("regNumber=\"12345678\""), std::string::npos);
+  EXPECT_NE(xml.find("presentment=\"YES\""), std::string::npos);
+  EXPECT_NE(xml.find("<TotalNumberInvoices>1</TotalNumberInvoices>"), std::string::npos);
+  CliRun back = Eigw({"convert", "--as-is", "--to", "ubl", ee});  // detected as ee-einvoice
+  ASSERT_EQ(back.code, 0) << back.err;
+  EXPECT_NE(back.out.find("<cbc:PayableAmount"), std::string::npos);
+  CliRun validated = Eigw({"validate", "--schemas", std::string(EIGW_SHARED_DIR) + "/formats", ee});
+  EXPECT_EQ(validated.code, 0) << validated.out;
+  EXPECT_NE(validated.out.find("[ee-einvoice; xsd+ee-einvoice@1.2]"), std::string::npos) << validated.out;
+
+  CliRun not_pair = Eigw({"convert", "--to", "ee-einvoice", "--routing", "file_id", Example("invoice.json")});
+  EXPECT_EQ(not_pair.code, 2);
+  EXPECT_NE(not_pair.err.find("'file_id' is not KEY=VALUE"), std::string::npos) << not_pair.err;
+  CliRun twice = Eigw({"convert", "--to", "ee-einvoice", "--routing", "file_id=a", "--routing", "file_id=b",
+                       Example("invoice.json")});
+  EXPECT_EQ(twice.code, 2);
+  CliRun to_ubl = Eigw({"convert", "--to", "ubl", "--routing", "file_id=a", Example("invoice.json")});
+  EXPECT_EQ(to_ubl.code, 1);
+  EXPECT_NE(to_ubl.err.find("format 'ubl' takes no routing data"), std::string::npos) << to_ubl.err;
+  CliRun encoding = Eigw({"convert", "--to", "ubl", "--encoding", "ISO-8859-15", Example("invoice.json")});
+  EXPECT_EQ(encoding.code, 1);
+  EXPECT_NE(encoding.err.find("is written in UTF-8, not ISO-8859-15"), std::string::npos) << encoding.err;
+}
+
 TEST_F(ConvertCommandTest, HelpExitsWithZero) {
   CliRun r = Eigw({"convert", "--help"});
   EXPECT_EQ(r.code, 0);
   EXPECT_NE(r.out.find("usage: eigw convert"), std::string::npos);
-  EXPECT_NE(r.out.find("--from FORMAT   input format: json (ERP JSON), ubl (UBL 2.1 Invoice or CreditNote) or"),
+  EXPECT_NE(r.out.find("--from FORMAT   input format: json (ERP JSON), ubl, cii, ee-einvoice or finvoice"),
             std::string::npos);
   EXPECT_NE(r.out.find("--as-is"), std::string::npos);
+  EXPECT_NE(r.out.find("--routing K=V"), std::string::npos);
 }
 
 }  // namespace
