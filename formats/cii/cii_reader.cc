@@ -494,31 +494,8 @@ bool IsCreditNoteCode(std::string_view code) {
 }  // namespace
 
 bool LooksLikeCii(std::string_view xml) {
-  // Past the prologue (declaration, comments, processing instructions: Factur-X samples open
-  // with kilobytes of licence comments) to the root element's start tag.
-  size_t at = 0;
-  while (true) {
-    at = xml.find('<', at);
-    if (at == std::string_view::npos || at + 1 >= xml.size()) return false;
-    if (xml.compare(at, 4, "<!--") == 0) {
-      at = xml.find("-->", at + 4);
-      if (at == std::string_view::npos) return false;
-      continue;
-    }
-    if (xml[at + 1] == '?' || xml[at + 1] == '!') {
-      at = xml.find('>', at + 2);
-      if (at == std::string_view::npos) return false;
-      continue;
-    }
-    break;
-  }
-  size_t end = xml.find('>', at);
-  std::string_view tag = xml.substr(at + 1, end == std::string_view::npos ? std::string_view::npos : end - at - 1);
-  size_t name_end = tag.find_first_of(" \t\r\n/");
-  std::string_view name = tag.substr(0, name_end);
-  size_t colon = name.find(':');
-  std::string_view local = colon == std::string_view::npos ? name : name.substr(colon + 1);
-  return local == "CrossIndustryInvoice" && tag.find(xml::kCiiNs) != std::string_view::npos;
+  // Factur-X samples open with kilobytes of licence comments: RootStartTag skips them.
+  return xml::RootLocalName(xml) == "CrossIndustryInvoice" && xml::RootStartTag(xml).find(xml::kCiiNs) != std::string_view::npos;
 }
 
 Result<model::Invoice> ReadInvoice(std::string_view xml, std::vector<Finding>* losses) {

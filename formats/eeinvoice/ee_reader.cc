@@ -8,6 +8,7 @@
 #include "formats/core/payment_reference.h"
 #include "formats/eeinvoice/ee_internal.h"
 #include "formats/eeinvoice/ee_invoice.h"
+#include "formats/ubl/ubl_read_context.h"
 #include "formats/xml/xml_document.h"
 
 namespace gw::formats::ee {
@@ -411,15 +412,9 @@ class InvoiceReader {
       inv.tax_currency = in_.Attr(accounting_vat, "currency");
     }
     d.tax_exclusive = in_.Number(en_sum, "InvoiceTotalSumWithoutVAT");
-    // BG-22 as stated (what is absent stays absent or 0), as the UBL and CII readers do.
-    model::Totals& t = inv.totals;
-    t.line_net_total = d.line_net_total.value_or(Decimal());
-    t.allowance_total = d.allowance_total;
-    t.charge_total = d.charge_total;
-    t.tax_exclusive = d.tax_exclusive.value_or(Decimal());
-    t.vat_total = d.vat_total.value_or(Decimal());
-    t.tax_inclusive = d.tax_inclusive.value_or(Decimal());
-    t.payable = d.payable.value_or(t.tax_inclusive);
+    // BG-22 as stated (what is absent stays absent or 0), as the UBL and CII readers do; the
+    // amount due may still come from PaymentInfo/PaymentTotalSum.
+    ubl::internal::TotalsAsDeclared(inv);
   }
 
   // ---- InvoiceItem ----
@@ -604,23 +599,8 @@ class InvoiceReader {
 }  // namespace
 
 bool LooksLikeEeInvoice(std::string_view xml) {
-  size_t at = 0;
-  while (true) {
-    at = xml.find('<', at);
-    if (at == std::string_view::npos || at + 1 >= xml.size()) return false;
-    if (xml.compare(at, 4, "<!--") == 0) {
-      at = xml.find("-->", at);
-      if (at == std::string_view::npos) return false;
-      continue;
-    }
-    if (xml[at + 1] == '?' || xml[at + 1] == '!') {
-      ++at;
-      continue;
-    }
-    std::string_view rest = xml.substr(at + 1);
-    return rest.substr(0, 9) == "E_Invoice" && rest.size() > 9 &&
-           (rest[9] == '>' || rest[9] == ' ' || rest[9] == '\t' || rest[9] == '\n' || rest[9] == '\r' || rest[9] == '/');
-  }
+  const std::string_view tag = xml::RootStartTag(xml);
+  return xml::RootLocalName(xml) == "E_Invoice" && tag.substr(0, 9) == "E_Invoice";  // no prefix: no namespace
 }
 
 Result<Batch> ReadBatch(std::string_view xml, std::vector<Finding>* losses) {

@@ -438,4 +438,32 @@ std::string SpecificationIdentifier(const Document& doc) {
   return id == kNoNode ? std::string() : doc.StringValue(id);
 }
 
+std::string_view RootStartTag(std::string_view xml) {
+  size_t at = 0;
+  while (true) {
+    at = xml.find('<', at);
+    if (at == std::string_view::npos || at + 1 >= xml.size()) return {};
+    if (xml.compare(at, 4, "<!--") == 0) {
+      at = xml.find("-->", at + 4);
+      if (at == std::string_view::npos) return {};
+      continue;
+    }
+    if (xml[at + 1] == '?' || xml[at + 1] == '!') {
+      at = xml.find('>', at + 2);
+      if (at == std::string_view::npos) return {};
+      continue;
+    }
+    break;
+  }
+  const size_t end = xml.find('>', at);
+  return xml.substr(at + 1, end == std::string_view::npos ? std::string_view::npos : end - at - 1);
+}
+
+std::string_view RootLocalName(std::string_view xml) {
+  std::string_view tag = RootStartTag(xml);
+  std::string_view name = tag.substr(0, tag.find_first_of(" \t\r\n/"));
+  const size_t colon = name.find(':');
+  return colon == std::string_view::npos ? name : name.substr(colon + 1);
+}
+
 }  // namespace gw::formats::xml

@@ -152,4 +152,12 @@ class Document {
 // a CII one; "" when absent or for another document.
 std::string SpecificationIdentifier(const Document& doc);
 
+// The start tag of the root element of `xml` without its '<' and '>' ("rsm:CrossIndustryInvoice
+// xmlns:rsm=..."), found past the prologue (declaration, comments, processing instructions,
+// DOCTYPE) without parsing; "" when there is none. For cheap format detection: a document that
+// looks like one format here is still parsed and checked by its reader.
+std::string_view RootStartTag(std::string_view xml);
+// The local part of the root element's name from RootStartTag ("CrossIndustryInvoice").
+std::string_view RootLocalName(std::string_view xml);
+
 }  // namespace gw::formats::xml

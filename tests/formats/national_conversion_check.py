@@ -32,6 +32,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import oracle_verdicts  # noqa: E402  (tests/formats/oracle_verdicts.py)
+
 # Test values for routing keys a format may ask for, by key.
 ROUTING_VALUES = {
     'file_id': 'CHECK-1', 'reg_number': '10000001', 'seller_reg_number': '10000002',
@@ -126,18 +129,11 @@ def main():
             for r in refused:
                 summary.append('    refused ' + r)
 
-        proc = subprocess.run([os.path.join(shared, 'conformance', 'validate'), '--format', 'tsv'] + sorted(ubl_outputs),
-                              capture_output=True, text=True)
-        if proc.returncode not in (0, 1):
-            print(f'the oracle failed (exit {proc.returncode}): {proc.stderr[:2000]}')
+        try:
+            verdict, fatal = oracle_verdicts.run(shared, sorted(ubl_outputs))
+        except RuntimeError as e:
+            print(e)
             return 1
-        verdict, fatal = {}, {}
-        for line in proc.stdout.splitlines():
-            f = line.split('\t')
-            if f[0] == 'FILE':
-                verdict[f[1]] = f[2]
-            elif f[0] == 'FINDING' and f[3] == 'fatal':
-                fatal.setdefault(f[1], []).append(f'{f[2]}:{f[4]}')
         known = 0
         for ubl, fmt in sorted(ubl_outputs.items()):
             name = os.path.basename(ubl).split('.')[0]

@@ -26,6 +26,9 @@ import os
 import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import oracle_verdicts  # noqa: E402  (tests/formats/oracle_verdicts.py)
 import xml.etree.ElementTree as ET
 
 UBL = ('{urn:oasis:names:specification:ubl:schema:xsd:Invoice-2}Invoice',
@@ -142,18 +145,11 @@ def main():
             failures.append('Factur-X BASIC schema: ' + line[:300])
 
     files = samples + sorted(outputs)
-    proc = subprocess.run([os.path.join(shared, 'conformance', 'validate'), '--format', 'tsv'] + files,
-                          capture_output=True, text=True)
-    if proc.returncode not in (0, 1):
-        print(f'the oracle failed (exit {proc.returncode}): {proc.stderr[:2000]}')
+    try:
+        verdict, fatal = oracle_verdicts.run(shared, files)
+    except RuntimeError as e:
+        print(e)
         return 1
-    verdict, fatal = {}, {}
-    for line in proc.stdout.splitlines():
-        f = line.split('\t')
-        if f[0] == 'FILE':
-            verdict[f[1]] = f[2]
-        elif f[0] == 'FINDING' and f[3] == 'fatal':
-            fatal.setdefault(f[1], []).append(f'{f[2]}:{f[4]}')
     passing_inputs = sum(1 for s in samples if verdict.get(s) == 'PASS')
     for out, src in sorted(outputs.items()):
         if src is not None and verdict.get(src) != 'PASS':
