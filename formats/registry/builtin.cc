@@ -4,6 +4,9 @@
 #include "formats/cii/cii_reader.h"
 #include "formats/cii/cii_writer.h"
 #include "formats/eeinvoice/ee_invoice.h"
+#include "formats/finvoice/finvoice_reader.h"
+#include "formats/finvoice/finvoice_transmission.h"
+#include "formats/finvoice/finvoice_writer.h"
 #include "formats/json/json_reader.h"
 #include "formats/ubl/ubl_reader.h"
 #include "formats/ubl/ubl_writer.h"
@@ -88,6 +91,27 @@ Status RegisterBuiltinFormats(FormatRegistry& registry) {
                      "application/xml", ".xml", read_ee, write_ee};
   ee_info.takes_routing = true;
   GW_RETURN_IF_ERROR(registry.Register(std::move(ee_info)));
+  // Finvoice 3.0: the transmission details (and the SOAP/ebXML frame) from the routing data.
+  auto read_finvoice = [](std::string_view text, std::vector<Finding>& losses) -> Result<model::Invoice> {
+    auto read = finvoice::ReadInvoice(text, &losses);
+    if (!read) return read.error();
+    return std::move(read->invoice);
+  };
+  auto write_finvoice = [](const model::Invoice& invoice, const WriteOptions& options,
+                           std::vector<Finding>& losses) -> Result<std::string> {
+    auto transmission = finvoice::TransmissionFromRouting(options.routing, invoice);
+    if (!transmission) return transmission.error();
+    finvoice::WriteOptions finvoice_options;
+    if (!options.encoding.empty()) finvoice_options.encoding = options.encoding;
+    finvoice_options.soap_envelope = options.envelope;
+    return finvoice::WriteInvoice(invoice, *transmission, finvoice_options, &losses);
+  };
+  FormatInfo finvoice_info{"finvoice", "Finvoice 3.0 (Finland), optionally with its SOAP/ebXML transmission frame",
+                           "application/xml", ".xml", read_finvoice, write_finvoice};
+  finvoice_info.takes_routing = true;
+  finvoice_info.encodings = {"ISO-8859-15"};
+  finvoice_info.has_envelope = true;
+  GW_RETURN_IF_ERROR(registry.Register(std::move(finvoice_info)));
   return OkStatus();
 }
 

@@ -9,6 +9,7 @@
 
 #include "formats/cii/cii_reader.h"
 #include "formats/eeinvoice/ee_invoice.h"
+#include "formats/finvoice/finvoice_reader.h"
 #include "formats/registry/builtin.h"
 #include "gateway/cli/command.h"
 
@@ -184,6 +185,7 @@ std::string DetectFormat(const std::string& path, std::string_view input) {
   if (c == '<') {
     if (formats::cii::LooksLikeCii(input)) return "cii";
     if (formats::ee::LooksLikeEeInvoice(input)) return "ee-einvoice";
+    if (formats::finvoice::LooksLikeFinvoice(input)) return "finvoice";
     return "ubl";
   }
   if (c == '{' || c == '[') return "json";

@@ -7,6 +7,8 @@
 #include <iterator>
 
 #include "formats/eeinvoice/ee_invoice.h"
+#include "formats/finvoice/finvoice_reader.h"
+#include "formats/finvoice/finvoice_rules.h"
 #include "formats/validation/validator.h"
 #include "formats/xsd/schema_set.h"
 #include "gateway/cli/command.h"
@@ -19,8 +21,8 @@ constexpr const char* kValidateUsage =
     "\n"
     "Checks UBL 2.1 invoices and credit notes and UN/CEFACT CII D16B invoices against the\n"
     "official EN16931 (UBL, CII) and Peppol BIS Billing 3.0 rules, natively, and Estonian\n"
-    "e-invoice files against the rules of their description (control totals, sums, reference\n"
-    "numbers; docs/formats/ee-einvoice.md). Every finding is listed, not only the first.\n"
+    "e-invoice and Finvoice files against the rules of their documentation (control totals, sums,\n"
+    "reference numbers; docs/formats/ee-einvoice.md, finvoice.md). Every finding is listed.\n"
     "  --rules NAMES   rule sets to apply, comma separated (en16931-ubl, peppol-bis3, en16931-cii,\n"
     "                  or with @version); default, as the official validators choose: EN16931 of\n"
     "                  the document's syntax, and for UBL Peppol too when cbc:CustomizationID\n"
@@ -256,6 +258,21 @@ int RunValidate(const std::vector<std::string>& args, std::ostream& out, std::os
     } else if (formats::ee::LooksLikeEeInvoice(text)) {
       report = ValidateNational("ee-einvoice", formats::ee::kRuleSetId, formats::ee::CheckRules(text), options);
       check_structure(text, formats::xsd::DocumentSchema::kEeInvoice, report);
+    } else if (formats::finvoice::LooksLikeFinvoice(text)) {
+      report = ValidateNational("finvoice", "finvoice@3.0", formats::finvoice::CheckRules(text), options);
+      // The schema checks the Finvoice document; a SOAP frame in front is cut off first.
+      auto part = formats::finvoice::WithoutEnvelope(text);
+      if (!part) {
+        for (const Finding& f : part.error().findings()) report.findings.push_back(f);
+      } else {
+        const size_t before = report.findings.size();
+        check_structure(std::string(part->document), formats::xsd::DocumentSchema::kFinvoice, report);
+        const size_t added = report.findings.size() - before;
+        for (size_t i = 0; part->after_envelope && i < added; ++i) {
+          report.findings[i].message = "in the Finvoice document after the SOAP frame (from line " +
+                                       std::to_string(part->line) + " of the file): " + report.findings[i].message;
+        }
+      }
     } else {
       auto r = formats::validation::Validate(text, options);
       if (!r) {

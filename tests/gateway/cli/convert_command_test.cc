@@ -300,6 +300,34 @@ TEST_F(ConvertCommandTest, EstonianEInvoiceTakesRoutingData) {
   EXPECT_NE(encoding.err.find("is written in UTF-8, not ISO-8859-15"), std::string::npos) << encoding.err;
 }
 
+// Finvoice: the transmission details from --routing, ISO-8859-15 and the SOAP frame on request;
+// the framed file is detected, converted back, and validated (the frame cut off for the schema).
+TEST_F(ConvertCommandTest, FinvoiceTakesRoutingEncodingAndEnvelope) {
+  CliRun missing = Eigw({"convert", "--to", "finvoice", Example("invoice.json")});
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_NE(missing.err.find("routing key 'receiver_intermediator' (MessageReceiverDetails/ToIntermediator) is missing"),
+            std::string::npos)
+      << missing.err;
+  std::string fi = (dir_ / "invoice-fi.xml").string();
+  CliRun to_fi = Eigw({"convert", "--to", "finvoice", "--routing", "sender_intermediator=HELSFIHH", "--routing",
+                       "receiver_intermediator=NDEAFIHH", "--routing", "timestamp=2026-11-27T10:00:00+02:00",
+                       "--encoding", "ISO-8859-15", "--envelope", Example("invoice.json"), "-o", fi});
+  ASSERT_EQ(to_fi.code, 0) << to_fi.err;
+  const std::string xml = ReadFile(fi);
+  EXPECT_EQ(xml.rfind("<SOAP-ENV:Envelope", 0), 0u) << xml.substr(0, 200);
+  EXPECT_NE(xml.find("<?xml version=\"1.0\" encoding=\"ISO-8859-15\"?>"), std::string::npos);
+  EXPECT_NE(xml.find("<eb:PartyId>NDEAFIHH</eb:PartyId>"), std::string::npos);
+  CliRun back = Eigw({"convert", "--as-is", "--to", "ubl", fi});  // detected as finvoice
+  ASSERT_EQ(back.code, 0) << back.err;
+  EXPECT_NE(back.out.find("<cbc:PayableAmount"), std::string::npos);
+  CliRun validated = Eigw({"validate", "--schemas", std::string(EIGW_SHARED_DIR) + "/formats", fi});
+  EXPECT_EQ(validated.code, 0) << validated.out;
+  EXPECT_NE(validated.out.find("[finvoice; xsd+finvoice@3.0]"), std::string::npos) << validated.out;
+  CliRun encoding = Eigw({"convert", "--to", "finvoice", "--encoding", "UTF-16", Example("invoice.json")});
+  EXPECT_EQ(encoding.code, 1);
+  EXPECT_NE(encoding.err.find("is written in UTF-8, ISO-8859-15, not UTF-16"), std::string::npos) << encoding.err;
+}
+
 TEST_F(ConvertCommandTest, HelpExitsWithZero) {
   CliRun r = Eigw({"convert", "--help"});
   EXPECT_EQ(r.code, 0);
