@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes a throw-away test PKI in the folder given as the only argument (created if missing):
-#   ca.pem / ca.key                  test root CA (RSA-2048, 10 years)
+#   ca.pem / ca.key                  test root CA (RSA-2048, 2019 to 2039)
 #   signer-rsa.pem / .key            RSA-2048 signer issued by the CA (2 years)
 #   signer-rsa.p12                   the same key, certificate and CA in PKCS#12,
 #                                    password in p12.password
@@ -65,9 +65,13 @@ issue() {
   rm -f "$name.csr"
 }
 
+# The CA is valid from 2019 so that signatures made while the expired certificate was valid
+# (XAdES SigningTime in 2020) can be checked at their signing time.
 rsa_key ca.key
-openssl req -config ca.cnf -x509 -new -key ca.key -sha256 -days 3650 -subj "/O=eigw test/CN=eigw Test Root CA" \
-  -extensions ca_ext -out ca.pem
+openssl req -config ca.cnf -new -key ca.key -subj "/O=eigw test/CN=eigw Test Root CA" -out ca.csr
+openssl ca -config ca.cnf -batch -notext -selfsign -keyfile ca.key -extensions ca_ext -in ca.csr -out ca.pem \
+  -startdate 20190101000000Z -enddate 20391231000000Z 2>/dev/null
+rm -f ca.csr
 
 rsa_key signer-rsa.key
 issue signer-rsa "/C=EE/O=eigw test/CN=Test Signer RSA" -days 730
