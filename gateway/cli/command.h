@@ -15,5 +15,8 @@ int RunEigw(const std::vector<std::string>& args, std::ostream& out, std::ostrea
 
 int RunConvert(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int RunValidate(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int RunSign(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int RunVerify(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int RunCerts(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace gw::cli

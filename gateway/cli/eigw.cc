@@ -14,6 +14,10 @@ constexpr const char* kUsage =
     "                                          national formats ('eigw formats' lists them)\n"
     "  validate [--rules R] [--format F] FILE... check invoices: EN16931/Peppol rules for UBL and CII,\n"
     "                                          the format's own rules for the national formats\n"
+    "  sign --profile P --key K [--cert C] IN [-o OUT]\n"
+    "                                          sign XML: xmldsig, xades-bes, xades-epes\n"
+    "  verify [--trust CA.pem] FILE...         verify every XML signature (strict policy)\n"
+    "  certs list [--trust CA.pem] FILE...     certificates: subject, issuer, key, days left\n"
     "  formats                                 list the formats this build reads and writes\n"
     "  version                                 print the version\n"
     "  help                                    print this help\n"
@@ -46,6 +50,9 @@ int RunEigw(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   std::vector<std::string> rest(args.begin() + 1, args.end());
   if (command == "convert") return RunConvert(rest, out, err);
   if (command == "validate") return RunValidate(rest, out, err);
+  if (command == "sign") return RunSign(rest, out, err);
+  if (command == "verify") return RunVerify(rest, out, err);
+  if (command == "certs") return RunCerts(rest, out, err);
   if (command == "formats") return ListFormats(out, err);
   if (command == "version" || command == "--version") {
     out << "eigw 0.1.0\n";

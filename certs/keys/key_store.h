@@ -1,0 +1,77 @@
+// The signing key store: a private key with its certificate and chain, loaded from PEM or
+// PKCS#12 files, with the password read from a file or an environment variable. A loaded
+// SigningKey is immutable and may be used by several threads at once for signing.
+#pragma once
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "certs/keys/openssl_ptr.h"
+#include "formats/core/result.h"
+
+namespace gw::certs {
+
+// A password. Never printed: no operator<<, no ToString, wiped on destruction; error messages
+// about it name where it came from, never its value.
+class Secret {
+ public:
+  explicit Secret(std::string value) : value_(std::move(value)) {}
+  Secret(const Secret&) = delete;
+  Secret& operator=(const Secret&) = delete;
+  Secret(Secret&& other) noexcept : value_(std::move(other.value_)) { other.Wipe(); }
+  Secret& operator=(Secret&& other) noexcept;
+  ~Secret() { Wipe(); }
+  const std::string& reveal() const { return value_; }
+
+ private:
+  void Wipe();
+  std::string value_;
+};
+
+// Where a password comes from: a file (its first line) or an environment variable. Both empty:
+// no password.
+struct PasswordSource {
+  std::string file;
+  std::string env_var;
+};
+
+// The password, std::nullopt when the source names none. kNotFound when the file cannot be read
+// or the variable is not set; kInvalidArgument when both are given.
+Result<std::optional<Secret>> ReadPassword(const PasswordSource& source);
+
+// What to load. `key_path` is a PEM private key (plain or encrypted PKCS#8 / traditional) or a
+// PKCS#12 file (.p12/.pfx, or any file that is not PEM). `cert_path` is the signer certificate
+// (PEM or DER), optional for PKCS#12, which carries its own. `chain_path` adds intermediate or
+// CA certificates to send in ds:X509Data.
+struct KeySource {
+  std::string key_path;
+  std::string cert_path;
+  std::string chain_path;
+  std::optional<Secret> password;
+};
+
+class SigningKey {
+ public:
+  // Loads and checks: the key type passes CheckKeyPolicy (RSA 2048+ or ECDSA P-256) and the
+  // certificate's public key is the key's. Errors: kNotFound (unreadable file),
+  // kInvalidArgument (malformed, wrong password, key and certificate do not match, weak key).
+  static Result<SigningKey> Load(const KeySource& source);
+
+  EVP_PKEY* key() const { return key_.get(); }
+  X509* certificate() const { return cert_.get(); }
+  // Further certificates for ds:X509Data (issuer first), without the signer certificate.
+  const std::vector<X509Ptr>& chain() const { return chain_; }
+  bool is_rsa() const;
+
+ private:
+  SigningKey() = default;
+  EvpPkeyPtr key_;
+  X509Ptr cert_;
+  std::vector<X509Ptr> chain_;
+};
+
+}  // namespace gw::certs
