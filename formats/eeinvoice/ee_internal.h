@@ -44,7 +44,7 @@ class Nav {
   std::string Attr(xml::NodeId element, std::string_view local) const;
   // The decimal text of `element`, nullopt when absent or not a decimal.
   std::optional<Decimal> NumberOrNothing(xml::NodeId element) const;
-  // /E_Invoice[1]/Invoice[2]/InvoiceParties[1]/SellerParty[1]/Name[1], or .../@attr.
+  // /E_Invoice/Invoice[2]/InvoiceParties[1]/SellerParty[1]/Name[1], or .../@attr.
   std::string Path(xml::NodeId node) const;
 
  private:

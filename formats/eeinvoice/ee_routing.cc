@@ -132,18 +132,7 @@ std::optional<Decimal> Nav::NumberOrNothing(xml::NodeId element) const {
   return *d;
 }
 
-std::string Nav::Path(xml::NodeId node) const {
-  if (node == xml::kNoNode || node == doc_.root()) return "";
-  const xml::Node& n = doc_.node(node);
-  if (n.kind == xml::NodeKind::kAttribute) return Path(n.parent) + "/@" + std::string(doc_.local_name(node));
-  size_t position = 1;
-  if (n.parent != xml::kNoNode) {
-    for (xml::NodeId c = doc_.node(n.parent).first_child; c != node && c != xml::kNoNode; c = doc_.node(c).next_sibling) {
-      if (doc_.node(c).kind == xml::NodeKind::kElement && doc_.node(c).name == n.name) ++position;
-    }
-  }
-  return Path(n.parent) + "/" + std::string(doc_.local_name(node)) + "[" + std::to_string(position) + "]";
-}
+std::string Nav::Path(xml::NodeId node) const { return xml::ElementPath(doc_, node); }
 
 }  // namespace internal
 

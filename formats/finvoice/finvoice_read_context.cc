@@ -146,34 +146,6 @@ void ReadContext::ReportUnreadChildren(NodeId element, const std::vector<bool>& 
   }
 }
 
-std::string ReadContext::Path(NodeId node) const {
-  std::vector<NodeId> steps;
-  for (NodeId n = node; n != kNoNode && doc_.node(n).kind != xml::NodeKind::kDocument;
-       n = doc_.node(n).parent) {
-    steps.push_back(n);
-  }
-  const NodeId root = doc_.document_element();
-  std::string path;
-  for (auto it = steps.rbegin(); it != steps.rend(); ++it) {
-    const NodeId n = *it;
-    const xml::Node& step = doc_.node(n);
-    if (step.kind == xml::NodeKind::kText) continue;
-    path += '/';
-    if (step.kind == xml::NodeKind::kAttribute) {
-      path += '@';
-      path += doc_.local_name(n);
-      continue;
-    }
-    path += doc_.local_name(n);
-    if (n == root) continue;
-    size_t position = 1;
-    for (NodeId s = doc_.node(step.parent).first_child; s != n; s = doc_.node(s).next_sibling) {
-      const xml::Node& sibling = doc_.node(s);
-      if (sibling.kind == xml::NodeKind::kElement && sibling.name == step.name) ++position;
-    }
-    path += '[' + std::to_string(position) + ']';
-  }
-  return path;
-}
+std::string ReadContext::Path(NodeId node) const { return xml::ElementPath(doc_, node); }
 
 }  // namespace gw::formats::finvoice::internal

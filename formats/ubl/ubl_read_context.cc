@@ -170,42 +170,17 @@ Error ReadContext::UnreadableValues(std::string_view document) {
 }
 
 std::string ReadContext::Path(NodeId node) const {
-  std::vector<NodeId> steps;
-  for (NodeId n = node; n != kNoNode && doc_.node(n).kind != xml::NodeKind::kDocument;
-       n = doc_.node(n).parent) {
-    steps.push_back(n);
-  }
-  const NodeId root = doc_.document_element();
-  std::string path;
-  for (auto it = steps.rbegin(); it != steps.rend(); ++it) {
-    const NodeId n = *it;
-    const xml::Node& step = doc_.node(n);
-    if (step.kind == xml::NodeKind::kText) continue;  // its element is the place
-    path += '/';
-    if (step.kind == xml::NodeKind::kAttribute) {
-      path += '@';
-      path += doc_.local_name(n);
-      continue;
-    }
-    // The UBL root keeps its default namespace unprefixed, as UBL documents write it; the other
-    // namespaces of the elements the readers report get their usual prefixes.
-    std::string_view ns = doc_.namespace_uri(n);
-    if (ns == xml::kCacNs) path += "cac:";
-    if (ns == xml::kCbcNs) path += "cbc:";
-    if (ns == xml::kCiiNs) path += "rsm:";
-    if (ns == xml::kRamNs) path += "ram:";
-    if (ns == xml::kUdtNs) path += "udt:";
-    if (ns == xml::kQdtNs) path += "qdt:";
-    path += doc_.local_name(n);
-    if (n == root) continue;
-    size_t position = 1;
-    for (NodeId s = doc_.node(step.parent).first_child; s != n; s = doc_.node(s).next_sibling) {
-      const xml::Node& sibling = doc_.node(s);
-      if (sibling.kind == xml::NodeKind::kElement && sibling.name == step.name) ++position;
-    }
-    path += '[' + std::to_string(position) + ']';
-  }
-  return path;
+  // The UBL root keeps its default namespace unprefixed, as UBL documents write it; the other
+  // namespaces of the elements the readers report get their usual prefixes.
+  return xml::ElementPath(doc_, node, [](std::string_view ns) -> std::string_view {
+    if (ns == xml::kCacNs) return "cac:";
+    if (ns == xml::kCbcNs) return "cbc:";
+    if (ns == xml::kCiiNs) return "rsm:";
+    if (ns == xml::kRamNs) return "ram:";
+    if (ns == xml::kUdtNs) return "udt:";
+    if (ns == xml::kQdtNs) return "qdt:";
+    return "";
+  });
 }
 
 }  // namespace gw::formats::ubl::internal

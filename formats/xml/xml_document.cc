@@ -466,4 +466,34 @@ std::string_view RootLocalName(std::string_view xml) {
   return colon == std::string_view::npos ? name : name.substr(colon + 1);
 }
 
+std::string ElementPath(const Document& doc, NodeId node, std::string_view (*prefix)(std::string_view ns)) {
+  std::vector<NodeId> steps;
+  for (NodeId n = node; n != kNoNode && doc.node(n).kind != NodeKind::kDocument; n = doc.node(n).parent) {
+    steps.push_back(n);
+  }
+  const NodeId root = doc.document_element();
+  std::string path;
+  for (auto it = steps.rbegin(); it != steps.rend(); ++it) {
+    const NodeId n = *it;
+    const Node& step = doc.node(n);
+    if (step.kind == NodeKind::kText) continue;  // its element is the place
+    path += '/';
+    if (step.kind == NodeKind::kAttribute) {
+      path += '@';
+      path += doc.local_name(n);
+      continue;
+    }
+    if (prefix != nullptr) path += prefix(doc.namespace_uri(n));
+    path += doc.local_name(n);
+    if (n == root) continue;
+    size_t position = 1;
+    for (NodeId s = doc.node(step.parent).first_child; s != n; s = doc.node(s).next_sibling) {
+      const Node& sibling = doc.node(s);
+      if (sibling.kind == NodeKind::kElement && sibling.name == step.name) ++position;
+    }
+    path += '[' + std::to_string(position) + ']';
+  }
+  return path;
+}
+
 }  // namespace gw::formats::xml

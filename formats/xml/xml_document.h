@@ -160,4 +160,10 @@ std::string_view RootStartTag(std::string_view xml);
 // The local part of the root element's name from RootStartTag ("CrossIndustryInvoice").
 std::string_view RootLocalName(std::string_view xml);
 
+// The XPath of `node` for messages: /Root/Child[2]/Leaf[1], or .../@attribute; a text node is
+// placed at its element. Every step below the root carries its position among the siblings of
+// its name. `prefix` gives the prefix written before an element of namespace `ns` ("cbc:"; ""
+// for none); without it names are written unprefixed.
+std::string ElementPath(const Document& doc, NodeId node, std::string_view (*prefix)(std::string_view ns) = nullptr);
+
 }  // namespace gw::formats::xml
