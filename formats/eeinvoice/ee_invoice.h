@@ -73,6 +73,11 @@ using Routing = std::map<std::string, std::string, std::less<>>;
 // app_id is EARVE, since a bank cannot present the invoice without them), or a value the format
 // refuses (a file_id over 20 characters, presentment other than YES/NO, a bad date).
 Result<Batch> BatchFromRouting(const Routing& routing, const model::Invoice& invoice);
+// The same for a file of several invoices of one seller: the header from `routing` (date: the
+// first invoice's BT-2), each invoice's attributes from its own terms. Keys that name one invoice
+// or buyer (invoice_id, reg_number, service_id, channel_address, invoice_glob_uniq_id) are refused
+// with more than one invoice, and so are invoices of different sellers (seller_reg_number).
+Result<Batch> BatchFromRouting(const Routing& routing, const std::vector<model::Invoice>& invoices);
 
 // Writes the batch as one E_Invoice file, UTF-8, element order of e-invoice_ver1.2.xsd; the
 // terms the 1.2 core cannot hold go into the 1.2.EN extension blocks (PartyEN, MailAddressEN,

@@ -137,10 +137,18 @@ std::string Nav::Path(xml::NodeId node) const { return xml::ElementPath(doc_, no
 }  // namespace internal
 
 Result<Batch> BatchFromRouting(const Routing& routing, const model::Invoice& invoice) {
+  return BatchFromRouting(routing, std::vector<model::Invoice>{invoice});
+}
+
+Result<Batch> BatchFromRouting(const Routing& routing, const std::vector<model::Invoice>& invoices) {
   static constexpr std::array<std::string_view, 20> kKeys = {
       "test", "date", "file_id", "app_id", "sender_id", "receiver_id", "contract_id", "payee_account_number",
       "invoice_id", "reg_number", "seller_reg_number", "service_id", "channel_id", "channel_address",
       "presentment", "factoring", "template_id", "language_id", "invoice_glob_uniq_id", "seller_contract_id"};
+  // Keys that name one invoice or one buyer: with several invoices each takes its own default.
+  static constexpr std::array<std::string_view, 5> kOneInvoice = {"invoice_id", "reg_number", "service_id",
+                                                                  "channel_address", "invoice_glob_uniq_id"};
+  if (invoices.empty()) return Error::InvalidArgument("an Estonian e-invoice file needs at least one invoice");
   std::vector<Finding> problems;
   for (const auto& [key, value] : routing) {
     bool known = false;
@@ -151,11 +159,21 @@ Result<Batch> BatchFromRouting(const Routing& routing, const model::Invoice& inv
       problems.push_back(Finding{"ee.routing", Finding::Severity::kFatal, key,
                                  "unknown routing key '" + key + "' for the Estonian e-invoice; known keys: " + list});
     }
+    for (std::string_view k : kOneInvoice) {
+      if (k == key && invoices.size() > 1) {
+        problems.push_back(Finding{"ee.routing", Finding::Severity::kFatal, key,
+                                   "routing key '" + key + "' names one invoice or buyer; with " +
+                                       std::to_string(invoices.size()) +
+                                       " invoices in the file each takes its own from the invoice (see "
+                                       "docs/formats/ee-einvoice.md)"});
+      }
+    }
   }
   auto get = [&](std::string_view key) {
     auto it = routing.find(key);
     return it == routing.end() ? std::string() : it->second;
   };
+  const model::Invoice& first = invoices.front();
   Batch batch;
   FileHeader& h = batch.header;
   const std::string test = get("test");
@@ -167,13 +185,13 @@ Result<Batch> BatchFromRouting(const Routing& routing, const model::Invoice& inv
   }
   const std::string date = get("date");
   if (date.empty()) {
-    h.date = invoice.issue_date;
+    h.date = first.issue_date;
   } else if (auto d = Date::Parse(date)) {
     h.date = *d;
   } else {
     problems.push_back(Finding{"ee.routing", Finding::Severity::kFatal, "date",
                                "routing key 'date' (Header/Date) '" + date + "' is not a date YYYY-MM-DD"});
-    h.date = invoice.issue_date;  // reported once, not again as missing
+    h.date = first.issue_date;  // reported once, not again as missing
   }
   h.file_id = get("file_id");
   h.app_id = get("app_id");
@@ -181,32 +199,45 @@ Result<Batch> BatchFromRouting(const Routing& routing, const model::Invoice& inv
   h.receiver_id = get("receiver_id");
   h.contract_id = get("contract_id");
   h.payee_account_number = get("payee_account_number");
+  for (Finding& f : internal::CheckHeader(h)) problems.push_back(std::move(f));
 
-  InvoiceRouting r;
-  r.invoice_id = routing.count("invoice_id") ? get("invoice_id") : invoice.number;
   // Defaults from the invoice, when they fit the attribute (RegType: at most 15 characters);
   // otherwise the key is missing and its finding says so.
   auto fits = [](const std::string& v) { return v.size() <= 15 ? v : std::string(); };
-  r.reg_number = get("reg_number");
-  if (r.reg_number.empty()) r.reg_number = fits(invoice.buyer.legal_registration_id.value);
-  if (r.reg_number.empty() && !invoice.buyer.identifiers.empty()) r.reg_number = fits(invoice.buyer.identifiers[0].value);
-  r.seller_reg_number = get("seller_reg_number");
-  if (r.seller_reg_number.empty()) r.seller_reg_number = fits(invoice.seller.legal_registration_id.value);
-  r.service_id = get("service_id");
-  r.channel_id = get("channel_id");
-  r.channel_address = get("channel_address");
-  r.presentment = get("presentment");
-  r.factoring = get("factoring");
-  r.template_id = get("template_id");
-  r.language_id = get("language_id");
-  r.invoice_glob_uniq_id = get("invoice_glob_uniq_id");
-  r.seller_contract_id = get("seller_contract_id");
-  for (Finding& f : internal::CheckHeader(h)) problems.push_back(std::move(f));
-  for (Finding& f : internal::CheckInvoiceRouting(r, h)) problems.push_back(std::move(f));
+  for (size_t i = 0; i < invoices.size(); ++i) {
+    const model::Invoice& invoice = invoices[i];
+    InvoiceRouting r;
+    r.invoice_id = routing.count("invoice_id") ? get("invoice_id") : invoice.number;
+    r.reg_number = get("reg_number");
+    if (r.reg_number.empty()) r.reg_number = fits(invoice.buyer.legal_registration_id.value);
+    if (r.reg_number.empty() && !invoice.buyer.identifiers.empty()) r.reg_number = fits(invoice.buyer.identifiers[0].value);
+    r.seller_reg_number = get("seller_reg_number");
+    if (r.seller_reg_number.empty()) r.seller_reg_number = fits(invoice.seller.legal_registration_id.value);
+    r.service_id = get("service_id");
+    r.channel_id = get("channel_id");
+    r.channel_address = get("channel_address");
+    r.presentment = get("presentment");
+    r.factoring = get("factoring");
+    r.template_id = get("template_id");
+    r.language_id = get("language_id");
+    r.invoice_glob_uniq_id = get("invoice_glob_uniq_id");
+    r.seller_contract_id = get("seller_contract_id");
+    for (Finding& f : internal::CheckInvoiceRouting(r, h)) {
+      if (invoices.size() > 1) f.location = "invoices/" + std::to_string(i) + "/" + f.location;
+      problems.push_back(std::move(f));
+    }
+    if (i > 0 && r.seller_reg_number != batch.invoices[0].routing.seller_reg_number) {
+      problems.push_back(Finding{"ee.routing", Finding::Severity::kFatal,
+                                 "invoices/" + std::to_string(i) + "/seller_reg_number",
+                                 "invoice " + invoice.number + " is from seller " + r.seller_reg_number +
+                                     ", the file's first invoice from " + batch.invoices[0].routing.seller_reg_number +
+                                     "; an Estonian e-invoice file holds the invoices of one seller"});
+    }
+    batch.invoices.push_back(BatchInvoice{invoice, std::move(r)});
+  }
   if (!problems.empty()) {
     return Error::InvalidInput("the routing data for the Estonian e-invoice is incomplete or invalid", std::move(problems));
   }
-  batch.invoices.push_back(BatchInvoice{invoice, std::move(r)});
   return batch;
 }
 

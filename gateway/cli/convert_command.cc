@@ -7,6 +7,7 @@
 #include <iostream>
 #include <iterator>
 
+#include "formats/calc/calculator.h"
 #include "formats/cii/cii_reader.h"
 #include "formats/eeinvoice/ee_invoice.h"
 #include "formats/finvoice/finvoice_reader.h"
@@ -18,7 +19,7 @@ namespace {
 
 constexpr const char* kConvertUsage =
     "usage: eigw convert --to FORMAT [--from FORMAT] [--as-is] [--routing KEY=VALUE ...]\n"
-    "                    [--routing-file FILE] [--encoding ENC] [--envelope] INPUT [-o OUTPUT]\n"
+    "                    [--routing-file FILE] [--encoding ENC] [--envelope] INPUT... [-o OUTPUT]\n"
     "\n"
     "Reads INPUT ('-' for standard input), computes and checks its totals and VAT breakdown,\n"
     "and writes it as FORMAT to OUTPUT (default: standard output).\n"
@@ -35,6 +36,8 @@ constexpr const char* kConvertUsage =
     "  --routing-file F  the same from a file of KEY=VALUE lines ('#' starts a comment)\n"
     "  --encoding ENC  output encoding where the format has a choice (finvoice: ISO-8859-15)\n"
     "  --envelope      write the format's transport frame in front (finvoice: SOAP/ebXML)\n"
+    "Several INPUTs only with --to ee-einvoice: the invoices of one seller in one file (the\n"
+    "header from --routing, each invoice's attributes from its own terms).\n"
     "  --as-is         do not compute: write the amounts and VAT breakdown as the input states\n"
     "                  them (for complete UBL or CII documents received from elsewhere)\n"
     "Business terms the target format cannot hold are listed as warnings on standard error.\n"
@@ -47,7 +50,8 @@ constexpr size_t kMaxInputBytes = 64 * 1024 * 1024;
 struct Options {
   std::string to;
   std::string from;  // empty: detected from the input (DetectFormat)
-  std::string input;
+  std::string input;                // the first INPUT
+  std::vector<std::string> inputs;  // every INPUT (several only for a batch format)
   std::string output;
   bool as_is = false;  // no calc::Complete
   formats::WriteOptions write;
@@ -129,11 +133,9 @@ bool ParseOptions(const std::vector<std::string>& args, Options& o, std::ostream
     } else if (a.size() > 1 && a[0] == '-') {
       err << "eigw convert: unknown option '" << a << "'\n";
       return false;
-    } else if (o.input.empty()) {
-      o.input = a;
     } else {
-      err << "eigw convert: more than one input file ('" << o.input << "' and '" << a << "')\n";
-      return false;
+      if (o.input.empty()) o.input = a;
+      o.inputs.push_back(a);
     }
   }
   if (o.to.empty()) {
@@ -142,6 +144,11 @@ bool ParseOptions(const std::vector<std::string>& args, Options& o, std::ostream
   }
   if (o.input.empty()) {
     err << "eigw convert: missing INPUT file (use '-' for standard input)\n";
+    return false;
+  }
+  if (o.inputs.size() > 1 && o.to != "ee-einvoice") {
+    err << "eigw convert: more than one input file ('" << o.inputs[0] << "' and '" << o.inputs[1]
+        << "'); only --to ee-einvoice writes several invoices into one file\n";
     return false;
   }
   return true;
@@ -220,6 +227,60 @@ bool WriteOutput(const std::string& path, const std::string& data, std::ostream&
   return true;
 }
 
+// Prints an error of `what` and its findings; returns the exit code for it.
+int Report(const std::string& what, const Error& e, std::ostream& err) {
+  err << "eigw convert: " << (what == "-" ? "standard input" : what) << ": " << e.message() << "\n";
+  for (const Finding& f : e.findings()) {
+    err << "  " << (f.location.empty() ? "(document)" : f.location) << ": " << f.message << " [" << f.rule << "]\n";
+  }
+  return e.code() == ErrorCode::kInvalidArgument || e.code() == ErrorCode::kOutOfRange ? 1 : 4;
+}
+
+void PrintWarnings(const std::vector<Finding>& losses, std::ostream& err) {
+  for (const Finding& f : losses) {
+    err << "eigw convert: warning: " << (f.location.empty() ? "(document)" : f.location) << ": " << f.message
+        << " [" << f.rule << "]\n";
+  }
+}
+
+// Several invoices of one seller into one Estonian e-invoice file (Header, Invoice per input,
+// Footer with the control totals).
+int ConvertBatch(const formats::FormatRegistry& registry, const Options& o, std::ostream& out, std::ostream& err) {
+  std::vector<model::Invoice> invoices;
+  std::vector<Finding> losses;
+  for (const std::string& path : o.inputs) {
+    std::string input;
+    if (!ReadInput(path, input, err)) return 3;
+    const std::string from = o.from.empty() ? DetectFormat(path, input) : o.from;
+    if (o.as_is && from == "json") {
+      err << "eigw convert: --as-is needs complete documents; '" << path << "' is ERP JSON, which is computed\n";
+      return 2;
+    }
+    auto reader = registry.Find(from);
+    if (!reader || !(*reader)->read) {
+      err << "eigw convert: format '" << from << "' cannot be read\n";
+      return 2;
+    }
+    auto invoice = (*reader)->read(input, losses);
+    if (!invoice) return Report(path, invoice.error(), err);
+    if (!o.as_is) {
+      if (auto st = formats::calc::Complete(*invoice); !st) return Report(path, st.error(), err);
+    }
+    invoices.push_back(std::move(*invoice));
+  }
+  auto batch = formats::ee::BatchFromRouting(o.write.routing, invoices);
+  if (!batch) return Report(std::to_string(invoices.size()) + " invoices", batch.error(), err);
+  auto written = formats::ee::WriteBatch(*batch, &losses);
+  if (!written) return Report(std::to_string(invoices.size()) + " invoices", written.error(), err);
+  PrintWarnings(losses, err);
+  if (!WriteOutput(o.output, *written, out, err)) return 3;
+  if (!o.output.empty() && o.output != "-") {
+    err << "eigw convert: wrote " << o.output << " (" << invoices.size() << " invoices, " << written->size()
+        << " bytes)\n";
+  }
+  return 0;
+}
+
 }  // namespace
 
 int RunConvert(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
@@ -246,6 +307,7 @@ int RunConvert(const std::vector<std::string>& args, std::ostream& out, std::ost
       return 2;
     }
   }
+  if (o.inputs.size() > 1) return ConvertBatch(registry, o, out, err);
   std::string input;
   if (!ReadInput(o.input, input, err)) return 3;
   const std::string from = o.from.empty() ? DetectFormat(o.input, input) : o.from;
@@ -256,20 +318,8 @@ int RunConvert(const std::vector<std::string>& args, std::ostream& out, std::ost
     return 2;
   }
   auto result = formats::Convert(registry, from, o.to, input, &losses, !o.as_is, o.write);
-  if (!result) {
-    const Error& e = result.error();
-    err << "eigw convert: " << (o.input == "-" ? "standard input" : o.input) << ": "
-        << e.message() << "\n";
-    for (const Finding& f : e.findings()) {
-      err << "  " << (f.location.empty() ? "(document)" : f.location) << ": " << f.message
-          << " [" << f.rule << "]\n";
-    }
-    return e.code() == ErrorCode::kInvalidArgument || e.code() == ErrorCode::kOutOfRange ? 1 : 4;
-  }
-  for (const Finding& f : losses) {
-    err << "eigw convert: warning: " << (f.location.empty() ? "(document)" : f.location) << ": " << f.message
-        << " [" << f.rule << "]\n";
-  }
+  if (!result) return Report(o.input, result.error(), err);
+  PrintWarnings(losses, err);
   if (!WriteOutput(o.output, *result, out, err)) return 3;
   if (!o.output.empty() && o.output != "-") {
     err << "eigw convert: wrote " << o.output << " (" << result->size() << " bytes)\n";

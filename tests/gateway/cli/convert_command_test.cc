@@ -286,6 +286,47 @@ TEST_F(ConvertCommandTest, EstonianEInvoiceTakesRoutingData) {
   EXPECT_EQ(validated.code, 0) << validated.out;
   EXPECT_NE(validated.out.find("[ee-einvoice; xsd+ee-einvoice@1.2]"), std::string::npos) << validated.out;
 
+  // Several invoices of one seller in one file: the Footer counts them; each keeps its attributes.
+  const std::string second = Write("second.json", [&] {
+    std::string json = ReadFile(Example("invoice.json"));
+    const std::string number = "\"number\": \"";
+    const size_t at = json.find(number);
+    EXPECT_NE(at, std::string::npos) << json.substr(0, 300);
+    if (at != std::string::npos) json.insert(at + number.size(), "B-");
+    return json;
+  }());
+  std::string batch = (dir_ / "batch-ee.xml").string();
+  CliRun two = Eigw({"convert", "--to", "ee-einvoice", "--routing", "file_id=F-2", Example("invoice.json"), second,
+                     "-o", batch});
+  EXPECT_EQ(two.code, 1) << two.err;  // the example buyer has no registry code: reg_number is asked per invoice
+  EXPECT_NE(two.err.find("invoices/1/reg_number"), std::string::npos) << two.err;
+  CliRun one_buyer = Eigw({"convert", "--to", "ee-einvoice", "--routing", "file_id=F-2", "--routing",
+                           "reg_number=12345678", Example("invoice.json"), second, "-o", batch});
+  EXPECT_EQ(one_buyer.code, 1);
+  EXPECT_NE(one_buyer.err.find("routing key 'reg_number' names one invoice or buyer"), std::string::npos) << one_buyer.err;
+  // With the buyer's registry code in the invoices themselves, the file is written and valid.
+  auto with_buyer_reg = [&](const char* name, const std::string& json) {
+    std::string text = json;
+    const std::string buyer = "\"name\": \"Baltic Retail SIA\",";
+    const size_t at = text.find(buyer);
+    EXPECT_NE(at, std::string::npos);
+    if (at != std::string::npos) text.insert(at + buyer.size(), " \"legal_registration_id\": {\"id\": \"40003000001\"},");
+    return Write(name, text);
+  };
+  CliRun written = Eigw({"convert", "--to", "ee-einvoice", "--routing", "file_id=F-2",
+                         with_buyer_reg("a.json", ReadFile(Example("invoice.json"))),
+                         with_buyer_reg("b.json", ReadFile(second)), "-o", batch});
+  ASSERT_EQ(written.code, 0) << written.err;
+  EXPECT_NE(written.err.find("(2 invoices,"), std::string::npos) << written.err;
+  const std::string file = ReadFile(batch);
+  EXPECT_NE(file.find("<TotalNumberInvoices>2</TotalNumberInvoices>"), std::string::npos);
+  EXPECT_NE(file.find("invoiceId=\"B-INV-2026-1001\""), std::string::npos);
+  CliRun batch_valid = Eigw({"validate", "--schemas", std::string(EIGW_SHARED_DIR) + "/formats", batch});
+  EXPECT_EQ(batch_valid.code, 0) << batch_valid.out;
+  CliRun to_ubl_two = Eigw({"convert", "--to", "ubl", Example("invoice.json"), second});
+  EXPECT_EQ(to_ubl_two.code, 2);
+  EXPECT_NE(to_ubl_two.err.find("only --to ee-einvoice writes several invoices"), std::string::npos) << to_ubl_two.err;
+
   CliRun not_pair = Eigw({"convert", "--to", "ee-einvoice", "--routing", "file_id", Example("invoice.json")});
   EXPECT_EQ(not_pair.code, 2);
   EXPECT_NE(not_pair.err.find("'file_id' is not KEY=VALUE"), std::string::npos) << not_pair.err;
