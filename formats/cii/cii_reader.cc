@@ -2,6 +2,7 @@
 // documents of other writers read the same way; where CII repeats what EN16931 holds once, the
 // first wins and a differing repetition is reported as a loss.
 #include "formats/cii/cii_reader.h"
+#include "formats/core/type_codes.h"
 
 #include <algorithm>
 
@@ -483,14 +484,6 @@ class Reader {
   std::vector<Finding>* losses_;
 };
 
-bool IsCreditNoteCode(std::string_view code) {
-  static const char* kCodes[] = {"81", "83", "261", "262", "296", "308", "381", "396", "420", "458", "532"};
-  for (const char* c : kCodes) {
-    if (code == c) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 bool LooksLikeCii(std::string_view xml) {
@@ -520,7 +513,7 @@ Result<model::Invoice> ReadInvoice(std::string_view xml, std::vector<Finding>* l
   NodeId header = in.Child(root, n.ExchangedDocument);
   inv.number = in.Text(header, n.ID);
   inv.type_code = in.Text(header, n.TypeCode);
-  if (IsCreditNoteCode(inv.type_code)) inv.kind = model::DocumentKind::kCreditNote;
+  if (IsCreditNoteKindCode(inv.type_code)) inv.kind = model::DocumentKind::kCreditNote;
   NodeId issue = in.Child(header, n.IssueDateTime);
   if (issue == kNoNode) {
     in.Add("cii.required", header == kNoNode ? root : header,

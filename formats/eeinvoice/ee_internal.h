@@ -1,5 +1,5 @@
-// Internal to formats/eeinvoice: the routing checks the writer and BatchFromRouting share, and the
-// character set of PaymentDescription.
+// Internal to formats/eeinvoice: the routing checks the writer and BatchFromRouting share, the
+// character count and set of the text types, and the navigation the reader and the rules share.
 #pragma once
 
 #include <string_view>
@@ -18,6 +18,9 @@ std::vector<Finding> CheckHeader(const FileHeader& header);
 // their lengths, YES/NO attributes with other values, a bank channel (AppId EARVE) without
 // channelId and channelAddress.
 std::vector<Finding> CheckInvoiceRouting(const InvoiceRouting& routing, const FileHeader& header);
+
+// The number of characters of the UTF-8 `text` (XSD lengths count characters).
+size_t Utf8Length(std::string_view text);
 
 // True when every character of the UTF-8 `text` is in [U+0020, U+00FF] or is Š š Ž ž, the
 // characters PaymentDescriptionType allows.

@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "formats/core/participant_id.h"
+#include "formats/core/type_codes.h"
 #include "formats/core/payment_reference.h"
 #include "formats/eeinvoice/ee_internal.h"
 #include "formats/eeinvoice/ee_invoice.h"
@@ -17,13 +18,6 @@ namespace {
 using model::Invoice;
 using xml::kNoNode;
 using xml::NodeId;
-
-bool IsCreditNoteCode(std::string_view code) {
-  for (const char* c : {"81", "83", "261", "262", "296", "308", "381", "396", "420", "458", "532"}) {
-    if (code == c) return true;
-  }
-  return false;
-}
 
 // Navigation over un-namespaced elements by local name, collecting unreadable values.
 class Reader : public internal::Nav {
@@ -268,7 +262,7 @@ class InvoiceReader {
     NodeId en = in_.FirstBlock(info, "Extension", "InvoiceInformationEN");
     inv.type_code = in_.Text(en, "InvoiceTypeCode");
     if (inv.type_code.empty()) inv.type_code = ee_type == "CRE" ? "381" : "380";
-    inv.kind = IsCreditNoteCode(inv.type_code) ? model::DocumentKind::kCreditNote : model::DocumentKind::kInvoice;
+    inv.kind = IsCreditNoteKindCode(inv.type_code) ? model::DocumentKind::kCreditNote : model::DocumentKind::kInvoice;
     NodeId vat_point = in_.Child(en, "VATPointDate");
     inv.tax_point_date = in_.DateValue(vat_point, "VATPointDate");
     inv.vat_point_date_code = in_.Text(vat_point, "VATPointDateCode");

@@ -8,12 +8,6 @@ namespace gw::formats::ee {
 namespace internal {
 namespace {
 
-size_t Utf8Length(std::string_view s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
 void Required(std::vector<Finding>& out, std::string_view key, std::string_view element, const std::string& value,
               std::string_view how) {
   if (value.empty()) {
@@ -42,6 +36,35 @@ void YesNo(std::vector<Finding>& out, std::string_view key, std::string_view ele
 }
 
 }  // namespace
+
+size_t Utf8Length(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+bool PaymentDescriptionCharacters(std::string_view s) {
+  // [#x20-#xFF] plus Š š Ž ž, in UTF-8.
+  for (size_t i = 0; i < s.size();) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    uint32_t cp;
+    size_t len;
+    if (c < 0x80) {
+      cp = c, len = 1;
+    } else if ((c & 0xE0) == 0xC0 && i + 1 < s.size()) {
+      cp = ((c & 0x1F) << 6) | (static_cast<unsigned char>(s[i + 1]) & 0x3F), len = 2;
+    } else if ((c & 0xF0) == 0xE0 && i + 2 < s.size()) {
+      cp = ((c & 0x0F) << 12) | ((static_cast<unsigned char>(s[i + 1]) & 0x3F) << 6) |
+           (static_cast<unsigned char>(s[i + 2]) & 0x3F);
+      len = 3;
+    } else {
+      return false;
+    }
+    if (!((cp >= 0x20 && cp <= 0xFF) || cp == 0x160 || cp == 0x161 || cp == 0x17D || cp == 0x17E)) return false;
+    i += len;
+  }
+  return true;
+}
 
 std::vector<Finding> CheckHeader(const FileHeader& h) {
   std::vector<Finding> out;

@@ -22,12 +22,6 @@ constexpr size_t kLong = 500;    // LongTextType
 constexpr size_t kReg = 15;      // RegType
 constexpr size_t kNoLimit = 0;   // xs:normalizedString of the EN blocks
 
-size_t Utf8Length(std::string_view s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
 bool AllDigits(std::string_view s) {
   if (s.empty()) return false;
   for (char c : s) {
@@ -88,9 +82,9 @@ class Writer {
 
   // `value`, recording an "ee.unconvertible" error when it is longer than `limit` characters.
   std::string_view Checked(std::string_view value, size_t limit, std::string_view what, std::string_view path) {
-    if (limit != kNoLimit && Utf8Length(value) > limit) {
+    if (limit != kNoLimit && internal::Utf8Length(value) > limit) {
       errors_.push_back(Finding{"ee.unconvertible", Finding::Severity::kFatal, prefix_ + std::string(path),
-                                std::string(what) + " has " + std::to_string(Utf8Length(value)) +
+                                std::string(what) + " has " + std::to_string(internal::Utf8Length(value)) +
                                     " characters; the Estonian e-invoice allows at most " + std::to_string(limit) +
                                     " there, and shortening it would change the invoice"});
     }
@@ -539,7 +533,7 @@ class Writer {
       w_.End();
     }
     Required("Description", Checked(item.name, kLong, "the item name (BT-153)", path + "/item/name"));
-    const bool ean = item.standard_id.scheme == "0160" && Utf8Length(item.standard_id.value) <= kNormal;
+    const bool ean = item.standard_id.scheme == "0160" && internal::Utf8Length(item.standard_id.value) <= kNormal;
     if (ean) w_.Leaf("EAN", item.standard_id.value);
     WriteLineEn(line, path, !ean);
     for (size_t i = 0; i < item.attributes.size(); ++i) {
@@ -664,7 +658,7 @@ class Writer {
         Added("/payment/remittance_info", "the invoice has no remittance information (BT-83); PaymentDescription, "
                                           "which the format requires, holds the invoice number, which reads back as BT-83");
       }
-      if (Utf8Length(text) > 210 || !internal::PaymentDescriptionCharacters(text)) {
+      if (internal::Utf8Length(text) > 210 || !internal::PaymentDescriptionCharacters(text)) {
         errors_.push_back(Finding{"ee.unconvertible", Finding::Severity::kFatal,
                                   prefix_ + (remittance.empty() ? "/number" : "/payment/remittance_info"),
                                   "the payment description '" + text +
@@ -729,33 +723,6 @@ class Writer {
 };
 
 }  // namespace
-
-namespace internal {
-
-bool PaymentDescriptionCharacters(std::string_view s) {
-  // [#x20-#xFF] plus Š š Ž ž, in UTF-8.
-  for (size_t i = 0; i < s.size();) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    uint32_t cp;
-    size_t len;
-    if (c < 0x80) {
-      cp = c, len = 1;
-    } else if ((c & 0xE0) == 0xC0 && i + 1 < s.size()) {
-      cp = ((c & 0x1F) << 6) | (static_cast<unsigned char>(s[i + 1]) & 0x3F), len = 2;
-    } else if ((c & 0xF0) == 0xE0 && i + 2 < s.size()) {
-      cp = ((c & 0x0F) << 12) | ((static_cast<unsigned char>(s[i + 1]) & 0x3F) << 6) |
-           (static_cast<unsigned char>(s[i + 2]) & 0x3F);
-      len = 3;
-    } else {
-      return false;
-    }
-    if (!((cp >= 0x20 && cp <= 0xFF) || cp == 0x160 || cp == 0x161 || cp == 0x17D || cp == 0x17E)) return false;
-    i += len;
-  }
-  return true;
-}
-
-}  // namespace internal
 
 Result<std::string> WriteBatch(const Batch& batch, std::vector<Finding>* losses) {
   if (batch.invoices.empty()) return Error::InvalidArgument("an Estonian e-invoice file needs at least one invoice");

@@ -3,22 +3,13 @@
 // finvoice_document_writer.cc; docs/formats/finvoice.md has the mapping.
 #include "formats/finvoice/finvoice_invoice_reader.h"
 
+#include "formats/core/type_codes.h"
 #include "formats/finvoice/finvoice_credit_note.h"
 #include "formats/finvoice/finvoice_values.h"
 #include "formats/ubl/ubl_read_context.h"
 
 namespace gw::formats::finvoice::internal {
 namespace {
-
-// The UNTDID 1001 codes EN16931 treats as credit notes (as the CII reader does).
-bool IsCreditNoteCode(std::string_view code) {
-  static const char* kCodes[] = {"81",  "83",  "261", "262", "296", "308",
-                                 "381", "396", "420", "458", "532"};
-  for (const char* c : kCodes) {
-    if (code == c) return true;
-  }
-  return false;
-}
 
 // Texts of repeated elements as one term (the writer splits long texts at spaces).
 std::string Joined(const std::vector<std::string>& parts) {
@@ -124,7 +115,7 @@ void InvoiceReader::Details(NodeId d, model::Invoice& inv) {
                            "' has no UNTDID 1001 equivalent and the document has no "
                            "InvoiceTypeCodeUN: the invoice type code (BT-3) is left empty");
   }
-  if (IsCreditNoteCode(inv.type_code)) inv.kind = model::DocumentKind::kCreditNote;
+  if (IsCreditNoteKindCode(inv.type_code)) inv.kind = model::DocumentKind::kCreditNote;
   in_.Consume(in_.Child(d, n_.InvoiceTypeText));  // the label of the type code
   NodeId origin = in_.Child(d, n_.OriginCode);
   if (in_.Text(origin) != "Original" && origin != kNoNode) {
