@@ -18,5 +18,8 @@ int RunValidate(const std::vector<std::string>& args, std::ostream& out, std::os
 int RunSign(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int RunVerify(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int RunCerts(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int RunServe(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int RunTenants(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int RunKeys(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace gw::cli

@@ -18,6 +18,9 @@ constexpr const char* kUsage =
     "                                          sign XML: xmldsig, xades-bes, xades-epes\n"
     "  verify [--trust CA.pem] FILE...         verify every XML signature (strict policy)\n"
     "  certs list [--trust CA.pem] FILE...     certificates: subject, issuer, key, days left\n"
+    "  serve --config FILE                     run the gateway server (docs/api.md)\n"
+    "  tenants add|list ... --config FILE      tenants of the gateway\n"
+    "  keys create|list|revoke ... --config F  API keys of a tenant\n"
     "  formats                                 list the formats this build reads and writes\n"
     "  version                                 print the version\n"
     "  help                                    print this help\n"
@@ -53,6 +56,9 @@ int RunEigw(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   if (command == "sign") return RunSign(rest, out, err);
   if (command == "verify") return RunVerify(rest, out, err);
   if (command == "certs") return RunCerts(rest, out, err);
+  if (command == "serve") return RunServe(rest, out, err);
+  if (command == "tenants") return RunTenants(rest, out, err);
+  if (command == "keys") return RunKeys(rest, out, err);
   if (command == "formats") return ListFormats(out, err);
   if (command == "version" || command == "--version") {
     out << "eigw 0.1.0\n";

@@ -1,0 +1,69 @@
+// What every request handler gets: the gateway's shared parts (App), and per request the
+// authenticated tenant, the path parameters, and helpers to answer in the API's conventions
+// (JSON, problem+json, RFC 3339 times).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+
+#include "formats/registry/format_registry.h"
+#include "gateway/config/config.h"
+#include "gateway/pipeline/pipeline.h"
+#include "gateway/server/metrics.h"
+#include "gateway/storage/store.h"
+#include "operators/routing/static_routes.h"
+
+namespace gw::gateway {
+
+// The parts of a running gateway that handlers and workers share. Read-only after start-up
+// except `stopping` and what is internally synchronized (store, metrics).
+struct App {
+  Config config;
+  std::unique_ptr<storage::Store> store;
+  formats::FormatRegistry registry;
+  std::unique_ptr<operators::StaticRoutes> routes;
+  Metrics metrics;
+  std::atomic<bool> stopping{false};
+  std::string openapi_yaml;  // served at /v1/openapi.yaml
+};
+
+int64_t NowMs();
+// 1764266462345 -> "2026-11-27T18:01:02.345Z".
+std::string Rfc3339(int64_t ms);
+// Parses RFC 3339 ("2026-11-27T18:01:02Z", fraction and offset allowed) into ms; false if not.
+bool ParseRfc3339(std::string_view text, int64_t& ms);
+
+// An event as the API shows it (SSE data, webhook body).
+std::string EventJson(const storage::Event& event);
+
+struct Ctx {
+  App& app;
+  Poco::Net::HTTPServerRequest& request;
+  Poco::Net::HTTPServerResponse& response;
+  std::string request_id;
+  std::string route;                  // metrics label, e.g. "/v1/invoices/{id}"
+  std::vector<std::string> params;    // path parameters in order
+  storage::Tenant tenant;             // set after authentication
+  int status = 0;                     // the answer's status, for metrics and logs
+
+  // Sends `body` with `status` and content type.
+  void Send(int status, std::string_view content_type, std::string_view body);
+  void SendJson(int status, std::string_view json) { Send(status, "application/json", json); }
+  // Sends an RFC 9457 problem with the stable `code` and, when given, the findings.
+  void Problem(int status, std::string_view code, std::string_view title, std::string_view detail,
+               const std::vector<Finding>& findings = {});
+  void NotFound() { Problem(404, "not_found", "Not found", "there is no such resource"); }
+  void Unavailable(const Error& e);
+  // Reads the whole body; false (after answering 413) when it is over the configured limit.
+  bool ReadBody(std::string& body);
+  // A query parameter ("" when absent) and whether it was given.
+  std::string Query(const std::string& name, bool* present = nullptr) const;
+};
+
+}  // namespace gw::gateway

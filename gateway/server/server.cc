@@ -1,0 +1,241 @@
+#include "gateway/server/server.h"
+
+#include <chrono>
+#include <iostream>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/SecureServerSocket.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/Context.h>
+#include <Poco/ThreadPool.h>
+
+#include "gateway/server/handlers.h"
+
+namespace gw::gateway {
+namespace {
+
+using Handler = void (*)(Ctx&);
+
+struct Route {
+  const char* method;
+  const char* pattern;  // segments; "{}" matches one segment
+  Handler handler;
+  bool authenticated;
+};
+
+constexpr Route kRoutes[] = {
+    {"POST", "/v1/invoices", handlers::PostInvoice, true},
+    {"GET", "/v1/invoices", handlers::ListInvoices, true},
+    {"POST", "/v1/invoices/preflight", handlers::PreflightInvoice, true},
+    {"GET", "/v1/invoices/{}", handlers::GetInvoice, true},
+    {"GET", "/v1/invoices/{}/documents/{}", handlers::GetDocument, true},
+    {"GET", "/v1/events", handlers::StreamEvents, true},
+    {"POST", "/v1/webhooks", handlers::PostWebhook, true},
+    {"GET", "/v1/webhooks", handlers::ListWebhooks, true},
+    {"DELETE", "/v1/webhooks/{}", handlers::DeleteWebhook, true},
+    {"GET", "/v1/webhooks/{}/deliveries", handlers::ListDeliveries, true},
+    {"POST", "/v1/webhooks/{}/deliveries/{}/replay", handlers::ReplayDelivery, true},
+    {"GET", "/v1/openapi.yaml", handlers::OpenApi, false},
+    {"GET", "/healthz", handlers::Healthz, false},
+    {"GET", "/readyz", handlers::Readyz, false},
+    {"GET", "/metrics", handlers::MetricsText, false},
+};
+
+std::vector<std::string_view> Segments(std::string_view path) {
+  std::vector<std::string_view> out;
+  while (!path.empty()) {
+    if (path.front() == '/') {
+      path.remove_prefix(1);
+      continue;
+    }
+    size_t end = path.find('/');
+    out.push_back(path.substr(0, end));
+    path.remove_prefix(end == std::string_view::npos ? path.size() : end);
+  }
+  return out;
+}
+
+// Whether `path` matches `pattern`; fills the "{}" segments into params.
+bool Match(std::string_view pattern, const std::vector<std::string_view>& path, std::vector<std::string>& params) {
+  auto want = Segments(pattern);
+  if (want.size() != path.size()) return false;
+  params.clear();
+  for (size_t i = 0; i < want.size(); ++i) {
+    if (want[i] == "{}") {
+      params.emplace_back(path[i]);
+    } else if (want[i] != path[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// API key -> tenant, remembered for a few seconds so a busy client costs no query per request.
+class KeyCache {
+ public:
+  std::optional<storage::Tenant> Find(const std::string& hash, int64_t now_ms) {
+    std::lock_guard lock(mutex_);
+    auto it = entries_.find(hash);
+    if (it == entries_.end() || now_ms - it->second.second > 5000) return std::nullopt;
+    return it->second.first;
+  }
+  void Put(const std::string& hash, const storage::Tenant& tenant, int64_t now_ms) {
+    std::lock_guard lock(mutex_);
+    if (entries_.size() > 10000) entries_.clear();
+    entries_[hash] = {tenant, now_ms};
+  }
+
+ private:
+  std::mutex mutex_;
+  std::unordered_map<std::string, std::pair<storage::Tenant, int64_t>> entries_;
+};
+
+class ApiHandler final : public Poco::Net::HTTPRequestHandler {
+ public:
+  ApiHandler(App& app, KeyCache& keys) : app_(app), keys_(keys) {}
+
+  void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override {
+    auto started = std::chrono::steady_clock::now();
+    Ctx ctx{app_, request, response, storage::NewId("req_").substr(0, 20), "unmatched", {}, {}, 0};
+    try {
+      Dispatch(ctx);
+    } catch (const std::exception& e) {
+      std::cerr << "eigw: request " << ctx.request_id << " " << request.getMethod() << " " << ctx.route
+                << " failed: " << e.what() << std::endl;
+      if (!response.sent()) {
+        ctx.Problem(500, "internal_error", "Internal error", "the gateway failed; the log has request " + ctx.request_id);
+      }
+    }
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    app_.metrics.RecordRequest(ctx.route, request.getMethod(), ctx.status, seconds);
+  }
+
+ private:
+  void Dispatch(Ctx& ctx) {
+    const std::string& uri = ctx.request.getURI();
+    auto path = Segments(std::string_view(uri).substr(0, uri.find('?')));
+    std::vector<std::string> params;
+    std::string allowed;
+    const Route* found = nullptr;
+    for (const Route& r : kRoutes) {
+      if (!Match(r.pattern, path, params)) continue;
+      if (ctx.request.getMethod() == r.method) {
+        found = &r;
+        break;
+      }
+      allowed += (allowed.empty() ? "" : ", ") + std::string(r.method);
+    }
+    if (!found) {
+      if (!allowed.empty()) {
+        ctx.route = "method_not_allowed";
+        ctx.response.set("Allow", allowed);
+        return ctx.Problem(405, "method_not_allowed", "Method not allowed",
+                           ctx.request.getMethod() + " is not allowed here; allowed: " + allowed);
+      }
+      return ctx.NotFound();
+    }
+    Match(found->pattern, path, ctx.params);
+    ctx.route = found->pattern;
+    for (size_t p = ctx.route.find("{}"); p != std::string::npos; p = ctx.route.find("{}")) ctx.route.replace(p, 2, "{id}");
+    if (found->authenticated && !Authenticate(ctx)) return;
+    if (app_.stopping && found->handler == handlers::StreamEvents)
+      return ctx.Problem(503, "unavailable", "Shutting down", "the gateway is stopping; reconnect with Last-Event-ID");
+    found->handler(ctx);
+  }
+
+  bool Authenticate(Ctx& ctx) {
+    const std::string auth = ctx.request.get("Authorization", "");
+    auto unauthorized = [&](const std::string& detail) {
+      ctx.response.set("WWW-Authenticate", "Bearer");
+      ctx.Problem(401, "unauthorized", "Unauthorized", detail);
+      return false;
+    };
+    if (!auth.starts_with("Bearer ") || auth.size() <= 7)
+      return unauthorized("send the tenant's API key as 'Authorization: Bearer <key>' (eigw keys create TENANT)");
+    const std::string hash = storage::Sha256Hex(std::string_view(auth).substr(7));
+    const int64_t now = NowMs();
+    if (auto t = keys_.Find(hash, now)) {
+      ctx.tenant = *t;
+      return true;
+    }
+    auto tenant = app_.store->TenantForKey(hash);
+    if (!tenant) {
+      ctx.Unavailable(tenant.error());
+      return false;
+    }
+    if (!*tenant) return unauthorized("the API key is unknown or revoked");
+    keys_.Put(hash, **tenant, now);
+    ctx.tenant = **tenant;
+    return true;
+  }
+
+  App& app_;
+  KeyCache& keys_;
+};
+
+class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
+ public:
+  explicit Factory(App& app) : app_(app) {}
+  Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
+    return new ApiHandler(app_, keys_);
+  }
+
+ private:
+  App& app_;
+  KeyCache keys_;
+};
+
+}  // namespace
+
+Server::Server(App& app) : app_(app) {}
+Server::~Server() = default;
+
+Result<uint16_t> Server::Start() {
+  const Config& c = app_.config;
+  try {
+    Poco::Net::SocketAddress address(c.listen_host, c.listen_port);
+    std::unique_ptr<Poco::Net::ServerSocket> socket;
+    if (!c.tls_cert.empty()) {
+      Poco::Net::Context::Ptr context = new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, c.tls_key, c.tls_cert,
+                                                               "", Poco::Net::Context::VERIFY_NONE);
+      context->disableProtocols(Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 |
+                                Poco::Net::Context::PROTO_TLSV1 | Poco::Net::Context::PROTO_TLSV1_1);
+      socket = std::make_unique<Poco::Net::SecureServerSocket>(address, 256, context);
+    } else {
+      socket = std::make_unique<Poco::Net::ServerSocket>(address, 256);
+    }
+    uint16_t port = socket->address().port();
+    auto* params = new Poco::Net::HTTPServerParams;
+    params->setMaxThreads(c.threads);
+    params->setMaxQueued(1024);
+    params->setKeepAlive(true);
+    params->setMaxKeepAliveRequests(0);
+    params->setKeepAliveTimeout(Poco::Timespan(30, 0));
+    params->setTimeout(Poco::Timespan(60, 0));
+    pool_ = std::make_unique<Poco::ThreadPool>(4, c.threads, 60);
+    server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(app_), *pool_, *socket, params);
+    server_->start();
+    return port;
+  } catch (const Poco::Exception& e) {
+    return Error::Unavailable("server.listen: cannot listen on " + c.listen_host + ":" +
+                              std::to_string(c.listen_port) + ": " + e.displayText());
+  }
+}
+
+void Server::Stop(int grace_ms) {
+  if (!server_) return;
+  server_->stop();  // no new connections
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(grace_ms);
+  while (server_->currentConnections() > 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  server_->stopAll(true);
+  pool_->joinAll();
+}
+
+}  // namespace gw::gateway

@@ -1,0 +1,88 @@
+#include "gateway/storage/migrations.h"
+
+namespace gw::gateway::storage {
+namespace {
+
+// Version 1: the whole first schema. Types are written once with two spellings: {ID} is the
+// auto-increment key, {BLOB} the binary type. Times are milliseconds since the epoch (BIGINT).
+constexpr const char* kV1[] = {
+    "CREATE TABLE tenants (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, created_ms BIGINT NOT NULL)",
+    "CREATE TABLE api_keys (id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL REFERENCES tenants(id),"
+    " key_sha256 TEXT NOT NULL UNIQUE, prefix TEXT NOT NULL, created_ms BIGINT NOT NULL, revoked_ms BIGINT)",
+    "CREATE TABLE invoices (id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL REFERENCES tenants(id),"
+    " idempotency_key TEXT NOT NULL, request_sha256 TEXT NOT NULL, status TEXT NOT NULL,"
+    " invoice_number TEXT NOT NULL, document_type TEXT NOT NULL, currency TEXT NOT NULL,"
+    " payable_amount TEXT NOT NULL, seller_name TEXT NOT NULL, seller_endpoint TEXT NOT NULL,"
+    " buyer_name TEXT NOT NULL, buyer_endpoint TEXT NOT NULL, source_format TEXT NOT NULL,"
+    " route_json TEXT NOT NULL, failure_code TEXT NOT NULL, failure_reason TEXT NOT NULL,"
+    " findings_json TEXT NOT NULL, accepted_json TEXT NOT NULL, created_ms BIGINT NOT NULL,"
+    " updated_ms BIGINT NOT NULL, UNIQUE (tenant_id, idempotency_key))",
+    "CREATE INDEX invoices_by_update ON invoices (tenant_id, updated_ms, id)",
+    "CREATE INDEX invoices_by_status ON invoices (tenant_id, status, updated_ms, id)",
+    // Archived documents: insert only (triggers below refuse UPDATE and DELETE).
+    "CREATE TABLE documents (invoice_id TEXT NOT NULL REFERENCES invoices(id), kind TEXT NOT NULL,"
+    " media_type TEXT NOT NULL, sha256 TEXT NOT NULL, size BIGINT NOT NULL, content {BLOB} NOT NULL,"
+    " created_ms BIGINT NOT NULL, PRIMARY KEY (invoice_id, kind))",
+    "CREATE TABLE events (seq {ID}, tenant_id TEXT NOT NULL, invoice_id TEXT NOT NULL, status TEXT NOT NULL,"
+    " detail TEXT NOT NULL, at_ms BIGINT NOT NULL)",
+    "CREATE INDEX events_by_tenant ON events (tenant_id, seq)",
+    "CREATE INDEX events_by_invoice ON events (invoice_id, seq)",
+    "CREATE TABLE attempts (invoice_id TEXT NOT NULL, number INTEGER NOT NULL, started_ms BIGINT NOT NULL,"
+    " finished_ms BIGINT NOT NULL, outcome TEXT NOT NULL, detail TEXT NOT NULL, worker TEXT NOT NULL,"
+    " PRIMARY KEY (invoice_id, number))",
+    // The outbox: one row per invoice that has a next step; removed when the invoice is final.
+    "CREATE TABLE outbox (invoice_id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, stage TEXT NOT NULL,"
+    " attempts INTEGER NOT NULL, next_ms BIGINT NOT NULL, lease_owner TEXT NOT NULL, lease_until_ms BIGINT NOT NULL,"
+    " created_ms BIGINT NOT NULL)",
+    "CREATE INDEX outbox_due ON outbox (next_ms)",
+    "CREATE TABLE webhooks (id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL REFERENCES tenants(id), url TEXT NOT NULL,"
+    " secret TEXT NOT NULL, created_ms BIGINT NOT NULL, deleted_ms BIGINT)",
+    "CREATE INDEX webhooks_by_tenant ON webhooks (tenant_id)",
+    "CREATE TABLE webhook_deliveries (id {ID}, webhook_id TEXT NOT NULL REFERENCES webhooks(id),"
+    " tenant_id TEXT NOT NULL, event_seq BIGINT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL,"
+    " last_status INTEGER NOT NULL, last_error TEXT NOT NULL, next_ms BIGINT NOT NULL, delivered_ms BIGINT,"
+    " lease_owner TEXT NOT NULL, lease_until_ms BIGINT NOT NULL, created_ms BIGINT NOT NULL)",
+    "CREATE INDEX deliveries_due ON webhook_deliveries (state, next_ms)",
+    "CREATE INDEX deliveries_by_webhook ON webhook_deliveries (webhook_id, id)",
+};
+
+constexpr const char* kSqliteV1Triggers[] = {
+    "CREATE TRIGGER documents_never_change BEFORE UPDATE ON documents"
+    " BEGIN SELECT RAISE(ABORT, 'archived documents are never changed'); END",
+    "CREATE TRIGGER documents_never_deleted BEFORE DELETE ON documents"
+    " BEGIN SELECT RAISE(ABORT, 'archived documents are never deleted'); END",
+};
+
+constexpr const char* kPostgresV1Triggers[] = {
+    "CREATE FUNCTION eigw_documents_immutable() RETURNS trigger LANGUAGE plpgsql AS"
+    " $$ BEGIN RAISE EXCEPTION 'archived documents are never changed or deleted'; END $$",
+    "CREATE TRIGGER documents_immutable BEFORE UPDATE OR DELETE ON documents"
+    " FOR EACH ROW EXECUTE FUNCTION eigw_documents_immutable()",
+};
+
+std::string Spell(std::string sql, Dialect dialect) {
+  auto replace = [&](const std::string& from, const std::string& to) {
+    for (size_t p = sql.find(from); p != std::string::npos; p = sql.find(from, p + to.size()))
+      sql.replace(p, from.size(), to);
+  };
+  replace("{ID}", dialect == Dialect::kPostgres ? "BIGSERIAL PRIMARY KEY" : "INTEGER PRIMARY KEY AUTOINCREMENT");
+  replace("{BLOB}", dialect == Dialect::kPostgres ? "BYTEA" : "BLOB");
+  return sql;
+}
+
+}  // namespace
+
+std::vector<Migration> Migrations(Dialect dialect) {
+  std::vector<Migration> out;
+  Migration v1{1, "tenants, keys, invoices, documents, events, attempts, outbox, webhooks", {}};
+  for (const char* sql : kV1) v1.statements.push_back(Spell(sql, dialect));
+  if (dialect == Dialect::kPostgres) {
+    for (const char* sql : kPostgresV1Triggers) v1.statements.push_back(sql);
+  } else {
+    for (const char* sql : kSqliteV1Triggers) v1.statements.push_back(sql);
+  }
+  out.push_back(std::move(v1));
+  return out;
+}
+
+}  // namespace gw::gateway::storage

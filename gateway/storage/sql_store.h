@@ -1,0 +1,118 @@
+// SqlStore: the Store on Poco::Data, for SQLite (WAL, one file, one process) and PostgreSQL
+// (several processes; the outbox is claimed with FOR UPDATE SKIP LOCKED). The SQL is written once
+// with '?' placeholders; the PostgreSQL dialect renumbers them ($1, $2, ...).
+//
+// Writes go through one writer thread that batches what arrives together into one transaction
+// (each call in its own savepoint, so one failing call does not undo the others) and commits once:
+// durable (SQLite synchronous=FULL, PostgreSQL synchronous_commit on) at one fsync per batch.
+// Reads use a pool of sessions.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include <Poco/Data/Session.h>
+#include <Poco/Data/SessionPool.h>
+
+#include "gateway/storage/migrations.h"
+#include "gateway/storage/store.h"
+
+namespace gw::gateway::storage {
+
+// Thrown inside a write function to end it with this error (its savepoint is rolled back).
+struct StoreFailure {
+  Error error;
+};
+
+class SqlStore final : public Store {
+ public:
+  static Result<std::unique_ptr<SqlStore>> Open(const StoreOptions& options);
+  ~SqlStore() override;
+
+  Result<int> Migrate() override;
+  Result<int> SchemaVersion() override;
+  std::string Driver() const override { return dialect_ == Dialect::kPostgres ? "postgresql" : "sqlite"; }
+
+  Result<Tenant> AddTenant(const std::string& name, int64_t now_ms) override;
+  Result<std::optional<Tenant>> FindTenant(const std::string& id_or_name) override;
+  Result<std::vector<Tenant>> ListTenants() override;
+  Result<ApiKey> AddApiKey(const std::string& tenant_id, const std::string& key_sha256, const std::string& prefix,
+                           int64_t now_ms) override;
+  Result<std::vector<ApiKey>> ListApiKeys(const std::string& tenant_id) override;
+  Status RevokeApiKey(const std::string& key_id, int64_t now_ms) override;
+  Result<std::optional<Tenant>> TenantForKey(const std::string& key_sha256) override;
+
+  Result<std::pair<SubmitOutcome, Invoice>> Submit(const Invoice& invoice, const Document& original) override;
+  Result<std::optional<Invoice>> GetInvoice(const std::string& tenant_id, const std::string& id) override;
+  Result<std::vector<Invoice>> ListInvoices(const std::string& tenant_id, const InvoiceFilter& filter) override;
+  Result<std::vector<Event>> InvoiceEvents(const std::string& invoice_id) override;
+  Result<std::vector<Attempt>> InvoiceAttempts(const std::string& invoice_id) override;
+  Result<std::vector<Document>> InvoiceDocuments(const std::string& invoice_id) override;
+  Result<std::optional<Document>> GetDocument(const std::string& tenant_id, const std::string& invoice_id,
+                                              const std::string& kind) override;
+  Result<std::vector<Event>> EventsAfter(const std::string& tenant_id, int64_t after_seq, int limit) override;
+  Result<int64_t> LastEventSeq() override;
+
+  Result<std::vector<Job>> ClaimJobs(const std::string& owner, int64_t now_ms, int64_t lease_ms, int max) override;
+  Status Advance(const Step& step, int64_t now_ms) override;
+  Result<OutboxStats> Stats() override;
+
+  Result<Webhook> AddWebhook(const std::string& tenant_id, const std::string& url, const std::string& secret,
+                             int64_t now_ms) override;
+  Result<std::vector<Webhook>> ListWebhooks(const std::string& tenant_id) override;
+  Result<bool> DeleteWebhook(const std::string& tenant_id, const std::string& id, int64_t now_ms) override;
+  Result<std::vector<WebhookDelivery>> ListDeliveries(const std::string& tenant_id, const std::string& webhook_id,
+                                                      int limit) override;
+  Result<bool> ReplayDelivery(const std::string& tenant_id, const std::string& webhook_id,
+                              const std::string& delivery_id, int64_t now_ms) override;
+  Result<std::vector<DueDelivery>> ClaimDeliveries(const std::string& owner, int64_t now_ms, int64_t lease_ms,
+                                                   int max) override;
+  Status RecordDelivery(const WebhookDelivery& delivery, const std::string& owner) override;
+
+  Status Ping() override;
+  int64_t WaitForEvents(int64_t known_seq, int timeout_ms) override;
+  Status ReleaseAllLeases() override;
+
+ private:
+  SqlStore(Dialect dialect, std::string connector, std::string connection, int pool);
+
+  // The SQL in this dialect ('?' renumbered for PostgreSQL).
+  std::string Sql(std::string_view sql) const;
+  Poco::Data::Session NewSession();
+  // Runs `fn` in the writer's batch transaction; returns after the commit.
+  Status Write(std::function<void(Poco::Data::Session&)> fn);
+  // Runs `fn` with a pooled read session, mapping exceptions to errors.
+  Status Read(const std::function<void(Poco::Data::Session&)>& fn);
+  void WriterLoop();
+  // Inserts an event (and the webhook deliveries of its tenant's webhooks); returns its seq.
+  int64_t InsertEvent(Poco::Data::Session& s, const std::string& tenant_id, const std::string& invoice_id,
+                      const std::string& status, const std::string& detail, int64_t now_ms);
+  void InsertDocument(Poco::Data::Session& s, const std::string& invoice_id, const Document& d);
+
+  struct Pending {
+    std::function<void(Poco::Data::Session&)> fn;
+    std::promise<Status> done;
+  };
+
+  Dialect dialect_;
+  std::string connector_, connection_;
+  std::unique_ptr<Poco::Data::SessionPool> pool_;
+
+  std::mutex queue_mutex_;
+  std::condition_variable queue_cv_;
+  std::deque<Pending*> queue_;
+  bool stopping_ = false;
+  std::thread writer_;
+
+  std::mutex event_mutex_;
+  std::condition_variable event_cv_;
+  int64_t last_seq_ = 0;
+  int64_t pending_seq_ = 0;  // writer thread only
+};
+
+}  // namespace gw::gateway::storage

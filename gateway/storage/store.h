@@ -1,0 +1,235 @@
+// The gateway's storage: tenants and API keys, invoices with their status events, archived
+// documents, the outbox, webhooks and their deliveries. One interface (Store), two implementations
+// on Poco::Data (SqlStore with the SQLite or the PostgreSQL dialect, sql_store.h).
+//
+// Time is milliseconds since the Unix epoch (UTC), given by the caller. Writes are durable when a
+// call returns (committed with fsync); concurrent writers are batched into one transaction
+// ("group commit") so durability does not cost one fsync per request.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "formats/core/result.h"
+
+namespace gw::gateway::storage {
+
+struct Tenant {
+  std::string id;  // "ten_<hex>"
+  std::string name;
+  int64_t created_ms = 0;
+};
+
+struct ApiKey {
+  std::string id;          // "key_<hex>"
+  std::string tenant_id;
+  std::string prefix;      // first characters of the key, shown in lists
+  int64_t created_ms = 0;
+  std::optional<int64_t> revoked_ms;
+};
+
+// An archived document. Never changed once stored.
+struct Document {
+  std::string kind;        // original, produced, signed, receipt
+  std::string media_type;
+  std::string sha256;      // hex
+  int64_t size = 0;
+  int64_t created_ms = 0;
+  std::string content;     // empty in listings
+};
+
+struct Event {
+  int64_t seq = 0;
+  std::string tenant_id;
+  std::string invoice_id;
+  std::string status;
+  std::string detail;
+  int64_t at_ms = 0;
+};
+
+struct Attempt {
+  int number = 0;
+  int64_t started_ms = 0;
+  int64_t finished_ms = 0;
+  std::string outcome;  // delivered, failed, refused
+  std::string detail;
+  std::string worker;
+};
+
+struct Invoice {
+  std::string id;  // "inv_<hex>"
+  std::string tenant_id;
+  std::string idempotency_key;
+  std::string request_sha256;   // of the submitted body: same key + other body = conflict
+  std::string status;
+  std::string invoice_number;
+  std::string document_type;    // invoice, credit_note
+  std::string currency;
+  std::string payable_amount;
+  std::string seller_name, seller_endpoint, buyer_name, buyer_endpoint;  // endpoint "scheme:value"
+  std::string source_format;    // json, ubl, cii
+  std::string route_json;       // "" until routed
+  std::string failure_code, failure_reason;
+  std::string findings_json;    // "[]" or the findings of validation
+  std::string accepted_json;    // the 202 answer, replayed for the same idempotency key
+  int64_t created_ms = 0;
+  int64_t updated_ms = 0;
+};
+
+// One row of the outbox: the next step of one invoice.
+struct Job {
+  std::string invoice_id;
+  std::string tenant_id;
+  std::string stage;  // process, deliver
+  int attempts = 0;   // delivery attempts made so far
+  int64_t next_ms = 0;
+};
+
+// What a pipeline step changes, applied in one transaction by Store::Advance.
+struct Step {
+  std::string invoice_id;
+  std::string tenant_id;
+  std::string lease_owner;             // the worker that holds the job; the step fails if it lost it
+  std::vector<std::pair<std::string, std::string>> events;  // (status, detail), in order; the last is the new status
+  std::optional<std::string> route_json, failure_code, failure_reason, findings_json;
+  std::vector<Document> documents;     // archived with this step
+  std::optional<Attempt> attempt;      // recorded delivery attempt
+  // The job afterwards: nullopt = done (removed from the outbox); else its stage and due time.
+  std::optional<std::string> next_stage;
+  int64_t next_ms = 0;
+  int job_attempts = 0;
+  // Keep holding the lease (a step recorded while the work goes on, e.g. "sending").
+  bool keep_lease = false;
+};
+
+struct InvoiceFilter {
+  std::string status;                 // "" = any
+  std::optional<int64_t> updated_since_ms;
+  // Cursor: the (updated_ms, id) of the last row of the previous page.
+  std::optional<std::pair<int64_t, std::string>> after;
+  int limit = 100;
+};
+
+enum class SubmitOutcome { kCreated, kReplayed, kConflict };
+
+struct Webhook {
+  std::string id;  // "whk_<hex>"
+  std::string tenant_id;
+  std::string url;
+  std::string secret;
+  int64_t created_ms = 0;
+};
+
+struct WebhookDelivery {
+  std::string id;  // "dlv_<hex>"
+  std::string webhook_id;
+  std::string tenant_id;
+  int64_t event_seq = 0;
+  std::string state;  // pending, delivered, failed
+  int attempts = 0;
+  int last_status = 0;
+  std::string last_error;
+  int64_t next_ms = 0;
+  std::optional<int64_t> delivered_ms;
+  int64_t created_ms = 0;
+};
+
+struct OutboxStats {
+  int64_t depth = 0;
+  std::optional<int64_t> oldest_ms;  // creation time of the oldest waiting invoice
+  std::vector<std::pair<std::string, int64_t>> invoices_by_status;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Creates or upgrades the schema (versioned migrations, each in its own transaction; safe to run
+  // from several processes at once). Returns the schema version.
+  virtual Result<int> Migrate() = 0;
+  virtual Result<int> SchemaVersion() = 0;
+  virtual std::string Driver() const = 0;
+
+  // Tenants and keys. AddTenant: kAlreadyExists for a taken name.
+  virtual Result<Tenant> AddTenant(const std::string& name, int64_t now_ms) = 0;
+  virtual Result<std::optional<Tenant>> FindTenant(const std::string& id_or_name) = 0;
+  virtual Result<std::vector<Tenant>> ListTenants() = 0;
+  virtual Result<ApiKey> AddApiKey(const std::string& tenant_id, const std::string& key_sha256,
+                                   const std::string& prefix, int64_t now_ms) = 0;
+  virtual Result<std::vector<ApiKey>> ListApiKeys(const std::string& tenant_id) = 0;
+  virtual Status RevokeApiKey(const std::string& key_id, int64_t now_ms) = 0;
+  // The tenant of an unrevoked key with this hash.
+  virtual Result<std::optional<Tenant>> TenantForKey(const std::string& key_sha256) = 0;
+
+  // Stores a new submission (invoice, original document, "received" event, outbox job "process")
+  // unless the tenant used its idempotency key before: then kReplayed with the stored invoice when
+  // the request hash matches, kConflict when not.
+  virtual Result<std::pair<SubmitOutcome, Invoice>> Submit(const Invoice& invoice, const Document& original) = 0;
+
+  virtual Result<std::optional<Invoice>> GetInvoice(const std::string& tenant_id, const std::string& id) = 0;
+  virtual Result<std::vector<Invoice>> ListInvoices(const std::string& tenant_id, const InvoiceFilter& filter) = 0;
+  virtual Result<std::vector<Event>> InvoiceEvents(const std::string& invoice_id) = 0;
+  virtual Result<std::vector<Attempt>> InvoiceAttempts(const std::string& invoice_id) = 0;
+  virtual Result<std::vector<Document>> InvoiceDocuments(const std::string& invoice_id) = 0;  // without content
+  virtual Result<std::optional<Document>> GetDocument(const std::string& tenant_id, const std::string& invoice_id,
+                                                      const std::string& kind) = 0;
+  // The tenant's events with seq > after_seq, oldest first, at most `limit`.
+  virtual Result<std::vector<Event>> EventsAfter(const std::string& tenant_id, int64_t after_seq, int limit) = 0;
+  virtual Result<int64_t> LastEventSeq() = 0;
+
+  // The outbox. Claim leases up to `max` due jobs to `owner` until now + lease (PostgreSQL:
+  // FOR UPDATE SKIP LOCKED, so several processes never take the same job).
+  virtual Result<std::vector<Job>> ClaimJobs(const std::string& owner, int64_t now_ms, int64_t lease_ms, int max) = 0;
+  // Applies a step; kFailedPrecondition when `owner` no longer holds the job's lease.
+  virtual Status Advance(const Step& step, int64_t now_ms) = 0;
+  virtual Result<OutboxStats> Stats() = 0;
+
+  // Webhooks: creating one subscribes it to every later event of its tenant.
+  virtual Result<Webhook> AddWebhook(const std::string& tenant_id, const std::string& url, const std::string& secret,
+                                     int64_t now_ms) = 0;
+  virtual Result<std::vector<Webhook>> ListWebhooks(const std::string& tenant_id) = 0;
+  virtual Result<bool> DeleteWebhook(const std::string& tenant_id, const std::string& id, int64_t now_ms) = 0;
+  virtual Result<std::vector<WebhookDelivery>> ListDeliveries(const std::string& tenant_id,
+                                                              const std::string& webhook_id, int limit) = 0;
+  // Marks a delivery pending again (due now); false when the tenant has no such delivery.
+  virtual Result<bool> ReplayDelivery(const std::string& tenant_id, const std::string& webhook_id,
+                                      const std::string& delivery_id, int64_t now_ms) = 0;
+  // Due pending deliveries, leased to `owner`, with their webhook and event.
+  struct DueDelivery {
+    WebhookDelivery delivery;
+    Webhook webhook;
+    Event event;
+  };
+  virtual Result<std::vector<DueDelivery>> ClaimDeliveries(const std::string& owner, int64_t now_ms,
+                                                           int64_t lease_ms, int max) = 0;
+  virtual Status RecordDelivery(const WebhookDelivery& delivery, const std::string& owner) = 0;
+
+  // Readiness: a trivial query.
+  virtual Status Ping() = 0;
+
+  // Blocks until this process has committed an event with seq > known_seq, or timeout_ms passes;
+  // returns the highest seq it committed (pass it as known_seq next time). Events committed by
+  // other processes are seen by polling EventsAfter.
+  virtual int64_t WaitForEvents(int64_t known_seq, int timeout_ms) = 0;
+  // Frees every outbox and webhook lease (start-up of the only process of an SQLite database).
+  virtual Status ReleaseAllLeases() = 0;
+};
+
+struct StoreOptions {
+  std::string driver;       // sqlite, postgresql
+  std::string sqlite_path;
+  std::string postgres_url;
+  int pool = 8;
+};
+
+// Opens the store the options name. Does not migrate.
+Result<std::unique_ptr<Store>> OpenStore(const StoreOptions& options);
+
+// Random ids: prefix + 32 hex characters (128 bits from the OS's CSPRNG).
+std::string NewId(const char* prefix);
+std::string Sha256Hex(std::string_view data);
+
+}  // namespace gw::gateway::storage
