@@ -67,6 +67,14 @@ void PostInvoice(Ctx& ctx) {
   if (auto* r = std::get_if<Rejection>(&read)) return Reject(ctx, *r);
   const Submission& sub = std::get<Submission>(read);
   const Summary sum = Summarize(sub.invoice);
+  // A recipient no operator serves is refused now, while the ERP is listening, not after a 202.
+  auto route = ctx.app.routes->Resolve(sub.invoice.buyer.electronic_address, ctx.app.registry);
+  if (auto* no_route = std::get_if<operators::RouteError>(&route)) {
+    return ctx.Problem(422, no_route->code,
+                       no_route->code == "recipient_not_found" ? "No operator serves the recipient"
+                                                               : "The recipient's operator takes no format we write",
+                       no_route->detail);
+  }
 
   const int64_t now_ms = NowMs();
   storage::Invoice inv;

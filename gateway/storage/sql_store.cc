@@ -119,6 +119,7 @@ Session SqlStore::NewSession() {
     s << "PRAGMA foreign_keys=ON", now;
   } else {
     s << "SET synchronous_commit = on", now;
+    s << "SET client_min_messages = warning", now;
   }
   return s;
 }
