@@ -272,8 +272,11 @@ Result<Config> ConfigFromFile(const ConfigFile& file) {
   r.Integer("server.max_body_bytes", c.max_body_bytes, 1024, int64_t{1} << 32);
   r.Path("server.tls_cert", c.tls_cert);
   r.Path("server.tls_key", c.tls_key);
-  if (c.tls_cert.empty() != c.tls_key.empty())
-    r.Bad(c.tls_cert.empty() ? "server.tls_cert" : "server.tls_key", "TLS needs both server.tls_cert and server.tls_key");
+  if (c.tls_cert.empty() != c.tls_key.empty()) {
+    const std::string given = c.tls_cert.empty() ? "server.tls_key" : "server.tls_cert";
+    r.Bad(c.tls_cert.empty() ? "server.tls_cert" : "server.tls_key",
+          "TLS needs both server.tls_cert and server.tls_key; only " + given + " is set (" + file.Origin(given) + ")");
+  }
 
   r.String("storage.driver", c.storage_driver);
   r.Integer("storage.pool", c.storage_pool, 1, 256);
