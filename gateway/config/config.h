@@ -66,7 +66,7 @@ struct Config {
   std::string postgres_url;               // libpq keywords, password included when configured
   int storage_pool = 8;
   // [outbox]
-  int workers = 2;
+  int workers = 4;
   int max_attempts = 8;
   int64_t backoff_initial_ms = 1000;
   int64_t backoff_max_ms = 300000;

@@ -2,7 +2,7 @@
 // same one), runs the invoice's next step and records it in one transaction:
 //   process: archived original -> route -> target format -> native validation -> archive the
 //            produced document -> validated, queued (or rejected / failed with the reason)
-//   deliver: sending -> operator client -> delivered, or failed_retrying with exponential backoff
+//   deliver: sending (for the first attempt in the same commit as queued, same lease) -> operator client -> delivered, or failed_retrying with exponential backoff
 //            and jitter, or failed when the attempts are used up or the operator refuses.
 // Every attempt is recorded. A crash between delivery and its record delivers again after the
 // lease expires; operator clients are idempotent by message id, so the recipient gets it once.
@@ -33,7 +33,8 @@ class OutboxWorkers {
  private:
   void Loop(int index);
   void Process(const storage::Job& job, const std::string& owner);
-  void Deliver(const storage::Job& job, const std::string& owner);
+  // `sending_recorded`: the "sending" event of this attempt is already committed.
+  void Deliver(const storage::Job& job, const std::string& owner, bool sending_recorded);
   void Apply(const storage::Step& step);
   int64_t Backoff(int attempt) const;
 

@@ -69,6 +69,29 @@ bool ParseRfc3339(std::string_view t, int64_t& ms) {
 }
 
 void Ctx::Send(int code, std::string_view content_type, std::string_view body) {
+  // An answer given before the body was read (401, 415, a missing Idempotency-Key) must not leave
+  // the body on the connection, where it would be read as the next request: read it away, or close
+  // the connection when it is larger than any body we accept.
+  if (!body_read) {
+    body_read = true;
+    const bool has_body = request.getChunkedTransferEncoding() ||
+                          (request.hasContentLength() && request.getContentLength64() > 0);
+    if (has_body) {
+      if (request.hasContentLength() && request.getContentLength64() > app.config.max_body_bytes) {
+        response.setKeepAlive(false);
+      } else {
+        std::istream& in = request.stream();
+        char buf[16384];
+        int64_t left = app.config.max_body_bytes + 1;
+        while (in && left > 0) {
+          in.read(buf, sizeof buf);
+          left -= in.gcount();
+          if (in.gcount() <= 0) break;
+        }
+        if (left <= 0) response.setKeepAlive(false);
+      }
+    }
+  }
   status = code;
   response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(code));
   response.setContentType(std::string(content_type));
@@ -97,6 +120,7 @@ void Ctx::Unavailable(const Error& e) {
 }
 
 bool Ctx::ReadBody(std::string& body) {
+  body_read = true;
   const int64_t limit = app.config.max_body_bytes;
   auto too_large = [&] {
     response.setKeepAlive(false);  // the rest of the body is not read

@@ -51,6 +51,7 @@ struct Ctx {
   std::vector<std::string> params;    // path parameters in order
   storage::Tenant tenant;             // set after authentication
   int status = 0;                     // the answer's status, for metrics and logs
+  bool body_read = false;             // ReadBody ran (else Send discards the body first)
 
   // Sends `body` with `status` and content type.
   void Send(int status, std::string_view content_type, std::string_view body);

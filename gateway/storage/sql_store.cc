@@ -54,9 +54,7 @@ Result<std::unique_ptr<Store>> OpenStore(const StoreOptions& options) {
 }
 
 SqlStore::SqlStore(Dialect dialect, std::string connector, std::string connection, int pool)
-    : dialect_(dialect), connector_(std::move(connector)), connection_(std::move(connection)) {
-  pool_ = std::make_unique<Poco::Data::SessionPool>(connector_, connection_, 1, pool, 60);
-}
+    : dialect_(dialect), connector_(std::move(connector)), connection_(std::move(connection)), pool_size_(pool) {}
 
 Result<std::unique_ptr<SqlStore>> SqlStore::Open(const StoreOptions& options) {
   static std::once_flag registered;
@@ -133,13 +131,38 @@ Error ToError(const Poco::Exception& e) {
 }  // namespace
 
 Status SqlStore::Read(const std::function<void(Session&)>& fn) {
+  std::optional<Session> session;
+  {
+    std::unique_lock lock(pool_mutex_);
+    if (!pool_cv_.wait_for(lock, std::chrono::seconds(30), [&] { return !idle_.empty() || open_sessions_ < pool_size_; }))
+      return Error::Unavailable("database: every read session stayed busy for 30 s");
+    if (!idle_.empty()) {
+      session.emplace(std::move(idle_.back()));
+      idle_.pop_back();
+    } else {
+      ++open_sessions_;
+    }
+  }
+  // Gives the session back, or closes it when it failed (a broken connection is not reused).
+  auto release = [&](bool healthy) {
+    std::lock_guard lock(pool_mutex_);
+    if (healthy && session) {
+      idle_.push_back(std::move(*session));
+    } else {
+      --open_sessions_;
+    }
+    pool_cv_.notify_one();
+  };
   try {
-    Session s = pool_->get();
-    fn(s);
+    if (!session) session.emplace(NewSession());
+    fn(*session);
+    release(true);
     return OkStatus();
   } catch (const StoreFailure& f) {
+    release(true);
     return f.error;
   } catch (const Poco::Exception& e) {
+    release(false);
     return ToError(e);
   }
 }

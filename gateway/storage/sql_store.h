@@ -17,7 +17,6 @@
 #include <thread>
 
 #include <Poco/Data/Session.h>
-#include <Poco/Data/SessionPool.h>
 
 #include "gateway/storage/migrations.h"
 #include "gateway/storage/store.h"
@@ -101,7 +100,12 @@ class SqlStore final : public Store {
 
   Dialect dialect_;
   std::string connector_, connection_;
-  std::unique_ptr<Poco::Data::SessionPool> pool_;
+  // Read sessions: at most pool_size_ open; a reader waits for a free one instead of failing.
+  std::mutex pool_mutex_;
+  std::condition_variable pool_cv_;
+  std::vector<Poco::Data::Session> idle_;
+  int open_sessions_ = 0;
+  int pool_size_ = 8;
 
   std::mutex queue_mutex_;
   std::condition_variable queue_cv_;

@@ -196,8 +196,10 @@ Status SqlStore::Advance(const Step& step, int64_t now_ms) {
     // The job first: a worker that lost its lease changes nothing.
     Statement job(s);
     if (step.keep_lease) {
-      job << Sql("UPDATE outbox SET attempts = attempts WHERE invoice_id = ? AND lease_owner = ?"),
-          useRef(step.invoice_id), useRef(step.lease_owner);
+      std::string stage = step.next_stage.value_or("");
+      job << Sql("UPDATE outbox SET stage = CASE WHEN ? = '' THEN stage ELSE ? END"
+                 " WHERE invoice_id = ? AND lease_owner = ?"),
+          useRef(stage), useRef(stage), useRef(step.invoice_id), useRef(step.lease_owner);
     } else if (step.next_stage) {
       job << Sql("UPDATE outbox SET stage = ?, attempts = ?, next_ms = ?, lease_owner = '', lease_until_ms = 0"
                  " WHERE invoice_id = ? AND lease_owner = ?"),

@@ -101,7 +101,8 @@ struct Step {
   std::optional<std::string> next_stage;
   int64_t next_ms = 0;
   int job_attempts = 0;
-  // Keep holding the lease (a step recorded while the work goes on, e.g. "sending").
+  // Keep holding the lease (a step recorded while the work goes on, e.g. "sending"); next_stage,
+  // when set, changes the stage without releasing the row.
   bool keep_lease = false;
 };
 
