@@ -117,7 +117,7 @@ void ConfigFile::ApplyEnvironment(const std::map<std::string, std::string>& envi
       "server.listen", "server.threads", "server.max_body_bytes", "server.tls_cert", "server.tls_key",
       "storage.driver", "storage.path", "storage.url", "storage.password", "storage.password_file",
       "storage.pool", "outbox.workers", "outbox.max_attempts", "outbox.backoff_initial_ms",
-      "outbox.backoff_max_ms", "outbox.lease_seconds", "outbox.poll_ms", "webhooks.max_attempts",
+      "outbox.backoff_max_ms", "outbox.lease_seconds", "outbox.poll_ms", "outbox.nice", "webhooks.max_attempts",
       "webhooks.backoff_initial_ms", "webhooks.backoff_max_ms", "webhooks.timeout_ms",
       "routing.default_operator"};
   std::set<std::string> candidates(std::begin(kFixed), std::end(kFixed));
@@ -250,7 +250,7 @@ Result<Config> ConfigFromFile(const ConfigFile& file) {
       {"server.listen", "server.threads", "server.max_body_bytes", "server.tls_cert", "server.tls_key",
        "storage.driver", "storage.path", "storage.url", "storage.password", "storage.password_file", "storage.pool",
        "outbox.workers", "outbox.max_attempts", "outbox.backoff_initial_ms", "outbox.backoff_max_ms",
-       "outbox.lease_seconds", "outbox.poll_ms", "webhooks.max_attempts", "webhooks.backoff_initial_ms",
+       "outbox.lease_seconds", "outbox.poll_ms", "outbox.nice", "webhooks.max_attempts", "webhooks.backoff_initial_ms",
        "webhooks.backoff_max_ms", "webhooks.timeout_ms", "routing.default_operator"},
       {"protocol", "formats", "folder", "url", "token", "token_file"});
 
@@ -309,6 +309,7 @@ Result<Config> ConfigFromFile(const ConfigFile& file) {
   r.Integer("outbox.lease_seconds", lease_seconds, 1, 86400);
   c.lease_ms = lease_seconds * 1000;
   r.Integer("outbox.poll_ms", c.poll_ms, 1, 60000);
+  r.Integer("outbox.nice", c.worker_nice, 0, 19);
   r.Integer("webhooks.max_attempts", c.webhook_max_attempts, 1, 1000);
   r.Integer("webhooks.backoff_initial_ms", c.webhook_backoff_initial_ms, 1, 86400000);
   r.Integer("webhooks.backoff_max_ms", c.webhook_backoff_max_ms, 1, 7 * 86400000LL);

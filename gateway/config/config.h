@@ -66,12 +66,13 @@ struct Config {
   std::string postgres_url;               // libpq keywords, password included when configured
   int storage_pool = 8;
   // [outbox]
-  int workers = 4;
+  int workers = 2;
   int max_attempts = 8;
   int64_t backoff_initial_ms = 1000;
   int64_t backoff_max_ms = 300000;
   int64_t lease_ms = 60000;
   int64_t poll_ms = 200;
+  int worker_nice = 10;  // scheduling niceness of the worker threads (intake keeps priority)
   // [webhooks]
   int webhook_max_attempts = 8;
   int64_t webhook_backoff_initial_ms = 1000;

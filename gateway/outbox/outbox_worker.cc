@@ -1,6 +1,10 @@
 #include "gateway/outbox/outbox_worker.h"
 
+#include <sys/resource.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <chrono>
 #include <iostream>
@@ -47,6 +51,10 @@ void OutboxWorkers::Stop() {
 
 void OutboxWorkers::Loop(int index) {
   const std::string owner = owner_prefix_ + ":w" + std::to_string(index);
+  // Background work yields the CPU to intake: an ERP waits for its 202, nobody waits for the
+  // outbox to the millisecond (Linux applies the niceness to this thread only).
+  if (app_.config.worker_nice > 0 && setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), app_.config.worker_nice) != 0)
+    std::cerr << "eigw: outbox: cannot lower the workers' priority: " << std::strerror(errno) << std::endl;
   while (!app_.stopping) {
     auto jobs = app_.store->ClaimJobs(owner, NowMs(), app_.config.lease_ms, 4);
     if (!jobs) {
