@@ -77,7 +77,9 @@ Result<std::unique_ptr<SqlStore>> SqlStore::Open(const StoreOptions& options) {
     std::string where = options.driver == "sqlite" ? options.sqlite_path : "the PostgreSQL server";
     return Error::Unavailable("cannot open the " + options.driver + " database (" + where + "): " + e.displayText());
   }
-  store->writer_ = std::thread([s = store.get()] { s->WriterLoop(); });
+  // SQLite has one writer at a time anyway; PostgreSQL commits several transactions at once.
+  const int writers = options.driver == "postgresql" ? std::max(1, std::min(4, options.pool)) : 1;
+  for (int i = 0; i < writers; ++i) store->writers_.emplace_back([s = store.get()] { s->WriterLoop(); });
   return store;
 }
 
@@ -87,7 +89,8 @@ SqlStore::~SqlStore() {
     stopping_ = true;
   }
   queue_cv_.notify_all();
-  if (writer_.joinable()) writer_.join();
+  for (auto& w : writers_)
+    if (w.joinable()) w.join();
 }
 
 std::string SqlStore::Sql(std::string_view sql) const {
@@ -179,6 +182,11 @@ Status SqlStore::Write(std::function<void(Session&)> fn) {
   return done.get();
 }
 
+namespace {
+// The highest event seq the current writer thread inserted in its open transaction.
+thread_local int64_t tl_batch_seq = 0;
+}  // namespace
+
 void SqlStore::WriterLoop() {
   std::optional<Session> session;
   std::vector<Pending*> batch;
@@ -195,40 +203,59 @@ void SqlStore::WriterLoop() {
       }
     }
     results.assign(batch.size(), OkStatus());
-    Status batch_status = OkStatus();
-    try {
+    int64_t committed_seq = 0;
+    // Runs calls [first, last) in one transaction; true when all succeeded and it committed.
+    // A call that fails undoes the whole transaction and its error is kept in results.
+    auto run = [&](size_t first, size_t last) -> bool {
+      tl_batch_seq = 0;
       if (!session || !session->isConnected()) session.emplace(NewSession());
       *session << (dialect_ == Dialect::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN"), now;
-      for (size_t i = 0; i < batch.size(); ++i) {
-        *session << "SAVEPOINT w", now;
+      for (size_t i = first; i < last; ++i) {
+        Status outcome = OkStatus();
         try {
           batch[i]->fn(*session);
-          *session << "RELEASE SAVEPOINT w", now;
         } catch (const StoreFailure& f) {
-          *session << "ROLLBACK TO SAVEPOINT w", now;
-          *session << "RELEASE SAVEPOINT w", now;
-          results[i] = f.error;
+          outcome = f.error;
         } catch (const Poco::Exception& e) {
-          *session << "ROLLBACK TO SAVEPOINT w", now;
-          *session << "RELEASE SAVEPOINT w", now;
-          results[i] = ToError(e);
+          outcome = ToError(e);
+        }
+        if (!outcome) {
+          results[i] = outcome;
+          *session << "ROLLBACK", now;
+          return false;
         }
       }
       *session << "COMMIT", now;
+      committed_seq = std::max(committed_seq, tl_batch_seq);
+      return true;
+    };
+    try {
+      // Optimistic: the whole batch in one transaction. When a call fails (rare: a lost lease, a
+      // constraint), the batch is rolled back and every call runs again in its own transaction, so
+      // one failing call never undoes another and no savepoint is paid for in the common case.
+      if (!run(0, batch.size()) && batch.size() > 1) {
+        for (size_t i = 0; i < batch.size(); ++i) {
+          results[i] = OkStatus();
+          run(i, i + 1);
+        }
+      }
     } catch (const Poco::Exception& e) {
-      batch_status = ToError(e);
+      // BEGIN, COMMIT or the connection failed: nothing of the open transaction is committed.
+      Status broken = ToError(e);
+      for (size_t i = 0; i < batch.size(); ++i)
+        if (results[i]) results[i] = broken;
       try {
         if (session) *session << "ROLLBACK", now;
       } catch (const Poco::Exception&) {
-        session.reset();  // reconnect for the next batch
       }
+      session.reset();  // reconnect for the next batch
     }
-    if (batch_status && pending_seq_ > 0) {
+    if (committed_seq > 0) {
       std::lock_guard lock(event_mutex_);
-      if (pending_seq_ > last_seq_) last_seq_ = pending_seq_;
+      if (committed_seq > last_seq_) last_seq_ = committed_seq;
       event_cv_.notify_all();
     }
-    for (size_t i = 0; i < batch.size(); ++i) batch[i]->done.set_value(batch_status ? results[i] : batch_status);
+    for (size_t i = 0; i < batch.size(); ++i) batch[i]->done.set_value(results[i]);
   }
 }
 
@@ -388,7 +415,7 @@ int64_t SqlStore::InsertEvent(Session& s, const std::string& tenant_id, const st
            " SELECT id, tenant_id, ?, 'pending', 0, 0, '', ?, '', 0, ? FROM webhooks"
            " WHERE tenant_id = ? AND deleted_ms IS NULL"),
       useRef(seq), useRef(now_ms), useRef(now_ms), useRef(tenant_id), now;
-  if (seq > pending_seq_) pending_seq_ = seq;  // published to waiters after the commit
+  if (seq > tl_batch_seq) tl_batch_seq = seq;  // published to waiters after the commit
   return seq;
 }
 

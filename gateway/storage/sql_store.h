@@ -2,9 +2,10 @@
 // (several processes; the outbox is claimed with FOR UPDATE SKIP LOCKED). The SQL is written once
 // with '?' placeholders; the PostgreSQL dialect renumbers them ($1, $2, ...).
 //
-// Writes go through one writer thread that batches what arrives together into one transaction
-// (each call in its own savepoint, so one failing call does not undo the others) and commits once:
-// durable (SQLite synchronous=FULL, PostgreSQL synchronous_commit on) at one fsync per batch.
+// Writes go through writer threads (one for SQLite, four for PostgreSQL) that batch what arrives
+// together into one transaction and commit once: durable (SQLite synchronous=FULL, PostgreSQL
+// synchronous_commit on) at one fsync per batch. When a call fails, the batch is rolled back and
+// each call runs again alone, so one failing call never undoes another.
 // Reads use a pool of sessions.
 #pragma once
 
@@ -111,12 +112,11 @@ class SqlStore final : public Store {
   std::condition_variable queue_cv_;
   std::deque<Pending*> queue_;
   bool stopping_ = false;
-  std::thread writer_;
+  std::vector<std::thread> writers_;
 
   std::mutex event_mutex_;
   std::condition_variable event_cv_;
   int64_t last_seq_ = 0;
-  int64_t pending_seq_ = 0;  // writer thread only
 };
 
 }  // namespace gw::gateway::storage
