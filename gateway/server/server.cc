@@ -230,11 +230,19 @@ Result<uint16_t> Server::Start() {
 
 void Server::Stop(int grace_ms) {
   if (!server_) return;
-  server_->stop();  // no new connections
+  // No new connections; each connection is shut down once its current request is answered (idle
+  // keep-alive connections at once). Event streams end within a second (they watch App::stopping).
+  std::atomic<bool> done{false};
+  std::thread graceful([&] {
+    server_->stopAll(false);
+    done = true;
+  });
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(grace_ms);
+  while (!done && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   while (server_->currentConnections() > 0 && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  server_->stopAll(true);
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  if (!done) server_->stopAll(true);  // past the grace: cut the connections still busy
+  graceful.join();
   pool_->joinAll();
 }
 

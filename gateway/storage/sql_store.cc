@@ -185,6 +185,8 @@ Status SqlStore::Write(std::function<void(Session&)> fn) {
 namespace {
 // The highest event seq the current writer thread inserted in its open transaction.
 thread_local int64_t tl_batch_seq = 0;
+// Whether the open transaction holds the PostgreSQL event lock (see InsertEvent).
+thread_local bool tl_event_lock = false;
 }  // namespace
 
 void SqlStore::WriterLoop() {
@@ -208,6 +210,7 @@ void SqlStore::WriterLoop() {
     // A call that fails undoes the whole transaction and its error is kept in results.
     auto run = [&](size_t first, size_t last) -> bool {
       tl_batch_seq = 0;
+      tl_event_lock = false;
       if (!session || !session->isConnected()) session.emplace(NewSession());
       *session << (dialect_ == Dialect::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN"), now;
       for (size_t i = first; i < last; ++i) {
@@ -407,6 +410,14 @@ Result<std::optional<Tenant>> SqlStore::TenantForKey(const std::string& key_sha2
 
 int64_t SqlStore::InsertEvent(Session& s, const std::string& tenant_id, const std::string& invoice_id,
                               const std::string& status, const std::string& detail, int64_t now_ms) {
+  // Readers follow events by seq (SSE, Last-Event-ID), so a seq must never become visible before
+  // a lower one. With several PostgreSQL writers and processes, transactions could commit out of
+  // seq order; a transaction-scoped advisory lock taken before the first seq is drawn makes the
+  // event-writing transactions commit one after another, in seq order. (SQLite has one writer.)
+  if (dialect_ == Dialect::kPostgres && !tl_event_lock) {
+    s << "SELECT pg_advisory_xact_lock(7403115)", now;
+    tl_event_lock = true;
+  }
   int64_t seq = 0;
   s << Sql("INSERT INTO events (tenant_id, invoice_id, status, detail, at_ms) VALUES (?, ?, ?, ?, ?) RETURNING seq"),
       useRef(tenant_id), useRef(invoice_id), useRef(status), useRef(detail), useRef(now_ms), into(seq), now;

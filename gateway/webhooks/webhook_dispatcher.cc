@@ -79,7 +79,9 @@ void WebhookDispatcher::Loop(int index) {
   thread_local std::mt19937_64 rng(std::random_device{}());
   const Config& c = app_.config;
   while (!app_.stopping) {
-    auto due = app_.store->ClaimDeliveries(owner, NowMs(), c.webhook_timeout_ms + 5000, 8);
+    // One at a time, leased for longer than one call can take (connect, send and receive each
+    // have the timeout), so a lease never runs out while its call is under way.
+    auto due = app_.store->ClaimDeliveries(owner, NowMs(), 3 * c.webhook_timeout_ms + 5000, 1);
     if (!due || due->empty()) {
       if (!due) std::cerr << "eigw: webhooks: " << due.error().message() << std::endl;
       for (int slept = 0; slept < 200 && !app_.stopping; slept += 10)
