@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "certs/keys/certificate.h"
+#include "formats/core/date_time.h"
 #include "certs/xmldsig/xmlsec_library.h"
 
 namespace gw::certs {
@@ -114,31 +115,9 @@ Status AddQualifyingProperties(xmlNode* object, const std::string& signature_id,
 }
 
 bool ParseDateTime(const std::string& text, std::time_t& out) {
-  int y, mo, d, h, mi, s, consumed = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s, &consumed) != 6) return false;
-  size_t pos = static_cast<size_t>(consumed);
-  if (pos < text.size() && text[pos] == '.') {
-    ++pos;
-    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') ++pos;
-  }
-  long offset = 0;
-  if (pos < text.size() && text[pos] == 'Z' && pos + 1 == text.size()) {
-    offset = 0;
-  } else if (pos + 6 == text.size() && (text[pos] == '+' || text[pos] == '-') && text[pos + 3] == ':') {
-    int oh = std::atoi(text.substr(pos + 1, 2).c_str()), om = std::atoi(text.substr(pos + 4, 2).c_str());
-    offset = (oh * 60L + om) * 60L * (text[pos] == '-' ? -1 : 1);
-  } else {
-    return false;  // no time zone: the instant is unknown
-  }
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return false;
-  struct tm tm {};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = s;
-  out = timegm(&tm) - offset;
+  int64_t ms = 0;
+  if (!gw::ParseDateTime(text, ms)) return false;
+  out = static_cast<std::time_t>(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
   return true;
 }
 

@@ -8,9 +8,9 @@
 
 #include <chrono>
 #include <iostream>
-#include <random>
 
 #include "formats/json/json_value.h"
+#include "gateway/common/backoff.h"
 
 namespace gw::gateway {
 namespace {
@@ -82,15 +82,6 @@ void OutboxWorkers::RunJob(const storage::Job& job, const std::string& owner) {
 void OutboxWorkers::Apply(const storage::Step& step) {
   if (auto st = app_.store->Advance(step, NowMs()); !st)
     std::cerr << "eigw: outbox: " << step.invoice_id << ": " << st.error().message() << std::endl;
-}
-
-int64_t OutboxWorkers::Backoff(int attempt) const {
-  // initial * 2^(attempt-1), capped, then a random point in its upper half (jitter).
-  int64_t delay = app_.config.backoff_initial_ms;
-  for (int i = 1; i < attempt && delay < app_.config.backoff_max_ms; ++i) delay *= 2;
-  delay = std::min(delay, app_.config.backoff_max_ms);
-  thread_local std::mt19937_64 rng(std::random_device{}());
-  return delay / 2 + static_cast<int64_t>(rng() % static_cast<uint64_t>(delay / 2 + 1));
 }
 
 void OutboxWorkers::Process(const storage::Job& job, const std::string& owner) {
@@ -203,7 +194,7 @@ void OutboxWorkers::Deliver(const storage::Job& job, const std::string& owner, b
     attempt.detail = receipt.error().message();
     step.next_stage = "deliver";
     step.job_attempts = number;
-    step.next_ms = finished + Backoff(number);
+    step.next_ms = finished + BackoffMs(number, app_.config.backoff_initial_ms, app_.config.backoff_max_ms);
     step.events.emplace_back("failed_retrying", receipt.error().message() + "; attempt " + std::to_string(number + 1) +
                                                     " at " + Rfc3339(step.next_ms));
   } else {

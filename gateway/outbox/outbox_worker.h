@@ -36,7 +36,6 @@ class OutboxWorkers {
   // `sending_recorded`: the "sending" event of this attempt is already committed.
   void Deliver(const storage::Job& job, const std::string& owner, bool sending_recorded);
   void Apply(const storage::Step& step);
-  int64_t Backoff(int attempt) const;
 
   App& app_;
   std::map<std::string, std::unique_ptr<operators::OperatorClient>> clients_;

@@ -1,11 +1,11 @@
 #include "gateway/server/context.h"
 
-#include <ctime>
 #include <istream>
 
 #include <Poco/Net/HTMLForm.h>
 #include <Poco/URI.h>
 
+#include "formats/core/date_time.h"
 #include "gateway/common/json_out.h"
 
 namespace gw::gateway {
@@ -15,58 +15,9 @@ int64_t NowMs() {
       .count();
 }
 
-std::string Rfc3339(int64_t ms) {
-  std::time_t seconds = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
-  return buf;
-}
+std::string Rfc3339(int64_t ms) { return FormatDateTime(ms); }
 
-bool ParseRfc3339(std::string_view t, int64_t& ms) {
-  int y, mo, d, h, mi, s;
-  if (t.size() < 20 || std::sscanf(std::string(t.substr(0, 19)).c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h,
-                                   &mi, &s) != 6)
-    return false;
-  if (t[4] != '-' || t[7] != '-' || (t[10] != 'T' && t[10] != 't') || t[13] != ':' || t[16] != ':') return false;
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return false;
-  size_t p = 19;
-  int frac_ms = 0;
-  if (p < t.size() && t[p] == '.') {
-    int digits = 0;
-    ++p;
-    while (p < t.size() && std::isdigit(static_cast<unsigned char>(t[p]))) {
-      if (digits < 3) frac_ms = frac_ms * 10 + (t[p] - '0');
-      ++digits;
-      ++p;
-    }
-    if (digits == 0) return false;
-    for (; digits < 3; ++digits) frac_ms *= 10;
-  }
-  int offset_min = 0;
-  if (p < t.size() && (t[p] == 'Z' || t[p] == 'z')) {
-    ++p;
-  } else if (p + 6 == t.size() && (t[p] == '+' || t[p] == '-') && t[p + 3] == ':') {
-    int oh = 0, om = 0;
-    if (std::sscanf(std::string(t.substr(p + 1)).c_str(), "%2d:%2d", &oh, &om) != 2) return false;
-    offset_min = (oh * 60 + om) * (t[p] == '+' ? 1 : -1);
-    p += 6;
-  } else {
-    return false;
-  }
-  if (p != t.size()) return false;
-  std::tm tm{};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = s;
-  ms = (static_cast<int64_t>(timegm(&tm)) - offset_min * 60) * 1000 + frac_ms;
-  return true;
-}
+bool ParseRfc3339(std::string_view text, int64_t& ms) { return ParseDateTime(text, ms); }
 
 void Ctx::Send(int code, std::string_view content_type, std::string_view body) {
   // An answer given before the body was read (401, 415, a missing Idempotency-Key) must not leave

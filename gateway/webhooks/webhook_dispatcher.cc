@@ -4,7 +4,6 @@
 
 #include <chrono>
 #include <iostream>
-#include <random>
 
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
@@ -12,6 +11,8 @@
 #include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
+
+#include "gateway/common/backoff.h"
 
 namespace gw::gateway {
 
@@ -76,7 +77,6 @@ std::pair<int, std::string> WebhookDispatcher::Send(const storage::Store::DueDel
 
 void WebhookDispatcher::Loop(int index) {
   const std::string owner = "webhooks:" + std::to_string(index) + ":" + storage::NewId("").substr(0, 8);
-  thread_local std::mt19937_64 rng(std::random_device{}());
   const Config& c = app_.config;
   while (!app_.stopping) {
     // One at a time, leased for longer than one call can take (connect, send and receive each
@@ -104,11 +104,8 @@ void WebhookDispatcher::Loop(int index) {
         if (rec.attempts >= c.webhook_max_attempts) {
           rec.state = "failed";
         } else {
-          int64_t delay = c.webhook_backoff_initial_ms;
-          for (int i = 1; i < rec.attempts && delay < c.webhook_backoff_max_ms; ++i) delay *= 2;
-          delay = std::min(delay, c.webhook_backoff_max_ms);
           rec.state = "pending";
-          rec.next_ms = now + delay / 2 + static_cast<int64_t>(rng() % static_cast<uint64_t>(delay / 2 + 1));
+          rec.next_ms = now + BackoffMs(rec.attempts, c.webhook_backoff_initial_ms, c.webhook_backoff_max_ms);
         }
       }
       if (auto st = app_.store->RecordDelivery(rec, owner); !st)
