@@ -414,10 +414,7 @@ int64_t SqlStore::InsertEvent(Session& s, const std::string& tenant_id, const st
   // a lower one. With several PostgreSQL writers and processes, transactions could commit out of
   // seq order; a transaction-scoped advisory lock taken before the first seq is drawn makes the
   // event-writing transactions commit one after another, in seq order. (SQLite has one writer.)
-  if (dialect_ == Dialect::kPostgres && !tl_event_lock) {
-    s << "SELECT pg_advisory_xact_lock(7403115)", now;
-    tl_event_lock = true;
-  }
+  LockEventOrder(s);
   int64_t seq = 0;
   s << Sql("INSERT INTO events (tenant_id, invoice_id, status, detail, at_ms) VALUES (?, ?, ?, ?, ?) RETURNING seq"),
       useRef(tenant_id), useRef(invoice_id), useRef(status), useRef(detail), useRef(now_ms), into(seq), now;
@@ -426,8 +423,19 @@ int64_t SqlStore::InsertEvent(Session& s, const std::string& tenant_id, const st
            " SELECT id, tenant_id, ?, 'pending', 0, 0, '', ?, '', 0, ? FROM webhooks"
            " WHERE tenant_id = ? AND deleted_ms IS NULL"),
       useRef(seq), useRef(now_ms), useRef(now_ms), useRef(tenant_id), now;
-  if (seq > tl_batch_seq) tl_batch_seq = seq;  // published to waiters after the commit
+  NoteEventSeq(seq);
   return seq;
+}
+
+void SqlStore::LockEventOrder(Session& s) {
+  if (dialect_ == Dialect::kPostgres && !tl_event_lock) {
+    s << "SELECT pg_advisory_xact_lock(7403115)", now;
+    tl_event_lock = true;
+  }
+}
+
+void SqlStore::NoteEventSeq(int64_t seq) {
+  if (seq > tl_batch_seq) tl_batch_seq = seq;  // published to waiters after the commit
 }
 
 void SqlStore::InsertDocument(Session& s, const std::string& invoice_id, const Document& d) {

@@ -93,6 +93,12 @@ class SqlStore final : public Store {
   int64_t InsertEvent(Poco::Data::Session& s, const std::string& tenant_id, const std::string& invoice_id,
                       const std::string& status, const std::string& detail, int64_t now_ms);
   void InsertDocument(Poco::Data::Session& s, const std::string& invoice_id, const Document& d);
+  // PostgreSQL: the whole submission in one statement; the event's seq, or 0 when the key existed.
+  int64_t SubmitPostgres(Poco::Data::Session& s, const Invoice& invoice, const Document& original);
+  // Before a transaction draws its first event seq (PostgreSQL): see InsertEvent.
+  void LockEventOrder(Poco::Data::Session& s);
+  // Remembers the highest seq of the open transaction, for WaitForEvents after the commit.
+  void NoteEventSeq(int64_t seq);
 
   struct Pending {
     std::function<void(Poco::Data::Session&)> fn;

@@ -38,11 +38,45 @@ Poco::Nullable<std::string> Nullable(const std::optional<std::string>& v) {
 
 }  // namespace
 
+int64_t SqlStore::SubmitPostgres(Session& s, const Invoice& i, const Document& d) {
+  LockEventOrder(s);
+  Poco::Data::BLOB content(reinterpret_cast<const unsigned char*>(d.content.data()), d.content.size());
+  int64_t seq = 0;
+  s << Sql(std::string("WITH inv AS (INSERT INTO invoices (") + kInvoiceColumns +
+           ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+           " ON CONFLICT (tenant_id, idempotency_key) DO NOTHING RETURNING id, tenant_id, status, created_ms),"
+           " doc AS (INSERT INTO documents (invoice_id, kind, media_type, sha256, size, content, created_ms)"
+           " SELECT id, ?, ?, ?, ?, ?, ? FROM inv),"
+           " ev AS (INSERT INTO events (tenant_id, invoice_id, status, detail, at_ms)"
+           " SELECT tenant_id, id, status, '', created_ms FROM inv RETURNING seq, tenant_id, at_ms),"
+           " hooks AS (INSERT INTO webhook_deliveries (webhook_id, tenant_id, event_seq, state, attempts, last_status,"
+           " last_error, next_ms, lease_owner, lease_until_ms, created_ms)"
+           " SELECT w.id, w.tenant_id, ev.seq, 'pending', 0, 0, '', ev.at_ms, '', 0, ev.at_ms FROM webhooks w"
+           " JOIN ev ON w.tenant_id = ev.tenant_id WHERE w.deleted_ms IS NULL),"
+           " job AS (INSERT INTO outbox (invoice_id, tenant_id, stage, attempts, next_ms, lease_owner, lease_until_ms,"
+           " created_ms) SELECT id, tenant_id, 'process', 0, created_ms, '', 0, created_ms FROM inv)"
+           " SELECT COALESCE((SELECT seq FROM ev), 0)"),
+      useRef(i.id), useRef(i.tenant_id), useRef(i.idempotency_key), useRef(i.request_sha256), useRef(i.status),
+      useRef(i.invoice_number), useRef(i.document_type), useRef(i.currency), useRef(i.payable_amount),
+      useRef(i.seller_name), useRef(i.seller_endpoint), useRef(i.buyer_name), useRef(i.buyer_endpoint),
+      useRef(i.source_format), useRef(i.route_json), useRef(i.failure_code), useRef(i.failure_reason),
+      useRef(i.findings_json), useRef(i.accepted_json), useRef(i.created_ms), useRef(i.updated_ms), useRef(d.kind),
+      useRef(d.media_type), useRef(d.sha256), useRef(d.size), useRef(content), useRef(d.created_ms), into(seq), now;
+  NoteEventSeq(seq);
+  return seq;
+}
+
 Result<std::pair<SubmitOutcome, Invoice>> SqlStore::Submit(const Invoice& invoice, const Document& original) {
   std::pair<SubmitOutcome, Invoice> out{SubmitOutcome::kCreated, invoice};
   Status st = Write([&](Session& s) {
     const Invoice& i = invoice;
-    Statement insert(s);
+    if (dialect_ == Dialect::kPostgres) {
+      // One statement instead of five: every statement costs PostgreSQL a parse, a plan and round
+      // trips, which made intake on PostgreSQL a quarter as fast as on SQLite.
+      int64_t seq = SubmitPostgres(s, i, original);
+      if (seq > 0) return;
+    } else {
+      Statement insert(s);
     insert << Sql(std::string("INSERT INTO invoices (") + kInvoiceColumns +
                   ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                   " ON CONFLICT (tenant_id, idempotency_key) DO NOTHING"),
@@ -51,7 +85,17 @@ Result<std::pair<SubmitOutcome, Invoice>> SqlStore::Submit(const Invoice& invoic
         useRef(i.seller_endpoint), useRef(i.buyer_name), useRef(i.buyer_endpoint), useRef(i.source_format), useRef(i.route_json),
         useRef(i.failure_code), useRef(i.failure_reason), useRef(i.findings_json), useRef(i.accepted_json), useRef(i.created_ms),
         useRef(i.updated_ms);
-    if (insert.execute() == 0) {
+      if (insert.execute() > 0) {
+        InsertDocument(s, i.id, original);
+        InsertEvent(s, i.tenant_id, i.id, i.status, "", i.created_ms);
+        s << Sql("INSERT INTO outbox (invoice_id, tenant_id, stage, attempts, next_ms, lease_owner, lease_until_ms,"
+                 " created_ms) VALUES (?, ?, 'process', 0, ?, '', 0, ?)"),
+            useRef(i.id), useRef(i.tenant_id), useRef(i.created_ms), useRef(i.created_ms), now;
+        return;
+      }
+    }
+    {
+      // The tenant used this key before.
       Statement q(s);
       q << Sql(std::string("SELECT ") + kInvoiceColumns + " FROM invoices WHERE tenant_id = ? AND idempotency_key = ?"),
           useRef(i.tenant_id), useRef(i.idempotency_key), now;
@@ -59,13 +103,7 @@ Result<std::pair<SubmitOutcome, Invoice>> SqlStore::Submit(const Invoice& invoic
       if (!rows.size()) throw StoreFailure{Error::Internal("idempotency key conflict without a row")};
       out.second = InvoiceAt(rows, 0);
       out.first = out.second.request_sha256 == i.request_sha256 ? SubmitOutcome::kReplayed : SubmitOutcome::kConflict;
-      return;
     }
-    InsertDocument(s, i.id, original);
-    InsertEvent(s, i.tenant_id, i.id, i.status, "", i.created_ms);
-    s << Sql("INSERT INTO outbox (invoice_id, tenant_id, stage, attempts, next_ms, lease_owner, lease_until_ms,"
-             " created_ms) VALUES (?, ?, 'process', 0, ?, '', 0, ?)"),
-        useRef(i.id), useRef(i.tenant_id), useRef(i.created_ms), useRef(i.created_ms), now;
   });
   if (!st) return st.error();
   return out;
