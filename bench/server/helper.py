@@ -299,13 +299,11 @@ def cmd_report(results_path, settings_path, out_path):
              '100 % means the CPUs were not the limit. **gateway CPU** and **PostgreSQL CPU**: user + '
              'system seconds of those processes during the submissions (the gateway\'s include its outbox '
              'workers); **per invoice** = gateway CPU ÷ accepted invoices. **machine busy during the '
-             'drain**: the same share from the end of the submissions until the outbox was empty. '
-             '**all processed after**: when the last `received` invoice had been converted and validated '
-             '(delivery of the rest follows), counted from the end of the submissions.')
+             'drain**: the same share from the end of the submissions until the outbox was empty.')
     L.append('')
     L.append('| backend | connections | machine busy | gateway CPU | PostgreSQL CPU | gateway CPU per invoice '
-             '| requests | machine busy during the drain | all processed (converted, validated) after |')
-    L.append('|---|---:|---:|---:|---:|---:|---:|---:|---:|')
+             '| requests | machine busy during the drain |')
+    L.append('|---|---:|---:|---:|---:|---:|---:|---:|')
     for r in runs:
         sub = r['submit']
         cpu = r.get('cpu', {})
@@ -316,8 +314,7 @@ def cmd_report(results_path, settings_path, out_path):
         L.append(f'| {r["backend"]} | {r["connections"]} | {"–" if busy is None else f"{busy * 100:.0f} %"} '
                  f'| {num(cpu.get("gateway_s"), 1)} s '
                  f'| {"–" if pg is None else num(pg, 1) + " s"} | {num(per)} µs | {sub["requests"]:,} '
-                 f'| {pct(dr.get("machine_busy_during_drain"))} '
-                 f'| {"–" if dr.get("processing_done_s") is None else num(dr["processing_done_s"], 1) + " s"} |')
+                 f'| {pct(dr.get("machine_busy_during_drain"))} |')
     L.append('')
     L.append(f'Raw results: `{s["raw_dir"]}` (wrk output, server logs, metrics).')
     L.append('')
