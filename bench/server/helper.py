@@ -239,8 +239,10 @@ def cmd_report(results_path, settings_path, out_path):
              f'Idempotency-Key per request), then {s["get_duration"]} s of `GET /v1/invoices/{{id}}` on '
              f'{s["get_ids"]} of the submitted ids; wrk {s["wrk_version"]}, {s["wrk_threads"]} thread(s), '
              f'keep-alive; a fresh server and database per run. Pinning: {s["pinning"]}. '
-             f'Server: `server.threads = {s["server_threads"]}`, `storage.pool = {s["storage_pool"]}`, '
-             f'`outbox.workers = {s["outbox_workers"]}`, delivery by the file-drop operator (UBL) into a temp folder. '
+             f'Server: `server.threads = {s["server_threads"]}` (a keep-alive connection holds a thread), '
+             f'{"`storage.pool = %s`" % s["storage_pool"] if s.get("storage_pool") else "`storage.pool` default (8)"}, '
+             f'`outbox.workers = {s["outbox_workers"]}`, other keys at their defaults; delivery by the '
+             f'file-drop operator (UBL) into a temp folder. '
              f'Durability as shipped: SQLite WAL with `synchronous=FULL`; PostgreSQL {s["pg_version"]} with '
              f'{s["pg_durability"]}.')
     L.append('')
