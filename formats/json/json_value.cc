@@ -519,4 +519,11 @@ Result<JsonDocument> Parse(std::string_view text, const ParseLimits& limits) {
   return Parser(text, limits).Run();
 }
 
+const JsonValue* Get(const JsonValue& value, std::string_view name) {
+  if (!value.is_object()) return nullptr;
+  for (const auto& m : value.members)
+    if (m.first == name) return &m.second;
+  return nullptr;
+}
+
 }  // namespace gw::formats::json

@@ -83,6 +83,14 @@ int RunServe(const std::vector<std::string>& args, std::ostream& out, std::ostre
   app.routes = std::make_unique<operators::StaticRoutes>(app.config.operators, app.config.recipient_operators,
                                                          app.config.default_operator);
   app.openapi_yaml = kEmbeddedOpenApiYaml;
+  if (auto st = gateway::LoadNode(app); !st) {
+    err << "eigw serve: " << st.error().message() << "\n";
+    return 2;
+  }
+  if (auto st = gateway::AnnounceRoutes(app); !st) {
+    err << "eigw serve: " << st.error().message() << "\n";
+    return 3;
+  }
 
   // SIGTERM and SIGINT are taken by sigwait below; every thread started from here inherits the mask.
   sigset_t signals;

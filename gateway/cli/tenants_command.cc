@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "gateway/cli/command.h"
+#include "formats/core/participant_id.h"
 #include "gateway/cli/gateway_setup.h"
 
 namespace gw::cli {
@@ -10,18 +11,27 @@ namespace {
 
 constexpr const char* kTenantsUsage =
     "usage: eigw tenants add NAME --config FILE    add a tenant; prints its id\n"
-    "       eigw tenants list --config FILE        list tenants\n";
+    "       eigw tenants list --config FILE        list tenants\n"
+    "       eigw tenants set TENANT --inbox-format original|json|ubl|cii --config FILE\n"
+    "                                              the format of documents in the tenant's inbox\n"
+    "       eigw tenants identifiers add|remove TENANT SCHEME:VALUE --config FILE\n"
+    "                                              an identifier operators deliver to the tenant\n"
+    "       eigw tenants identifiers list TENANT --config FILE\n";
 constexpr const char* kKeysUsage =
     "usage: eigw keys create TENANT --config FILE  make an API key; prints it (shown only this once)\n"
     "       eigw keys list TENANT --config FILE    list a tenant's keys (id, prefix, created, revoked)\n"
     "       eigw keys revoke KEY_ID --config FILE  revoke a key (requests with it get 401)\n"
     "TENANT is the tenant's name or id.\n";
 
-// Splits "--config FILE" off; the rest are positional. False on an unknown option.
-bool SplitArgs(const std::vector<std::string>& args, std::string& config, std::vector<std::string>& positional) {
+// Splits "--config FILE" (and "--inbox-format F" into `inbox_format` when given) off; the rest
+// are positional. False on an unknown option.
+bool SplitArgs(const std::vector<std::string>& args, std::string& config, std::vector<std::string>& positional,
+               std::string* inbox_format = nullptr) {
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--config" && i + 1 < args.size()) {
       config = args[++i];
+    } else if (inbox_format && args[i] == "--inbox-format" && i + 1 < args.size()) {
+      *inbox_format = args[++i];
     } else if (args[i].starts_with("-")) {
       return false;
     } else {
@@ -41,9 +51,9 @@ bool ValidTenantName(const std::string& name) {
 }  // namespace
 
 int RunTenants(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  std::string config;
+  std::string config, inbox_format;
   std::vector<std::string> pos;
-  if (!SplitArgs(args, config, pos) || pos.empty() || config.empty()) {
+  if (!SplitArgs(args, config, pos, &inbox_format) || pos.empty() || config.empty()) {
     err << kTenantsUsage;
     return 2;
   }
@@ -70,6 +80,81 @@ int RunTenants(const std::vector<std::string>& args, std::ostream& out, std::ost
     }
     for (const auto& t : *list) out << t.id << "\t" << t.name << "\t" << gateway::Rfc3339(t.created_ms) << "\n";
     return 0;
+  }
+  if ((pos[0] == "set" && pos.size() == 2) || (pos[0] == "identifiers" && pos.size() >= 3)) {
+    const std::string& name = pos[0] == "set" ? pos[1] : pos[2];
+    auto tenant = app.store->FindTenant(name);
+    if (!tenant) {
+      err << "eigw tenants: " << tenant.error().message() << "\n";
+      return 3;
+    }
+    if (!*tenant) {
+      err << "eigw tenants: no tenant '" << name << "' (eigw tenants list shows them)\n";
+      return 1;
+    }
+    const gateway::storage::Tenant& t = **tenant;
+    if (pos[0] == "set") {
+      if (inbox_format != "original" && inbox_format != "json" && inbox_format != "ubl" && inbox_format != "cii") {
+        err << "eigw tenants set: --inbox-format is original, json, ubl or cii\n";
+        return 2;
+      }
+      if (auto st = app.store->SetInboxFormat(t.id, inbox_format); !st) {
+        err << "eigw tenants set: " << st.error().message() << "\n";
+        return 3;
+      }
+      out << t.name << ": inbox format " << inbox_format << "\n";
+      return 0;
+    }
+    if (pos[1] == "list" && pos.size() == 3) {
+      auto rows = app.store->ListReceivers(0, 1000000, false, t.id);
+      if (!rows) {
+        err << "eigw tenants identifiers list: " << rows.error().message() << "\n";
+        return 3;
+      }
+      for (const auto& r : *rows) out << r.identifier << "\t" << gateway::Rfc3339(r.updated_ms) << "\n";
+      return 0;
+    }
+    if ((pos[1] == "add" || pos[1] == "remove") && pos.size() == 4) {
+      auto id = ParticipantId::Parse(pos[3]);
+      if (!id) {
+        err << "eigw tenants identifiers: '" << pos[3] << "': " << id.error().message()
+            << " (an identifier is SCHEME:VALUE, for example 0088:5790000435975)\n";
+        return 2;
+      }
+      const std::string key = id->ToString();
+      if (pos[1] == "remove") {
+        auto removed = app.store->RemoveReceiver(key, gateway::NowMs());
+        if (!removed) {
+          err << "eigw tenants identifiers remove: " << removed.error().message() << "\n";
+          return 3;
+        }
+        if (!*removed) {
+          err << "eigw tenants identifiers remove: " << key << " is not an identifier of " << t.name << "\n";
+          return 1;
+        }
+        out << "removed " << key << "\n";
+        return 0;
+      }
+      auto existing = app.store->FindReceiver(key);
+      if (existing && *existing && (*existing)->channel == "direct" && (*existing)->tenant_id != t.id) {
+        err << "eigw tenants identifiers add: " << key << " belongs to another tenant\n";
+        return 1;
+      }
+      gateway::storage::Receiver r;
+      r.identifier = key;
+      r.tenant_id = t.id;
+      r.name = t.name;
+      r.channel = "direct";
+      r.operator_id = app.config.operator_id;
+      r.path_json = "[\"" + app.config.operator_id + "\"]";
+      r.document_types = "invoice,credit_note";
+      if (auto st = app.store->PutReceiver(r, gateway::NowMs()); !st) {
+        err << "eigw tenants identifiers add: " << st.error().message() << "\n";
+        return 3;
+      }
+      out << t.name << " receives for " << key << "\n";
+      return 0;
+    }
   }
   err << kTenantsUsage;
   return 2;

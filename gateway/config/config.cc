@@ -12,6 +12,16 @@ extern char** environ;
 
 namespace gw::gateway {
 namespace {
+// The keys an [operator.<id>] section may have (docs/configuration.md); protocol-specific keys
+// of the Estonian and Finnish clients included.
+const std::vector<const char*> kOperatorKeys = {
+    "protocol", "name", "formats", "folder", "url", "token", "token_file", "inbound_token", "inbound_token_file",
+    "inbound_cert_sha256", "ca_file", "client_cert", "client_key", "sign", "roaming", "roaming_partners",
+    "rate_limit", "timeout_ms", "connect_timeout_ms", "auth_phrase", "auth_phrase_file", "sender_intermediator",
+    "receiver_intermediator", "cpa_id", "allow_http", "duplicate_codes"};
+}  // namespace
+
+namespace {
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
@@ -30,7 +40,7 @@ bool ValidName(std::string_view s) {
 // The sections a configuration may have; "operator." is a prefix (one section per operator).
 bool KnownSection(std::string_view section) {
   static const std::set<std::string, std::less<>> kSections = {"server", "storage", "outbox", "webhooks",
-                                                               "routing"};
+                                                               "routing", "node"};
   return kSections.count(section) > 0 || (section.starts_with("operator.") && section.size() > 9);
 }
 
@@ -59,7 +69,7 @@ Result<ConfigFile> ConfigFile::Parse(std::string_view text, std::string origin, 
       if (!KnownSection(section)) {
         findings.push_back({"config.section", Finding::Severity::kFatal, where,
                             "unknown section [" + section +
-                                "]; sections are server, storage, outbox, webhooks, routing and operator.<id>"});
+                                "]; sections are server, storage, outbox, webhooks, node, routing and operator.<id>"});
       }
       if (std::find(file.sections_.begin(), file.sections_.end(), section) == file.sections_.end())
         file.sections_.push_back(section);
@@ -119,13 +129,14 @@ void ConfigFile::ApplyEnvironment(const std::map<std::string, std::string>& envi
       "storage.pool", "outbox.workers", "outbox.max_attempts", "outbox.backoff_initial_ms",
       "outbox.backoff_max_ms", "outbox.lease_seconds", "outbox.poll_ms", "outbox.nice", "webhooks.max_attempts",
       "webhooks.backoff_initial_ms", "webhooks.backoff_max_ms", "webhooks.timeout_ms",
-      "routing.default_operator"};
+      "routing.default_operator", "server.tls_client_ca", "node.operator_id", "node.name", "node.signing_key",
+      "node.signing_cert", "node.signing_key_password", "node.signing_key_password_file", "node.trust",
+      "node.max_hops"};
   std::set<std::string> candidates(std::begin(kFixed), std::end(kFixed));
   for (const auto& [key, value] : values_) candidates.insert(key);
   for (const auto& section : sections_) {
     if (!section.starts_with("operator.")) continue;
-    for (const char* k : {"protocol", "formats", "folder", "url", "token", "token_file"})
-      candidates.insert(section + "." + k);
+    for (const char* k : kOperatorKeys) candidates.insert(section + "." + k);
   }
   for (const auto& key : candidates) {
     auto it = environment.find(EnvironmentName(key));
@@ -251,8 +262,10 @@ Result<Config> ConfigFromFile(const ConfigFile& file) {
        "storage.driver", "storage.path", "storage.url", "storage.password", "storage.password_file", "storage.pool",
        "outbox.workers", "outbox.max_attempts", "outbox.backoff_initial_ms", "outbox.backoff_max_ms",
        "outbox.lease_seconds", "outbox.poll_ms", "outbox.nice", "webhooks.max_attempts", "webhooks.backoff_initial_ms",
-       "webhooks.backoff_max_ms", "webhooks.timeout_ms", "routing.default_operator"},
-      {"protocol", "formats", "folder", "url", "token", "token_file"});
+       "webhooks.backoff_max_ms", "webhooks.timeout_ms", "routing.default_operator", "server.tls_client_ca",
+       "node.operator_id", "node.name", "node.signing_key", "node.signing_cert", "node.signing_key_password",
+       "node.signing_key_password_file", "node.trust", "node.max_hops"},
+      std::set<std::string>(kOperatorKeys.begin(), kOperatorKeys.end()));
 
   if (const std::string* listen = file.Find("server.listen")) {
     size_t colon = listen->rfind(':');
@@ -272,6 +285,22 @@ Result<Config> ConfigFromFile(const ConfigFile& file) {
   r.Integer("server.max_body_bytes", c.max_body_bytes, 1024, int64_t{1} << 32);
   r.Path("server.tls_cert", c.tls_cert);
   r.Path("server.tls_key", c.tls_key);
+  r.Path("server.tls_client_ca", c.tls_client_ca);
+  if (!c.tls_client_ca.empty() && c.tls_cert.empty())
+    r.Bad("server.tls_client_ca", "client certificates need TLS: set server.tls_cert and server.tls_key too");
+
+  r.String("node.operator_id", c.operator_id);
+  if (c.operator_id.empty() || c.operator_id.size() > 64 ||
+      c.operator_id.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") !=
+          std::string::npos)
+    r.Bad("node.operator_id", "'" + c.operator_id + "': an operator id is 1 to 64 letters, digits, '-', '_' or '.'");
+  c.operator_name = c.operator_id;
+  r.String("node.name", c.operator_name);
+  r.Path("node.signing_key", c.signing_key);
+  r.Path("node.signing_cert", c.signing_cert);
+  r.Secret("node.signing_key_password", c.signing_key_password);
+  r.Path("node.trust", c.trust);
+  r.Integer("node.max_hops", c.max_hops, 1, 16);
   if (c.tls_cert.empty() != c.tls_key.empty()) {
     const std::string given = c.tls_cert.empty() ? "server.tls_key" : "server.tls_cert";
     r.Bad(c.tls_cert.empty() ? "server.tls_cert" : "server.tls_key",
@@ -328,11 +357,45 @@ Result<Config> ConfigFromFile(const ConfigFile& file) {
       if (!t.empty()) op.formats.push_back(t);
     }
     if (op.formats.empty()) r.Bad(section + ".formats", "list the formats the operator accepts (for example ubl)");
+    op.name = op.id;
     for (const auto& key : file.Keys()) {
       if (!key.starts_with(section + ".")) continue;
       std::string name = key.substr(section.size() + 1);
       if (name == "protocol" || name == "formats") continue;
-      if (name == "folder") {
+      if (name == "name") {
+        r.String(key, op.name);
+      } else if (name == "url") {
+        r.String(key, op.url);
+        if (!op.url.starts_with("http://") && !op.url.starts_with("https://"))
+          r.Bad(key, "'" + op.url + "' is not an http:// or https:// URL");
+      } else if (name == "sign") {
+        r.String(key, op.sign);
+        if (op.sign == "none") op.sign.clear();
+        if (!op.sign.empty() && op.sign != "xmldsig" && op.sign != "xades-bes" && op.sign != "xades-epes")
+          r.Bad(key, "'" + op.sign + "' is not a signing profile: use none, xmldsig, xades-bes or xades-epes");
+      } else if (name == "roaming") {
+        std::string v;
+        r.String(key, v);
+        if (v != "true" && v != "false") r.Bad(key, "'" + v + "': use true or false");
+        op.roaming = v == "true";
+      } else if (name == "roaming_partners") {
+        std::string v;
+        r.String(key, v);
+        std::stringstream partners(v);
+        for (std::string p; std::getline(partners, p, ',');)
+          if (std::string t(Trim(p)); !t.empty()) op.roaming_partners.push_back(t);
+      } else if (name == "rate_limit") {
+        std::string v;
+        r.String(key, v);
+        char* end = nullptr;
+        op.rate_limit = std::strtod(v.c_str(), &end);
+        if (v.empty() || *end != '\0' || op.rate_limit < 0 || op.rate_limit > 1e6)
+          r.Bad(key, "'" + v + "' is not a rate (requests per second, 0 for none)");
+      } else if (name == "timeout_ms") {
+        r.Integer(key, op.timeout_ms, 1, 3600000);
+      } else if (name == "connect_timeout_ms") {
+        r.Integer(key, op.connect_timeout_ms, 1, 600000);
+      } else if (name == "folder" || name == "ca_file" || name == "client_cert" || name == "client_key") {
         r.Path(key, op.settings[name]);
       } else if (name.ends_with("_file")) {
         std::string base = name.substr(0, name.size() - 5);

@@ -60,6 +60,7 @@ struct Config {
   int threads = 64;
   int64_t max_body_bytes = 10 * 1024 * 1024;
   std::string tls_cert, tls_key;
+  std::string tls_client_ca;  // ask for and check client certificates (operators)
   // [storage]
   std::string storage_driver = "sqlite";  // or "postgresql"
   std::string sqlite_path;                // absolute
@@ -78,6 +79,12 @@ struct Config {
   int64_t webhook_backoff_initial_ms = 1000;
   int64_t webhook_backoff_max_ms = 300000;
   int64_t webhook_timeout_ms = 10000;
+  // [node]: this gateway as an operator of the network
+  std::string operator_id = "local";
+  std::string operator_name;
+  std::string signing_key, signing_cert, signing_key_password;
+  std::string trust;  // CA file for partners' receipts and inbound signatures
+  int max_hops = 3;
   // [routing]
   std::string default_operator;
   std::map<std::string, std::string> recipient_operators;  // "0088:123" -> operator id

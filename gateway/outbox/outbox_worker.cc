@@ -9,18 +9,27 @@
 #include <chrono>
 #include <iostream>
 
+#include "certs/xmldsig/signer.h"
 #include "formats/json/json_value.h"
 #include "gateway/common/backoff.h"
 
 namespace gw::gateway {
 namespace {
 
-std::string RouteOperator(const std::string& route_json) {
+std::string RouteField(const std::string& route_json, std::string_view field) {
   auto doc = formats::json::Parse(route_json);
-  if (!doc || !doc->is_object()) return "";
-  for (const auto& [name, value] : doc->members)
-    if (name == "operator" && value.is_string()) return std::string(value.text);
-  return "";
+  if (!doc) return "";
+  const auto* v = formats::json::Get(*doc, field);
+  return v && v->is_string() ? std::string(v->text) : std::string();
+}
+
+std::vector<std::string> PathOf(const std::string& path_json) {
+  std::vector<std::string> out;
+  auto doc = formats::json::Parse(path_json);
+  if (doc && doc->is_array())
+    for (const auto& item : doc->items)
+      if (item.is_string()) out.emplace_back(item.text);
+  return out;
 }
 
 }  // namespace
@@ -34,8 +43,9 @@ OutboxWorkers::OutboxWorkers(App& app) : app_(app) {
 OutboxWorkers::~OutboxWorkers() { Stop(); }
 
 Status OutboxWorkers::Start() {
+  operators::ClientContext context{app_.config.operator_id, &app_.trust};
   for (const auto& op : app_.config.operators) {
-    auto client = operators::MakeOperatorClient(op);
+    auto client = operators::MakeOperatorClient(op, context);
     if (!client) return client.error();
     clients_[op.id] = std::move(*client);
   }
@@ -74,6 +84,10 @@ void OutboxWorkers::Loop(int index) {
 void OutboxWorkers::RunJob(const storage::Job& job, const std::string& owner) {
   if (job.stage == "process") {
     Process(job, owner);
+  } else if (job.stage == "forward") {
+    Forward(job, owner);
+  } else if (job.stage == "status") {
+    SendStatus(job, owner);
   } else {
     Deliver(job, owner, /*sending_recorded=*/false);
   }
@@ -120,8 +134,32 @@ void OutboxWorkers::Process(const storage::Job& job, const std::string& owner) {
     step.failure_reason = reason;
     return Apply(step);
   }
+  const OperatorConfig* op = app_.config.FindOperator(p.route.operator_id);
+  if (op && !op->sign.empty()) {
+    // The operator wants signed documents: signed with [node]'s key, archived beside the unsigned.
+    auto profile = certs::ParseSignProfile(op->sign);
+    Result<std::string> signed_doc = Error::FailedPrecondition(
+        "operator " + op->id + " requires signed documents (sign = " + op->sign + ") but [node] signing_key is not set");
+    if (app_.signing_key && profile) {
+      certs::SignOptions options;
+      options.profile = *profile;
+      signed_doc = certs::SignXml(step.documents.back().content, *app_.signing_key, options);
+    }
+    if (!signed_doc) {
+      // A configuration problem: retried, so fixing the key and restarting sends it.
+      std::cerr << "eigw: outbox: " << job.invoice_id << ": cannot sign: " << signed_doc.error().message() << std::endl;
+      step.events.emplace_back("failed_retrying", "cannot sign: " + signed_doc.error().message());
+      step.next_stage = "process";
+      step.job_attempts = job.attempts + 1;
+      step.next_ms = now + BackoffMs(job.attempts + 1, app_.config.backoff_initial_ms, app_.config.backoff_max_ms);
+      step.documents.clear();
+      return Apply(step);
+    }
+    step.documents.push_back(storage::Document{"signed", p.media_type, storage::Sha256Hex(*signed_doc),
+                                               static_cast<int64_t>(signed_doc->size()), now, std::move(*signed_doc)});
+  }
   step.events.emplace_back("validated", "");
-  step.events.emplace_back("queued", "for " + p.route.operator_id + " as " + p.route.format);
+  step.events.emplace_back("queued", "for " + p.route.operator_id + " as " + p.route.format + " (" + p.route.reason + ")");
   // Straight on to the first delivery attempt under the same lease: one commit for the three
   // events instead of a commit, a new claim and another commit.
   step.events.emplace_back("sending", "attempt 1 to " + p.route.operator_id);
@@ -138,7 +176,8 @@ void OutboxWorkers::Process(const storage::Job& job, const std::string& owner) {
 
 void OutboxWorkers::Deliver(const storage::Job& job, const std::string& owner, bool sending_recorded) {
   auto invoice = app_.store->GetInvoice(job.tenant_id, job.invoice_id);
-  auto produced = app_.store->GetDocument(job.tenant_id, job.invoice_id, "produced");
+  auto produced = app_.store->GetDocument(job.tenant_id, job.invoice_id, "signed");
+  if (produced && !*produced) produced = app_.store->GetDocument(job.tenant_id, job.invoice_id, "produced");
   if (!invoice || !produced || !*invoice || !*produced) {
     std::cerr << "eigw: outbox: cannot read " << job.invoice_id << "; retried later" << std::endl;
     return;
@@ -149,7 +188,7 @@ void OutboxWorkers::Deliver(const storage::Job& job, const std::string& owner, b
   step.tenant_id = job.tenant_id;
   step.lease_owner = owner;
 
-  const std::string op_id = RouteOperator(inv.route_json);
+  const std::string op_id = RouteField(inv.route_json, "operator");
   auto client = clients_.find(op_id);
   if (client == clients_.end()) {
     std::string reason = "operator '" + op_id + "' of the route is no longer configured";
@@ -174,6 +213,7 @@ void OutboxWorkers::Deliver(const storage::Job& job, const std::string& owner, b
   d.sender = inv.seller_endpoint;
   d.recipient = inv.buyer_endpoint;
   d.document_type = inv.document_type;
+  d.format = RouteField(inv.route_json, "format");
   d.media_type = (*produced)->media_type;
   d.document = (*produced)->content;
   const int64_t started = NowMs();
@@ -211,6 +251,129 @@ void OutboxWorkers::Deliver(const storage::Job& job, const std::string& owner, b
   app_.metrics.RecordDeliveryAttempt(attempt.outcome);
   step.attempt = attempt;
   Apply(step);
+}
+
+void OutboxWorkers::ApplyJob(const storage::JobStep& step) {
+  if (auto st = app_.store->AdvanceJob(step, NowMs()); !st)
+    std::cerr << "eigw: outbox: " << step.job_id << ": " << st.error().message() << std::endl;
+}
+
+void OutboxWorkers::Forward(const storage::Job& job, const std::string& owner) {
+  auto message = app_.store->InboundByMessage(job.invoice_id);
+  auto original = app_.store->InboundDocument(job.invoice_id, "original");
+  if (!message || !original || !*message || !*original) {
+    std::cerr << "eigw: outbox: cannot read " << job.invoice_id << "; retried later" << std::endl;
+    return;
+  }
+  const storage::InboundMessage& m = **message;
+  storage::JobStep step;
+  step.job_id = job.invoice_id;
+  step.lease_owner = owner;
+  // Gives up: the document goes no further, and the operator it came from hears why.
+  auto give_up = [&](const std::string& reason) {
+    app_.metrics.RecordForward("failed");
+    step.inbound_state = "failed";
+    step.failure_reason = reason;
+    storage::StatusMessage back;
+    back.message_id = m.message_id;
+    back.direction = "out";
+    back.status = "rejected";
+    back.code = "RE";
+    back.by = "operator";
+    back.reason = reason;
+    back.operator_id = m.from_operator;
+    step.new_statuses.push_back(back);
+    ApplyJob(step);
+  };
+  auto client = clients_.find(m.forward_operator);
+  if (client == clients_.end())
+    return give_up(app_.config.operator_id + " cannot forward to " + m.forward_operator + ": not configured any more");
+  const OperatorConfig& op = client->second->settings();
+  std::string document = (*original)->content, format = m.format, media = (*original)->media_type;
+  if (std::find(op.formats.begin(), op.formats.end(), m.format) == op.formats.end()) {
+    // The partner takes another format: converted through the model.
+    auto source = app_.registry.Find(m.format);
+    std::vector<Finding> losses;
+    auto invoice = source ? (*source)->read(document, losses) : Result<model::Invoice>(source.error());
+    bool done = false;
+    for (const auto& f : op.formats) {
+      auto target = app_.registry.Find(f);
+      if (!invoice || !target || !(*target)->write) continue;
+      if (auto written = (*target)->write(*invoice, formats::WriteOptions{}, losses)) {
+        document = std::move(*written);
+        format = f;
+        media = (*target)->media_type.empty() ? "application/xml" : (*target)->media_type;
+        done = true;
+        break;
+      }
+    }
+    if (!done) return give_up(op.id + " accepts none of the formats " + m.format + " converts to");
+  }
+  operators::Delivery d;
+  d.message_id = m.message_id;
+  d.sender = m.sender;
+  d.recipient = m.recipient;
+  d.document_type = m.document_type;
+  d.format = format;
+  d.media_type = media;
+  d.document = document;
+  d.path = PathOf(m.path_json);
+  auto receipt = client->second->Deliver(d);
+  const int number = job.attempts + 1;
+  if (receipt) {
+    app_.metrics.RecordForward("sent");
+    step.inbound_state = "forwarded";
+    return ApplyJob(step);
+  }
+  if (receipt.error().retryable() && number < app_.config.max_attempts) {
+    app_.metrics.RecordForward("retrying");
+    step.next_stage = "forward";
+    step.job_attempts = number;
+    step.next_ms = NowMs() + BackoffMs(number, app_.config.backoff_initial_ms, app_.config.backoff_max_ms);
+    step.failure_reason = receipt.error().message();
+    return ApplyJob(step);
+  }
+  give_up(receipt.error().retryable()
+              ? app_.config.operator_id + " gave up forwarding to " + op.id + " after " + std::to_string(number) +
+                    " attempts: " + receipt.error().message()
+              : app_.config.operator_id + " could not forward to " + op.id + ": " + receipt.error().message());
+}
+
+void OutboxWorkers::SendStatus(const storage::Job& job, const std::string& owner) {
+  auto status = app_.store->GetStatus(job.invoice_id);
+  if (!status || !*status) {
+    std::cerr << "eigw: outbox: cannot read " << job.invoice_id << "; retried later" << std::endl;
+    return;
+  }
+  const storage::StatusMessage& s = **status;
+  storage::JobStep step;
+  step.job_id = job.invoice_id;
+  step.lease_owner = owner;
+  const int number = job.attempts + 1;
+  step.status_attempts = number;
+  auto client = clients_.find(s.operator_id);
+  Status sent = client == clients_.end()
+                    ? Status(Error::FailedPrecondition("operator " + s.operator_id + " is not configured"))
+                    : client->second->SendStatus(operators::StatusUpdate{s.message_id, s.status, s.code, s.reason,
+                                                                         Rfc3339(s.at_ms), PathOf(s.path_json), s.by});
+  if (sent) {
+    app_.metrics.RecordStatusSent("sent");
+    step.status_state = "sent";
+  } else if (sent.error().retryable() && number < app_.config.max_attempts) {
+    app_.metrics.RecordStatusSent("retrying");
+    step.status_state = "pending";
+    step.status_error = sent.error().message();
+    step.next_stage = "status";
+    step.job_attempts = number;
+    step.next_ms = NowMs() + BackoffMs(number, app_.config.backoff_initial_ms, app_.config.backoff_max_ms);
+  } else {
+    app_.metrics.RecordStatusSent("failed");
+    std::cerr << "eigw: outbox: status " << s.status << " of " << s.message_id << " to " << s.operator_id
+              << " failed: " << sent.error().message() << std::endl;
+    step.status_state = "failed";
+    step.status_error = sent.error().message();
+  }
+  ApplyJob(step);
 }
 
 }  // namespace gw::gateway

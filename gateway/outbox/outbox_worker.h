@@ -4,6 +4,9 @@
 //            produced document -> validated, queued (or rejected / failed with the reason)
 //   deliver: sending (for the first attempt in the same commit as queued, same lease) -> operator client -> delivered, or failed_retrying with exponential backoff
 //            and jitter, or failed when the attempts are used up or the operator refuses.
+//   forward: an inbound document for a recipient of a roaming partner -> that operator (the
+//            envelope's path extended); a permanent failure sends a rejection back.
+//   status:  a business status -> the operator the document came from.
 // Every attempt is recorded. A crash between delivery and its record delivers again after the
 // lease expires; operator clients are idempotent by message id, so the recipient gets it once.
 #pragma once
@@ -36,6 +39,9 @@ class OutboxWorkers {
   // `sending_recorded`: the "sending" event of this attempt is already committed.
   void Deliver(const storage::Job& job, const std::string& owner, bool sending_recorded);
   void Apply(const storage::Step& step);
+  void Forward(const storage::Job& job, const std::string& owner);
+  void SendStatus(const storage::Job& job, const std::string& owner);
+  void ApplyJob(const storage::JobStep& step);
 
   App& app_;
   std::map<std::string, std::unique_ptr<operators::OperatorClient>> clients_;

@@ -159,20 +159,23 @@ std::variant<Produced, ProduceFailure> Produce(const formats::FormatRegistry& re
   out.document = std::move(*written);
   out.media_type = target->media_type.empty() ? "application/xml" : target->media_type;
 
-  std::vector<Finding> findings;
-  if (out.route.format == "ee-einvoice") {
-    findings = formats::ee::CheckRules(out.document);
-  } else if (out.route.format == "finvoice") {
-    findings = formats::finvoice::CheckRules(out.document);
-  } else if (out.media_type.find("xml") != std::string::npos) {
-    auto report = formats::validation::Validate(out.document);
-    if (!report) return ProduceFailure{"validation_failed", report.error().message(), {}};
-    findings = std::move(report->findings);
-  }
+  auto checked = CheckDocument(out.route.format, out.media_type, out.document);
+  if (!checked) return ProduceFailure{"validation_failed", checked.error().message(), {}};
+  std::vector<Finding> findings = std::move(*checked);
   out.valid = CountFatal(findings) == 0;
   findings.insert(findings.end(), warnings.begin(), warnings.end());
   out.findings = std::move(findings);
   return out;
+}
+
+Result<std::vector<Finding>> CheckDocument(std::string_view format, std::string_view media_type,
+                                           std::string_view document) {
+  if (format == "ee-einvoice") return formats::ee::CheckRules(document);
+  if (format == "finvoice") return formats::finvoice::CheckRules(document);
+  if (media_type.find("xml") == std::string_view::npos) return std::vector<Finding>{};
+  auto report = formats::validation::Validate(document);
+  if (!report) return report.error();
+  return std::move(report->findings);
 }
 
 std::string FindingsJson(const std::vector<Finding>& findings) {
@@ -197,6 +200,7 @@ std::string RouteJson(const operators::Route& route) {
       .Field("protocol", route.protocol)
       .Field("format", route.format)
       .Field("recipient", route.recipient)
+      .Field("reason", route.reason)
       .EndObject();
   return j.Take();
 }

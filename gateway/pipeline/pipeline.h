@@ -66,6 +66,11 @@ std::variant<Produced, ProduceFailure> Produce(const formats::FormatRegistry& re
                                                const operators::StaticRoutes& routes, std::string_view format,
                                                std::string_view original);
 
+// The native rules of a document in `format`: EN16931 and Peppol (by its CustomizationID) for UBL
+// and CII, the format's own rules for the national formats.
+Result<std::vector<Finding>> CheckDocument(std::string_view format, std::string_view media_type,
+                                           std::string_view document);
+
 // Findings as a JSON array [{"rule","severity","location","message"}].
 std::string FindingsJson(const std::vector<Finding>& findings);
 std::string RouteJson(const operators::Route& route);

@@ -1,5 +1,9 @@
 #include "gateway/server/context.h"
 
+#include <sstream>
+
+#include <Poco/Base64Encoder.h>
+
 #include <istream>
 
 #include <Poco/Net/HTMLForm.h>
@@ -104,6 +108,19 @@ std::string Ctx::Query(const std::string& name, bool* present) const {
   }
   if (present) *present = false;
   return "";
+}
+
+void Ctx::SendDocument(const storage::Document& d) {
+  std::string raw;
+  for (size_t i = 0; i + 1 < d.sha256.size(); i += 2)
+    raw += static_cast<char>(std::stoi(d.sha256.substr(i, 2), nullptr, 16));
+  std::ostringstream b64;
+  Poco::Base64Encoder enc(b64);
+  enc << raw;
+  enc.close();
+  response.set("Digest", "sha-256=" + b64.str());
+  response.set("ETag", "\"" + d.sha256 + "\"");
+  Send(200, d.media_type, d.content);
 }
 
 }  // namespace gw::gateway

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,6 +18,8 @@
 #include "gateway/pipeline/pipeline.h"
 #include "gateway/server/metrics.h"
 #include "gateway/storage/store.h"
+#include "certs/keys/key_store.h"
+#include "certs/keys/trust_store.h"
 #include "operators/routing/static_routes.h"
 
 namespace gw::gateway {
@@ -31,7 +34,18 @@ struct App {
   Metrics metrics;
   std::atomic<bool> stopping{false};
   std::string openapi_yaml;  // served at /v1/openapi.yaml
+  // This gateway as an operator ([node]): the key that signs receipts and documents, the CAs
+  // trusted for partners' receipts and inbound signatures, and who may call /operator/v1.
+  std::unique_ptr<certs::SigningKey> signing_key;
+  certs::TrustStore trust;
+  std::map<std::string, std::string> operator_tokens;  // SHA-256 hex of a token -> operator id
+  std::map<std::string, std::string> operator_certs;   // SHA-256 hex of a DER certificate -> operator id
 };
+
+// Loads [node]'s key and trust store and the operators' inbound credentials into `app`.
+Status LoadNode(App& app);
+// Announces the recipients of [routing] recipient.* as roaming receivers (receiver lists).
+Status AnnounceRoutes(App& app);
 
 int64_t NowMs();
 // 1764266462345 -> "2026-11-27T18:01:02.345Z".
@@ -49,13 +63,16 @@ struct Ctx {
   std::string request_id;
   std::string route;                  // metrics label, e.g. "/v1/invoices/{id}"
   std::vector<std::string> params;    // path parameters in order
-  storage::Tenant tenant;             // set after authentication
+  storage::Tenant tenant;             // set after authentication (ERP routes)
+  std::string operator_id;            // set after authentication (/operator/v1 routes)
   int status = 0;                     // the answer's status, for metrics and logs
   bool body_read = false;             // ReadBody ran (else Send discards the body first)
 
   // Sends `body` with `status` and content type.
   void Send(int status, std::string_view content_type, std::string_view body);
   void SendJson(int status, std::string_view json) { Send(status, "application/json", json); }
+  // Sends an archived document (200) with its media type, Digest (sha-256, base64) and ETag.
+  void SendDocument(const storage::Document& document);
   // Sends an RFC 9457 problem with the stable `code` and, when given, the findings.
   void Problem(int status, std::string_view code, std::string_view title, std::string_view detail,
                const std::vector<Finding>& findings = {});

@@ -10,9 +10,7 @@ namespace gw::gateway {
 
 std::string EventJson(const storage::Event& e) {
   JsonOut j;
-  j.BeginObject()
-      .Field("seq", e.seq)
-      .Field("invoice_id", e.invoice_id)
+  j.BeginObject().Field("seq", e.seq).Field(e.invoice_id.starts_with("inb_") ? "inbox_id" : "invoice_id", e.invoice_id)
       .Field("status", e.status)
       .Field("at", Rfc3339(e.at_ms))
       .Field("detail", e.detail)
@@ -63,7 +61,7 @@ void StreamEvents(Ctx& ctx) {
     auto events = store.EventsAfter(ctx.tenant.id, cursor, 500);
     if (!events) break;  // the client reconnects with Last-Event-ID
     for (const auto& e : *events) {
-      out << "id: " << e.seq << "\nevent: invoice.status\ndata: " << EventJson(e) << "\n\n";
+      out << "id: " << e.seq << (e.invoice_id.starts_with("inb_") ? "\nevent: inbox.status\ndata: " : "\nevent: invoice.status\ndata: ") << EventJson(e) << "\n\n";
       cursor = e.seq;
     }
     if (!events->empty()) {

@@ -21,5 +21,16 @@ void Healthz(Ctx& ctx);
 void Readyz(Ctx& ctx);
 void MetricsText(Ctx& ctx);
 void OpenApi(Ctx& ctx);
+// The inbox (inbox_api.cc).
+void ListInbox(Ctx& ctx);
+void GetInboxItem(Ctx& ctx);        // params: id
+void GetInboxDocument(Ctx& ctx);    // params: id
+void AckInboxItem(Ctx& ctx);        // params: id
+void RespondToInboxItem(Ctx& ctx);  // params: id
+// The operator protocol (operator_api.cc); Ctx::operator_id is the caller.
+void PostOperatorMessage(Ctx& ctx);
+void ListOperatorReceivers(Ctx& ctx);
+void CheckOperatorReceivers(Ctx& ctx);
+void PostOperatorStatus(Ctx& ctx);
 
 }  // namespace gw::gateway::handlers

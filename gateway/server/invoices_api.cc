@@ -221,13 +221,16 @@ void ListInvoices(Ctx& ctx) {
   storage::InvoiceFilter filter;
   bool given = false;
   filter.status = ctx.Query("status");
-  static const char* kStatuses[] = {"received", "validated", "rejected", "queued", "sending",
-                                    "delivered", "failed_retrying", "failed"};
+  static const char* kStatuses[] = {"received",  "validated",  "rejected",    "queued",
+                                    "sending",   "delivered",  "failed_retrying", "failed",
+                                    "in_process", "under_query", "conditionally_accepted", "accepted",
+                                    "paid"};
   if (!filter.status.empty() &&
       std::find(std::begin(kStatuses), std::end(kStatuses), filter.status) == std::end(kStatuses)) {
     return ctx.Problem(400, "invalid_parameter", "Invalid query parameter",
                        "status '" + filter.status + "' is not a status (received, validated, rejected, queued, "
-                       "sending, delivered, failed_retrying, failed)");
+                       "sending, delivered, failed_retrying, failed, in_process, under_query, "
+                       "conditionally_accepted, accepted, paid)");
   }
   std::string since = ctx.Query("updated_since", &given);
   if (given) {
@@ -291,17 +294,7 @@ void GetDocument(Ctx& ctx) {
   auto doc = ctx.app.store->GetDocument(ctx.tenant.id, ctx.params[0], ctx.params[1]);
   if (!doc) return ctx.Unavailable(doc.error());
   if (!*doc) return ctx.NotFound();
-  const storage::Document& d = **doc;
-  // Digest: sha-256=<base64 of the raw digest>.
-  std::string raw;
-  for (size_t i = 0; i + 1 < d.sha256.size(); i += 2) raw += static_cast<char>(std::stoi(d.sha256.substr(i, 2), nullptr, 16));
-  std::ostringstream b64;
-  Poco::Base64Encoder enc(b64);
-  enc << raw;
-  enc.close();
-  ctx.response.set("Digest", "sha-256=" + b64.str());
-  ctx.response.set("ETag", "\"" + d.sha256 + "\"");
-  ctx.Send(200, d.media_type, d.content);
+  ctx.SendDocument(**doc);
 }
 
 }  // namespace gw::gateway::handlers

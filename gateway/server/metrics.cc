@@ -25,6 +25,21 @@ void Metrics::RecordWebhookDelivery(const std::string& outcome) {
   ++webhooks_[outcome];
 }
 
+void Metrics::RecordInbound(const std::string& disposition) {
+  std::lock_guard lock(mutex_);
+  ++inbound_[disposition];
+}
+
+void Metrics::RecordForward(const std::string& outcome) {
+  std::lock_guard lock(mutex_);
+  ++forwards_[outcome];
+}
+
+void Metrics::RecordStatusSent(const std::string& outcome) {
+  std::lock_guard lock(mutex_);
+  ++statuses_[outcome];
+}
+
 std::string Metrics::Render(const storage::OutboxStats* stats, int64_t now_ms) const {
   std::ostringstream o;
   std::lock_guard lock(mutex_);
@@ -55,6 +70,20 @@ std::string Metrics::Render(const storage::OutboxStats* stats, int64_t now_ms) c
     o << "eigw_delivery_attempts_total{outcome=\"" << outcome << "\"} " << (it == attempts_.end() ? 0 : it->second)
       << "\n";
   }
+  auto counter = [&](const char* name, const char* help, const char* label, const std::map<std::string, uint64_t>& m,
+                     std::initializer_list<const char*> values) {
+    o << "# HELP " << name << " " << help << "\n# TYPE " << name << " counter\n";
+    for (const char* v : values) {
+      auto it = m.find(v);
+      o << name << "{" << label << "=\"" << v << "\"} " << (it == m.end() ? 0 : it->second) << "\n";
+    }
+  };
+  counter("eigw_inbound_documents_total", "Documents operators delivered to this gateway, by disposition.",
+          "disposition", inbound_, {"received", "forwarded", "rejected", "duplicate"});
+  counter("eigw_forwards_total", "Documents forwarded to roaming partners, by outcome.", "outcome", forwards_,
+          {"sent", "retrying", "failed"});
+  counter("eigw_status_callbacks_total", "Business statuses sent back to operators, by outcome.", "outcome",
+          statuses_, {"sent", "retrying", "failed"});
   o << "# HELP eigw_webhook_deliveries_total Webhook calls by outcome.\n"
        "# TYPE eigw_webhook_deliveries_total counter\n";
   for (const char* outcome : {"delivered", "failed"}) {

@@ -20,6 +20,11 @@ class Metrics {
   void RecordRequest(const std::string& route, const std::string& method, int status, double seconds);
   void RecordDeliveryAttempt(const std::string& outcome);
   void RecordWebhookDelivery(const std::string& outcome);
+  // Documents operators delivered, by disposition (received, forwarded, rejected, duplicate);
+  // forwards and status callbacks this gateway sent, by outcome (sent, retrying, failed).
+  void RecordInbound(const std::string& disposition);
+  void RecordForward(const std::string& outcome);
+  void RecordStatusSent(const std::string& outcome);
   // The exposition text; `stats` from Store::Stats (omitted when the database did not answer).
   std::string Render(const storage::OutboxStats* stats, int64_t now_ms) const;
 
@@ -36,6 +41,7 @@ class Metrics {
   std::map<std::string, Histogram> latency_;
   std::map<std::string, uint64_t> attempts_;
   std::map<std::string, uint64_t> webhooks_;
+  std::map<std::string, uint64_t> inbound_, forwards_, statuses_;
 };
 
 }  // namespace gw::gateway

@@ -10,7 +10,11 @@
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/SecureServerSocket.h>
+#include <Poco/Net/SecureStreamSocket.h>
+#include <Poco/Net/X509Certificate.h>
+#include <openssl/x509.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/Context.h>
 #include <Poco/ThreadPool.h>
@@ -22,29 +26,40 @@ namespace {
 
 using Handler = void (*)(Ctx&);
 
+enum class Auth { kNone, kTenant, kOperator };
+
 struct Route {
   const char* method;
   const char* pattern;  // segments; "{}" matches one segment
   Handler handler;
-  bool authenticated;
+  Auth auth;
 };
 
 constexpr Route kRoutes[] = {
-    {"POST", "/v1/invoices", handlers::PostInvoice, true},
-    {"GET", "/v1/invoices", handlers::ListInvoices, true},
-    {"POST", "/v1/invoices/preflight", handlers::PreflightInvoice, true},
-    {"GET", "/v1/invoices/{}", handlers::GetInvoice, true},
-    {"GET", "/v1/invoices/{}/documents/{}", handlers::GetDocument, true},
-    {"GET", "/v1/events", handlers::StreamEvents, true},
-    {"POST", "/v1/webhooks", handlers::PostWebhook, true},
-    {"GET", "/v1/webhooks", handlers::ListWebhooks, true},
-    {"DELETE", "/v1/webhooks/{}", handlers::DeleteWebhook, true},
-    {"GET", "/v1/webhooks/{}/deliveries", handlers::ListDeliveries, true},
-    {"POST", "/v1/webhooks/{}/deliveries/{}/replay", handlers::ReplayDelivery, true},
-    {"GET", "/v1/openapi.yaml", handlers::OpenApi, false},
-    {"GET", "/healthz", handlers::Healthz, false},
-    {"GET", "/readyz", handlers::Readyz, false},
-    {"GET", "/metrics", handlers::MetricsText, false},
+    {"POST", "/v1/invoices", handlers::PostInvoice, Auth::kTenant},
+    {"GET", "/v1/invoices", handlers::ListInvoices, Auth::kTenant},
+    {"POST", "/v1/invoices/preflight", handlers::PreflightInvoice, Auth::kTenant},
+    {"GET", "/v1/invoices/{}", handlers::GetInvoice, Auth::kTenant},
+    {"GET", "/v1/invoices/{}/documents/{}", handlers::GetDocument, Auth::kTenant},
+    {"GET", "/v1/events", handlers::StreamEvents, Auth::kTenant},
+    {"POST", "/v1/webhooks", handlers::PostWebhook, Auth::kTenant},
+    {"GET", "/v1/webhooks", handlers::ListWebhooks, Auth::kTenant},
+    {"DELETE", "/v1/webhooks/{}", handlers::DeleteWebhook, Auth::kTenant},
+    {"GET", "/v1/webhooks/{}/deliveries", handlers::ListDeliveries, Auth::kTenant},
+    {"POST", "/v1/webhooks/{}/deliveries/{}/replay", handlers::ReplayDelivery, Auth::kTenant},
+    {"GET", "/v1/inbox", handlers::ListInbox, Auth::kTenant},
+    {"GET", "/v1/inbox/{}", handlers::GetInboxItem, Auth::kTenant},
+    {"GET", "/v1/inbox/{}/document", handlers::GetInboxDocument, Auth::kTenant},
+    {"POST", "/v1/inbox/{}/ack", handlers::AckInboxItem, Auth::kTenant},
+    {"POST", "/v1/inbox/{}/response", handlers::RespondToInboxItem, Auth::kTenant},
+    {"POST", "/operator/v1/messages", handlers::PostOperatorMessage, Auth::kOperator},
+    {"GET", "/operator/v1/receivers", handlers::ListOperatorReceivers, Auth::kOperator},
+    {"POST", "/operator/v1/receivers/check", handlers::CheckOperatorReceivers, Auth::kOperator},
+    {"POST", "/operator/v1/statuses", handlers::PostOperatorStatus, Auth::kOperator},
+    {"GET", "/v1/openapi.yaml", handlers::OpenApi, Auth::kNone},
+    {"GET", "/healthz", handlers::Healthz, Auth::kNone},
+    {"GET", "/readyz", handlers::Readyz, Auth::kNone},
+    {"GET", "/metrics", handlers::MetricsText, Auth::kNone},
 };
 
 std::vector<std::string_view> Segments(std::string_view path) {
@@ -102,7 +117,7 @@ class ApiHandler final : public Poco::Net::HTTPRequestHandler {
 
   void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override {
     auto started = std::chrono::steady_clock::now();
-    Ctx ctx{app_, request, response, storage::NewId("req_").substr(0, 20), "unmatched", {}, {}, 0};
+    Ctx ctx{app_, request, response, storage::NewId("req_").substr(0, 20), "unmatched", {}, {}, {}, 0};
     try {
       Dispatch(ctx);
     } catch (const std::exception& e) {
@@ -143,7 +158,8 @@ class ApiHandler final : public Poco::Net::HTTPRequestHandler {
     Match(found->pattern, path, ctx.params);
     ctx.route = found->pattern;
     for (size_t p = ctx.route.find("{}"); p != std::string::npos; p = ctx.route.find("{}")) ctx.route.replace(p, 2, "{id}");
-    if (found->authenticated && !Authenticate(ctx)) return;
+    if (found->auth == Auth::kTenant && !Authenticate(ctx)) return;
+    if (found->auth == Auth::kOperator && !AuthenticateOperator(ctx)) return;
     if (app_.stopping && found->handler == handlers::StreamEvents)
       return ctx.Problem(503, "unavailable", "Shutting down", "the gateway is stopping; reconnect with Last-Event-ID");
     found->handler(ctx);
@@ -175,6 +191,44 @@ class ApiHandler final : public Poco::Net::HTTPRequestHandler {
     return true;
   }
 
+  // An operator by its bearer token or its TLS client certificate (docs/operator-protocol.md).
+  bool AuthenticateOperator(Ctx& ctx) {
+    const std::string auth = ctx.request.get("Authorization", "");
+    if (auth.starts_with("Bearer ") && auth.size() > 7) {
+      auto it = app_.operator_tokens.find(storage::Sha256Hex(std::string_view(auth).substr(7)));
+      if (it != app_.operator_tokens.end()) {
+        ctx.operator_id = it->second;
+        return true;
+      }
+    } else if (!app_.operator_certs.empty() && !app_.config.tls_cert.empty()) {
+      try {
+        Poco::Net::SecureStreamSocket socket(static_cast<Poco::Net::HTTPServerRequestImpl&>(ctx.request).socket());
+        if (socket.havePeerCertificate()) {
+          Poco::Net::X509Certificate peer = socket.peerCertificate();
+          const X509* cert = peer.certificate();
+          unsigned char* der = nullptr;
+          int len = i2d_X509(cert, &der);
+          if (len > 0) {
+            std::string fingerprint = storage::Sha256Hex(std::string_view(reinterpret_cast<char*>(der), len));
+            OPENSSL_free(der);
+            auto it = app_.operator_certs.find(fingerprint);
+            if (it != app_.operator_certs.end()) {
+              ctx.operator_id = it->second;
+              return true;
+            }
+          }
+        }
+      } catch (const Poco::Exception&) {
+        // not a TLS connection: no certificate
+      }
+    }
+    ctx.response.set("WWW-Authenticate", "Bearer");
+    ctx.Problem(401, "unauthorized", "Unauthorized",
+                "send the token this gateway gave your operator as 'Authorization: Bearer <token>', or connect "
+                "with the client certificate it knows");
+    return false;
+  }
+
   App& app_;
   KeyCache& keys_;
 };
@@ -202,8 +256,11 @@ Result<uint16_t> Server::Start() {
     Poco::Net::SocketAddress address(c.listen_host, c.listen_port);
     std::unique_ptr<Poco::Net::ServerSocket> socket;
     if (!c.tls_cert.empty()) {
-      Poco::Net::Context::Ptr context = new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, c.tls_key, c.tls_cert,
-                                                               "", Poco::Net::Context::VERIFY_NONE);
+      // With tls_client_ca, a client certificate is asked for and checked when sent (operators
+      // authenticate with it); clients without one still connect and use tokens.
+      Poco::Net::Context::Ptr context = new Poco::Net::Context(
+          Poco::Net::Context::TLS_SERVER_USE, c.tls_key, c.tls_cert, c.tls_client_ca,
+          c.tls_client_ca.empty() ? Poco::Net::Context::VERIFY_NONE : Poco::Net::Context::VERIFY_RELAXED);
       context->disableProtocols(Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 |
                                 Poco::Net::Context::PROTO_TLSV1 | Poco::Net::Context::PROTO_TLSV1_1);
       socket = std::make_unique<Poco::Net::SecureServerSocket>(address, 256, context);

@@ -60,6 +60,46 @@ constexpr const char* kPostgresV1Triggers[] = {
     " FOR EACH ROW EXECUTE FUNCTION eigw_documents_immutable()",
 };
 
+
+// Version 2: the operator network: tenants' inbox format, receivers (numbered changes), inbound
+// messages with their archived documents, business statuses.
+constexpr const char* kV2[] = {
+    "ALTER TABLE tenants ADD COLUMN inbox_format TEXT NOT NULL DEFAULT 'original'",
+    "CREATE TABLE counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL)",
+    "INSERT INTO counters (name, value) VALUES ('receivers', 0)",
+    "CREATE TABLE receivers (identifier TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, name TEXT NOT NULL,"
+    " channel TEXT NOT NULL, operator_id TEXT NOT NULL, path TEXT NOT NULL, formats TEXT NOT NULL,"
+    " document_types TEXT NOT NULL, seq BIGINT NOT NULL, removed_ms BIGINT, updated_ms BIGINT NOT NULL)",
+    "CREATE INDEX receivers_by_seq ON receivers (seq)",
+    "CREATE TABLE inbound (id TEXT PRIMARY KEY, message_id TEXT NOT NULL UNIQUE, from_operator TEXT NOT NULL,"
+    " tenant_id TEXT NOT NULL, sender TEXT NOT NULL, recipient TEXT NOT NULL, document_type TEXT NOT NULL,"
+    " format TEXT NOT NULL, path TEXT NOT NULL, document_sha256 TEXT NOT NULL, state TEXT NOT NULL,"
+    " disposition TEXT NOT NULL, invoice_number TEXT NOT NULL, currency TEXT NOT NULL,"
+    " payable_amount TEXT NOT NULL, seller_name TEXT NOT NULL, findings_json TEXT NOT NULL,"
+    " answer_json TEXT NOT NULL, forward_operator TEXT NOT NULL, failure_reason TEXT NOT NULL,"
+    " created_ms BIGINT NOT NULL, updated_ms BIGINT NOT NULL, acked_ms BIGINT)",
+    "CREATE INDEX inbound_by_tenant ON inbound (tenant_id, created_ms, id)",
+    "CREATE TABLE inbound_documents (inbound_id TEXT NOT NULL REFERENCES inbound(id), kind TEXT NOT NULL,"
+    " media_type TEXT NOT NULL, sha256 TEXT NOT NULL, size BIGINT NOT NULL, content {BLOB} NOT NULL,"
+    " created_ms BIGINT NOT NULL, PRIMARY KEY (inbound_id, kind))",
+    "CREATE TABLE statuses (id TEXT PRIMARY KEY, message_id TEXT NOT NULL, direction TEXT NOT NULL,"
+    " status TEXT NOT NULL, code TEXT NOT NULL, reason TEXT NOT NULL, by_party TEXT NOT NULL,"
+    " operator_id TEXT NOT NULL, path TEXT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL,"
+    " last_error TEXT NOT NULL, at_ms BIGINT NOT NULL, UNIQUE (message_id, direction, status))",
+};
+
+constexpr const char* kSqliteV2Triggers[] = {
+    "CREATE TRIGGER inbound_documents_never_change BEFORE UPDATE ON inbound_documents"
+    " BEGIN SELECT RAISE(ABORT, 'archived documents are never changed'); END",
+    "CREATE TRIGGER inbound_documents_never_deleted BEFORE DELETE ON inbound_documents"
+    " BEGIN SELECT RAISE(ABORT, 'archived documents are never deleted'); END",
+};
+
+constexpr const char* kPostgresV2Triggers[] = {
+    "CREATE TRIGGER inbound_documents_immutable BEFORE UPDATE OR DELETE ON inbound_documents"
+    " FOR EACH ROW EXECUTE FUNCTION eigw_documents_immutable()",
+};
+
 std::string Spell(std::string sql, Dialect dialect) {
   auto replace = [&](const std::string& from, const std::string& to) {
     for (size_t p = sql.find(from); p != std::string::npos; p = sql.find(from, p + to.size()))
@@ -82,6 +122,14 @@ std::vector<Migration> Migrations(Dialect dialect) {
     for (const char* sql : kSqliteV1Triggers) v1.statements.push_back(sql);
   }
   out.push_back(std::move(v1));
+  Migration v2{2, "operator network: inbox format, receivers, inbound messages, statuses", {}};
+  for (const char* sql : kV2) v2.statements.push_back(Spell(sql, dialect));
+  if (dialect == Dialect::kPostgres) {
+    for (const char* sql : kPostgresV2Triggers) v2.statements.push_back(sql);
+  } else {
+    for (const char* sql : kSqliteV2Triggers) v2.statements.push_back(sql);
+  }
+  out.push_back(std::move(v2));
   return out;
 }
 

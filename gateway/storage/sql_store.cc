@@ -438,10 +438,11 @@ void SqlStore::NoteEventSeq(int64_t seq) {
   if (seq > tl_batch_seq) tl_batch_seq = seq;  // published to waiters after the commit
 }
 
-void SqlStore::InsertDocument(Session& s, const std::string& invoice_id, const Document& d) {
+void SqlStore::InsertDocument(Session& s, const std::string& invoice_id, const Document& d, const char* table,
+                              const char* key) {
   Poco::Data::BLOB content(reinterpret_cast<const unsigned char*>(d.content.data()), d.content.size());
-  s << Sql("INSERT INTO documents (invoice_id, kind, media_type, sha256, size, content, created_ms)"
-           " VALUES (?, ?, ?, ?, ?, ?, ?)"),
+  s << Sql(std::string("INSERT INTO ") + table + " (" + key +
+           ", kind, media_type, sha256, size, content, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?)"),
       useRef(invoice_id), useRef(d.kind), useRef(d.media_type), useRef(d.sha256), useRef(d.size), useRef(content), useRef(d.created_ms),
       now;
 }

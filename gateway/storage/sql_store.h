@@ -74,6 +74,32 @@ class SqlStore final : public Store {
                                                    int max) override;
   Status RecordDelivery(const WebhookDelivery& delivery, const std::string& owner) override;
 
+  Status SetInboxFormat(const std::string& tenant_id, const std::string& format) override;
+  Result<std::string> InboxFormat(const std::string& tenant_id) override;
+  Status PutReceiver(const Receiver& receiver, int64_t now_ms) override;
+  Result<bool> RemoveReceiver(const std::string& identifier, int64_t now_ms) override;
+  Status SyncRoamingReceivers(const std::vector<Receiver>& receivers, int64_t now_ms) override;
+  Result<std::optional<Receiver>> FindReceiver(const std::string& identifier) override;
+  Result<std::vector<Receiver>> ListReceivers(int64_t after_seq, int limit, bool with_removed,
+                                              const std::string& tenant_id) override;
+  Result<std::pair<InboundMessage, bool>> Receive(const Arrival& arrival) override;
+  Result<std::optional<InboundMessage>> GetInbound(const std::string& tenant_id, const std::string& id) override;
+  Result<std::optional<InboundMessage>> InboundByMessage(const std::string& message_id) override;
+  Result<std::vector<InboundMessage>> ListInbound(const std::string& tenant_id, const std::string& state,
+                                                  std::optional<std::pair<int64_t, std::string>> after,
+                                                  int limit) override;
+  Result<std::optional<Document>> InboundDocument(const std::string& inbound_id, const std::string& kind) override;
+  Result<std::vector<Document>> InboundDocuments(const std::string& inbound_id) override;
+  Result<bool> AckInbound(const std::string& tenant_id, const std::string& id, const StatusMessage& status,
+                          int64_t now_ms) override;
+  Result<std::pair<StatusMessage, bool>> QueueStatus(const StatusMessage& status, int64_t now_ms) override;
+  Result<std::vector<StatusMessage>> Statuses(const std::string& message_id, const std::string& direction) override;
+  Result<std::optional<StatusMessage>> GetStatus(const std::string& id) override;
+  Result<bool> RecordInvoiceStatus(const StatusMessage& status, const std::string& invoice_status,
+                                   const std::string& detail, const std::string& failure_code, int64_t now_ms) override;
+  Result<std::optional<Invoice>> FindInvoice(const std::string& id) override;
+  Status AdvanceJob(const JobStep& step, int64_t now_ms) override;
+
   Status Ping() override;
   int64_t WaitForEvents(int64_t known_seq, int timeout_ms) override;
   Status ReleaseAllLeases() override;
@@ -92,7 +118,13 @@ class SqlStore final : public Store {
   // Inserts an event (and the webhook deliveries of its tenant's webhooks); returns its seq.
   int64_t InsertEvent(Poco::Data::Session& s, const std::string& tenant_id, const std::string& invoice_id,
                       const std::string& status, const std::string& detail, int64_t now_ms);
-  void InsertDocument(Poco::Data::Session& s, const std::string& invoice_id, const Document& d);
+  void InsertDocument(Poco::Data::Session& s, const std::string& invoice_id, const Document& d,
+                      const char* table = "documents", const char* key = "invoice_id");
+  // The operator network's pieces inside write transactions (sql_store_network.cc).
+  int64_t NextCounter(Poco::Data::Session& s, const std::string& name);
+  void UpsertReceiver(Poco::Data::Session& s, const Receiver& r, int64_t now_ms);
+  // Inserts an outgoing status and its outbox job unless it exists; the stored one and whether new.
+  std::pair<StatusMessage, bool> InsertStatus(Poco::Data::Session& s, const StatusMessage& status, int64_t now_ms);
   // PostgreSQL: the whole submission in one statement; the event's seq, or 0 when the key existed.
   int64_t SubmitPostgres(Poco::Data::Session& s, const Invoice& invoice, const Document& original);
   // Before a transaction draws its first event seq (PostgreSQL): see InsertEvent.

@@ -122,6 +122,18 @@ Result<std::optional<Invoice>> SqlStore::GetInvoice(const std::string& tenant_id
   return out;
 }
 
+Result<std::optional<Invoice>> SqlStore::FindInvoice(const std::string& id) {
+  std::optional<Invoice> out;
+  Status st = Read([&](Session& s) {
+    Statement q(s);
+    q << Sql(std::string("SELECT ") + kInvoiceColumns + " FROM invoices WHERE id = ?"), useRef(id), now;
+    Rows rows(q);
+    if (rows.size()) out = InvoiceAt(rows, 0);
+  });
+  if (!st) return st.error();
+  return out;
+}
+
 Result<std::vector<Invoice>> SqlStore::ListInvoices(const std::string& tenant_id, const InvoiceFilter& f) {
   std::vector<Invoice> out;
   Status st = Read([&](Session& s) {

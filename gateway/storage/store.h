@@ -144,6 +144,76 @@ struct OutboxStats {
   std::vector<std::pair<std::string, int64_t>> invoices_by_status;
 };
 
+
+// A recipient this gateway receives for: a tenant's identifier (channel direct) or one it
+// forwards to a roaming partner (channel roaming, tenant_id ""). Changes are numbered by seq so
+// partners can ask for the changes since a cursor; a removed one stays as a tombstone.
+struct Receiver {
+  std::string identifier;  // "scheme:value"
+  std::string tenant_id;
+  std::string name;
+  std::string channel;      // direct, roaming
+  std::string operator_id;  // who serves it: this gateway's id (direct) or the partner's
+  std::string path_json;    // ["gw-b","gw-c"]
+  std::string formats;      // "ubl,cii"
+  std::string document_types;  // "invoice,credit_note"
+  int64_t seq = 0;
+  std::optional<int64_t> removed_ms;
+  int64_t updated_ms = 0;
+};
+
+// A document an operator delivered to this gateway.
+struct InboundMessage {
+  std::string id;  // "inb_<hex>"
+  std::string message_id;
+  std::string from_operator;
+  std::string tenant_id;       // "" when it is forwarded
+  std::string sender, recipient, document_type, format;
+  std::string path_json;       // the envelope's path, as received
+  std::string document_sha256;
+  std::string state;           // available, acknowledged, rejected, forwarding, forwarded, failed
+  std::string disposition;     // received, forwarded, rejected (the answer's)
+  std::string invoice_number, currency, payable_amount, seller_name;
+  std::string findings_json = "[]";
+  std::string answer_json;     // the answer sent to the operator, replayed for a duplicate
+  std::string forward_operator;  // where it is forwarded ("" when received)
+  std::string failure_reason;
+  int64_t created_ms = 0;
+  int64_t updated_ms = 0;
+  std::optional<int64_t> acked_ms;
+};
+
+// A business status, sent (direction out) or received (direction in).
+struct StatusMessage {
+  std::string id;  // "sts_<hex>"
+  std::string message_id;
+  std::string direction;  // out, in
+  std::string status;     // delivered, accepted, rejected, paid, ...
+  std::string code;       // AB, AP, RE, PD, ...
+  std::string reason;
+  std::string by;         // recipient, operator
+  std::string operator_id;  // out: where it goes; in: who sent it
+  std::string path_json = "[]";
+  std::string state;      // out: pending, sent, failed; in: recorded
+  int attempts = 0;
+  std::string last_error;
+  int64_t at_ms = 0;
+};
+
+// What a step of an inbound or status job changes (Store::AdvanceJob), in one transaction.
+struct JobStep {
+  std::string job_id;       // the outbox row: an inbound id or a status id
+  std::string lease_owner;
+  std::optional<std::string> inbound_state, forward_operator, failure_reason;  // for an inbound job
+  std::optional<std::string> status_state, status_error;                       // for a status job
+  int status_attempts = 0;
+  std::vector<StatusMessage> new_statuses;  // statuses to send (each gets its outbox job)
+  // The job afterwards: nullopt = done; else due again at next_ms with job_attempts.
+  std::optional<std::string> next_stage;
+  int64_t next_ms = 0;
+  int job_attempts = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -207,6 +277,57 @@ class Store {
   virtual Result<std::vector<DueDelivery>> ClaimDeliveries(const std::string& owner, int64_t now_ms,
                                                            int64_t lease_ms, int max) = 0;
   virtual Status RecordDelivery(const WebhookDelivery& delivery, const std::string& owner) = 0;
+
+
+  // ---- the operator network (docs/operator-protocol.md) ----
+  // The format a tenant's inbox converts to (original, json, ubl, cii).
+  virtual Status SetInboxFormat(const std::string& tenant_id, const std::string& format) = 0;
+  virtual Result<std::string> InboxFormat(const std::string& tenant_id) = 0;
+  // Adds or changes a receiver (a new seq when anything changed); Remove makes a tombstone.
+  virtual Status PutReceiver(const Receiver& receiver, int64_t now_ms) = 0;
+  virtual Result<bool> RemoveReceiver(const std::string& identifier, int64_t now_ms) = 0;
+  // Replaces the roaming receivers (channel roaming) by `receivers`: new and changed ones get a
+  // seq, missing ones become tombstones.
+  virtual Status SyncRoamingReceivers(const std::vector<Receiver>& receivers, int64_t now_ms) = 0;
+  virtual Result<std::optional<Receiver>> FindReceiver(const std::string& identifier) = 0;
+  // Receivers with seq > after_seq, by seq; tombstones only when with_removed.
+  virtual Result<std::vector<Receiver>> ListReceivers(int64_t after_seq, int limit, bool with_removed,
+                                                      const std::string& tenant_id = "") = 0;
+
+  // Stores a delivered document (message, its documents, the tenant's event, the forward job or
+  // a status to send) unless its message id is known: then the stored message (second = false).
+  struct Arrival {
+    InboundMessage message;
+    std::vector<Document> documents;
+    std::string event_status;               // "" = no event for the tenant
+    bool forward = false;                   // queue the forward job
+    std::vector<StatusMessage> statuses;    // to send back (e.g. a rejection)
+  };
+  virtual Result<std::pair<InboundMessage, bool>> Receive(const Arrival& arrival) = 0;
+  virtual Result<std::optional<InboundMessage>> GetInbound(const std::string& tenant_id, const std::string& id) = 0;
+  virtual Result<std::optional<InboundMessage>> InboundByMessage(const std::string& message_id) = 0;
+  virtual Result<std::vector<InboundMessage>> ListInbound(const std::string& tenant_id, const std::string& state,
+                                                          std::optional<std::pair<int64_t, std::string>> after,
+                                                          int limit) = 0;
+  virtual Result<std::optional<Document>> InboundDocument(const std::string& inbound_id, const std::string& kind) = 0;
+  virtual Result<std::vector<Document>> InboundDocuments(const std::string& inbound_id) = 0;  // without content
+  // Marks an available message acknowledged and queues `status` (delivered) back; false when it
+  // was acknowledged before (nothing changes).
+  virtual Result<bool> AckInbound(const std::string& tenant_id, const std::string& id, const StatusMessage& status,
+                                  int64_t now_ms) = 0;
+  // Queues an outgoing status unless (message, out, status) exists; returns the stored one and
+  // whether it is new.
+  virtual Result<std::pair<StatusMessage, bool>> QueueStatus(const StatusMessage& status, int64_t now_ms) = 0;
+  virtual Result<std::vector<StatusMessage>> Statuses(const std::string& message_id, const std::string& direction) = 0;
+  virtual Result<std::optional<StatusMessage>> GetStatus(const std::string& id) = 0;
+  // Records a received status of our invoice `invoice_id` (an event; the invoice's status becomes
+  // `invoice_status`, with the failure when given) unless (message, in, status) exists: false.
+  virtual Result<bool> RecordInvoiceStatus(const StatusMessage& status, const std::string& invoice_status,
+                                           const std::string& detail, const std::string& failure_code,
+                                           int64_t now_ms) = 0;
+  // An invoice by id in any tenant (message ids of our invoices are their ids).
+  virtual Result<std::optional<Invoice>> FindInvoice(const std::string& id) = 0;
+  virtual Status AdvanceJob(const JobStep& step, int64_t now_ms) = 0;
 
   // Readiness: a trivial query.
   virtual Status Ping() = 0;

@@ -45,7 +45,7 @@ Status SyncPath(const std::string& path, int flags) {
 
 }  // namespace
 
-Result<std::unique_ptr<OperatorClient>> FileDropClient::Make(const OperatorSettings& settings) {
+Result<std::unique_ptr<OperatorClient>> FileDropClient::Make(const OperatorSettings& settings, const ClientContext&) {
   auto it = settings.settings.find("folder");
   if (it == settings.settings.end() || it->second.empty())
     return Error::InvalidArgument("operator." + settings.id + ".folder: the file-drop operator needs a folder");
@@ -85,12 +85,6 @@ Result<Receipt> FileDropClient::Deliver(const Delivery& d) {
   if (::rename(temp.c_str(), target.c_str()) != 0) return Io("cannot rename into", target);
   if (auto st = SyncPath(dir, O_RDONLY | O_DIRECTORY); !st) return st.error();
   return Receipt{"written to " + target, "", ""};
-}
-
-Result<std::unique_ptr<OperatorClient>> MakeOperatorClient(const OperatorSettings& settings) {
-  if (settings.protocol == "file-drop") return FileDropClient::Make(settings);
-  return Error::NotFound("operator." + settings.id + ".protocol: unknown protocol '" + settings.protocol +
-                         "' (this build has: file-drop)");
 }
 
 }  // namespace gw::operators

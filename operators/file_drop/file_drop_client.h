@@ -12,7 +12,7 @@ namespace gw::operators {
 class FileDropClient final : public OperatorClient {
  public:
   // Needs settings["folder"] (absolute).
-  static Result<std::unique_ptr<OperatorClient>> Make(const OperatorSettings& settings);
+  static Result<std::unique_ptr<OperatorClient>> Make(const OperatorSettings& settings, const ClientContext& context);
   Result<Receipt> Deliver(const Delivery& delivery) override;
 
  private:

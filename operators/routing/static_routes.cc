@@ -23,7 +23,11 @@ std::variant<Route, RouteError> StaticRoutes::Resolve(const ParticipantId& recip
                                                  " = OPERATOR, or set routing.default_operator)"};
   for (const std::string& format : op->formats) {
     auto info = registry.Find(format);
-    if (info && (*info)->write) return Route{op->id, op->protocol, format, key};
+    if (info && (*info)->write) {
+      std::string reason = it != recipients_.end() ? "[routing] recipient." + key + " = " + op->id
+                                                   : "[routing] default_operator = " + op->id;
+      return Route{op->id, op->protocol, format, key, reason + "; " + format + " is its first format this gateway writes"};
+    }
   }
   std::string list;
   for (const auto& f : op->formats) list += (list.empty() ? "" : ", ") + f;

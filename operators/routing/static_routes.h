@@ -20,6 +20,7 @@ struct Route {
   std::string protocol;
   std::string format;     // registry name
   std::string recipient;  // "scheme:value"
+  std::string reason;     // why this operator: the configuration key that chose it
 };
 
 // Why no route: the stable codes of the API (recipient_not_found, format_not_accepted).

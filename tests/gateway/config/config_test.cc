@@ -94,3 +94,55 @@ TEST(ConfigTest, TheExampleConfigurationLoads) {
 
 }  // namespace
 }  // namespace gw::gateway
+
+namespace gw::gateway {
+namespace {
+
+TEST(ConfigTest, NodeAndTheOperatorRegistryKeys) {
+  auto c = FromText(std::string("[node]\noperator_id = gw-a\nname = Gateway A\nsigning_key = keys/a.key\n"
+                                "trust = keys/ca.pem\nmax_hops = 2\n") +
+                        kMinimal +
+                        "[operator.gw-b]\nprotocol = gateway\nname = Gateway B\nurl = https://gw-b.example:8443\n"
+                        "formats = ubl\ntoken = t0123456789abcdef\nsign = xades-bes\nroaming = true\n"
+                        "roaming_partners = gw-c, gw-d\nrate_limit = 12.5\ntimeout_ms = 9000\n"
+                        "connect_timeout_ms = 700\nca_file = keys/ca.pem\n",
+                    {{"EIGW_OPERATOR_GW_B_INBOUND_TOKEN", "from-b-0123456789"}});
+  ASSERT_TRUE(c) << c.error().ToString();
+  EXPECT_EQ(c->operator_id, "gw-a");
+  EXPECT_EQ(c->operator_name, "Gateway A");
+  EXPECT_EQ(c->signing_key, "/etc/eigw/keys/a.key");
+  EXPECT_EQ(c->trust, "/etc/eigw/keys/ca.pem");
+  EXPECT_EQ(c->max_hops, 2);
+  const OperatorConfig* b = c->FindOperator("gw-b");
+  ASSERT_NE(b, nullptr);
+  EXPECT_EQ(b->name, "Gateway B");
+  EXPECT_EQ(b->url, "https://gw-b.example:8443");
+  EXPECT_EQ(b->sign, "xades-bes");
+  EXPECT_TRUE(b->roaming);
+  EXPECT_EQ(b->roaming_partners, (std::vector<std::string>{"gw-c", "gw-d"}));
+  EXPECT_DOUBLE_EQ(b->rate_limit, 12.5);
+  EXPECT_EQ(b->timeout_ms, 9000);
+  EXPECT_EQ(b->connect_timeout_ms, 700);
+  EXPECT_EQ(b->Get("ca_file"), "/etc/eigw/keys/ca.pem");
+  EXPECT_EQ(b->Get("inbound_token"), "from-b-0123456789");
+  // Defaults: the node is "local", operators do not roam and are not signed for.
+  auto d = FromText(kMinimal);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->operator_id, "local");
+  EXPECT_FALSE(d->operators[0].roaming);
+  EXPECT_EQ(d->operators[0].sign, "");
+}
+
+TEST(ConfigTest, BadRegistryValuesAreNamed) {
+  auto c = FromText(std::string("[node]\noperator_id = gw a\nmax_hops = 0\n") + kMinimal +
+                    "[operator.gw-b]\nprotocol = gateway\nurl = ftp://x\nformats = ubl\nsign = pgp\nroaming = yes\n"
+                    "rate_limit = fast\nwhatever = 1\n");
+  ASSERT_FALSE(c);
+  const std::string all = Locations(c.error());
+  for (const char* key : {"node.operator_id", "node.max_hops", "operator.gw-b.url", "operator.gw-b.sign",
+                          "operator.gw-b.roaming", "operator.gw-b.rate_limit", "operator.gw-b.whatever"})
+    EXPECT_NE(all.find(key), std::string::npos) << key << "\n" << all;
+}
+
+}  // namespace
+}  // namespace gw::gateway

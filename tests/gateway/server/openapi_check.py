@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""Checks docs/api/openapi.yaml against itself and against its prose contract, docs/api.md.
+"""Checks docs/api/openapi.yaml against itself and against its prose contracts, docs/api.md and
+docs/operator-protocol.md.
 
     openapi_check.py SOURCE_DIR
 
-Reads SOURCE_DIR/docs/api/openapi.yaml and SOURCE_DIR/docs/api.md (python3 standard library and
-PyYAML only) and checks:
+Reads SOURCE_DIR/docs/api/openapi.yaml, SOURCE_DIR/docs/api.md and SOURCE_DIR/docs/operator-protocol.md
+(python3 standard library and PyYAML only) and checks:
 
 1. The YAML loads (a key given twice in one mapping is an error), `openapi` is 3.1.x, and `info`
    has a title and a version.
@@ -20,18 +21,34 @@ PyYAML only) and checks:
    a code table in the YAML, if any, gives the same statuses.
 6. Every route docs/api.md names as "`METHOD /path`" (headings, bullets, prose) is an operation
    in the YAML, with the query parameters it shows ("?status=&limit="), and every operation in
-   the YAML is named in docs/api.md.
+   the YAML is named in docs/api.md. The operator protocol likewise: every route of a
+   docs/operator-protocol.md heading "## ...: `METHOD /operator/v1/...`" is an operation in the
+   YAML (with its query parameters), and every `/operator/...` operation of the YAML is such a
+   heading (not one of docs/api.md).
 7. Authentication as docs/api.md says: every `/v1` route except the one it names as the exception
    needs the bearer scheme and has a 401 response; that exception and the routes of the
-   "Operations" section have `security: []`.
+   "Operations" section have `security: []`. Every `/operator/` route needs an operator credential:
+   a non-empty security whose every requirement names schemes of components/securitySchemes and
+   none of the tenant's (the document's default `security`), a 401 response, and the tag that
+   docs/operator-protocol.md names ("(tag `operator`)").
 8. The enums that docs/api.md lists in prose agree with the YAML: the invoice statuses (the
-   "### Status" diagram) with InvoiceStatus, the failure codes with Failure.code, the document
-   kinds with DocumentKind.
+   "### Status" diagram and the business statuses that section names as "`status` (CODE") with
+   InvoiceStatus, the failure codes with Failure.code, the document kinds with DocumentKind. The
+   business statuses and their codes: the status/code table of docs/operator-protocol.md
+   ("| `status` | `CODE` |") is exactly the one in the description of
+   components/schemas/BusinessStatus, whose enum has its statuses and BusinessStatusCode's enum its
+   codes; every "`status` (CODE" of docs/api.md's Status section is a pair of that table.
 9. Every HTTP header docs/api.md names in backquotes is documented in the YAML, as a header
    parameter or a response header (Authorization, Content-Type, Content-Length and Accept are
-   expressed otherwise: by the security scheme, the media types and HTTP itself).
+   expressed otherwise: by the security scheme, the media types and HTTP itself; a backquoted
+   value of BusinessStatusCode's enum, such as `AP`, is a status code, not a header).
 10. The component schemas and the security scheme the API's clients rely on exist, and there is
     at least one outgoing webhook under `webhooks`.
+11. The operator protocol's problem codes: the `code` enum of components/schemas/OperatorProblem
+    is exactly the codes of the table in its description ("| `code` | status | when |"); every
+    "`STATUS code`" (and "`401` (problem `code`)") of docs/operator-protocol.md is in that table
+    with that status; and the problem examples of the `/operator/` operations are checked against
+    that table as those of the other operations are against docs/api.md's (rule 5).
 
 Prints each problem found and exits 1, or prints a summary and exits 0.
 """
@@ -46,7 +63,14 @@ METHODS = ('get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace')
 REQUIRED_SCHEMAS = (
     'Invoice', 'InvoiceSummary', 'InvoiceAccepted', 'Preflight', 'Event', 'Finding', 'Problem',
     'Webhook', 'WebhookCreated', 'WebhookDelivery', 'Document', 'Route', 'Failure', 'Attempt',
-    'Totals', 'InvoiceStatus', 'DocumentKind')
+    'Totals', 'InvoiceStatus', 'DocumentKind', 'InboxItem', 'InboxEvent', 'BusinessStatus',
+    'BusinessStatusCode', 'Envelope', 'OperatorMessage', 'OperatorReceipt', 'Receiver',
+    'StatusCallback', 'OperatorProblem')
+# Paths of the operator protocol (docs/operator-protocol.md), not of the ERP API (docs/api.md).
+OPERATOR_PREFIX = '/operator/'
+# A table row "| `code` | 409 | ..." (error tables) and "| `status` | `AB` | ..." (status codes).
+CODE_ROW = r'^\|\s*`([a-z_]+)`\s*\|\s*(\d{3})\s*\|'
+STATUS_CODE_ROW = r'^\|\s*`([a-z_]+)`\s*\|\s*`([A-Z]{2})`\s*\|'
 # Headers that OpenAPI expresses by other means than a header parameter or response header.
 HEADERS_EXPRESSED_OTHERWISE = {'authorization', 'content-type', 'content-length', 'accept'}
 
@@ -74,9 +98,11 @@ class Checker:
         self.source_dir = source_dir
         self.yaml_path = os.path.join(source_dir, 'docs', 'api', 'openapi.yaml')
         self.md_path = os.path.join(source_dir, 'docs', 'api.md')
+        self.op_md_path = os.path.join(source_dir, 'docs', 'operator-protocol.md')
         self.problems = []
         self.doc = None
         self.md = ''
+        self.op_md = ''
         self.external = {}  # path -> loaded document (or None when it cannot be loaded)
 
     def problem(self, text):
@@ -242,7 +268,7 @@ class Checker:
 
     def md_error_table(self):
         table = {}
-        for code, status in re.findall(r'^\|\s*`([a-z_]+)`\s*\|\s*(\d{3})\s*\|', self.md, re.M):
+        for code, status in re.findall(CODE_ROW, self.md, re.M):
             table[code] = int(status)
         if not table:
             self.problem('docs/api.md: no error table (rows "| `code` | status | when |") found')
@@ -285,7 +311,15 @@ class Checker:
         for word in re.findall(r'[a-z_]+', diagram):
             if word not in names:
                 names.append(word)
+        for word, _ in self.md_business_statuses():
+            if word not in names:
+                names.append(word)
         return names
+
+    def md_business_statuses(self):
+        """The (status, code) pairs that docs/api.md's Status section names as "`status` (CODE"."""
+        section = self.md_section(r'Status\s*$') or ''
+        return re.findall(r'`([a-z_]+)`\s*\(([A-Z]{2})\b', section)
 
     def md_list_after(self, intro, stop):
         """The backquoted identifiers between the phrase `intro` and `stop` (a regex)."""
@@ -296,11 +330,88 @@ class Checker:
         return re.findall(r'`([a-z_]+)`', m.group(1))
 
     def md_headers(self):
+        status_codes = set(self.enum_of('BusinessStatusCode') or [])
         names = set()
         for name in re.findall(r'`([A-Z][A-Za-z]*(?:-[A-Za-z]+)*)(?::[^`]*)?`', self.md):
-            if len(name) > 1 and name.lower() not in HEADERS_EXPRESSED_OTHERWISE:
+            if len(name) > 1 and name.lower() not in HEADERS_EXPRESSED_OTHERWISE and name not in status_codes:
                 names.add(name)
         return names
+
+    # ---------------------------------------------------------------- docs/operator-protocol.md
+
+    def op_md_routes(self):
+        """{(METHOD, path): [query parameter names]} of every "## ...: `METHOD /operator/v1/...`"
+        heading of docs/operator-protocol.md."""
+        routes = {}
+        pattern = (r'^#{2,}\s.*?:\s*`(GET|PUT|POST|DELETE|OPTIONS|HEAD|PATCH|TRACE)\s+'
+                   r'(/operator/v1/[^`\s]*)`\s*$')
+        for method, target in re.findall(pattern, self.op_md, re.M):
+            path, _, query = target.partition('?')
+            names = [q.split('=')[0] for q in query.split('&') if q.split('=')[0]]
+            routes.setdefault((method, path), [])
+            for n in names:
+                if n not in routes[(method, path)]:
+                    routes[(method, path)].append(n)
+        if not routes:
+            self.problem('docs/operator-protocol.md: no route headings ("## ...: `METHOD /operator/v1/...`") found')
+        return routes
+
+    def op_md_problem_codes(self):
+        """{code: status} of every "`STATUS code`" (a 4xx or 5xx status) and "`401` (problem `code`)"
+        of docs/operator-protocol.md."""
+        codes = {}
+        found = re.findall(r'`([45]\d\d)\s+([a-z_]+)`', self.op_md)  # not "`200 rejected`"
+        found += re.findall(r'`([45]\d\d)`\s*\(problem\s+`([a-z_]+)`\)', self.op_md)
+        for status, code in found:
+            if code in codes and codes[code] != int(status):
+                self.problem('docs/operator-protocol.md gives %s the statuses %d and %s'
+                             % (code, codes[code], status))
+            codes[code] = int(status)
+        if not codes:
+            self.problem('docs/operator-protocol.md: no problem codes ("`STATUS code`") found')
+        return codes
+
+    def operator_error_table(self):
+        """{code: status} of the table in components/schemas/OperatorProblem's code description,
+        checked against its enum and docs/operator-protocol.md."""
+        problem = self.schema('OperatorProblem') or {}
+        code_prop = self.deref((problem.get('properties') or {}).get('code'), 'OperatorProblem/code') or {}
+        table = {}
+        for code, status in re.findall(CODE_ROW, str(code_prop.get('description') or ''), re.M):
+            table[code] = int(status)
+        if problem and not table:
+            self.problem('components/schemas/OperatorProblem: its code description has no table '
+                         '("| `code` | status | when |")')
+        self.compare_with('OperatorProblem code enum', 'the table of its description', list(table),
+                          self.enum_of('OperatorProblem', 'code'))
+        for code, status in sorted(self.op_md_problem_codes().items()):
+            if code not in table:
+                self.problem('docs/operator-protocol.md answers `%d %s`; OperatorProblem has no such code'
+                             % (status, code))
+            elif table[code] != status:
+                self.problem('OperatorProblem: %s has status %d, docs/operator-protocol.md says %d'
+                             % (code, table[code], status))
+        return table
+
+    def check_business_statuses(self):
+        op_pairs = re.findall(STATUS_CODE_ROW, self.op_md, re.M)
+        if not op_pairs:
+            self.problem('docs/operator-protocol.md: no status table ("| `status` | `CODE` |") found')
+        node = self.schema('BusinessStatus') or {}
+        yaml_pairs = re.findall(STATUS_CODE_ROW, str(node.get('description') or ''), re.M)
+        if node and not yaml_pairs:
+            self.problem('components/schemas/BusinessStatus: its description has no status table '
+                         '("| `status` | `CODE` |")')
+        self.compare('BusinessStatus table', ['%s=%s' % p for p in op_pairs], ['%s=%s' % p for p in yaml_pairs])
+        self.compare_with('BusinessStatus enum', 'its status table', [s for s, _ in yaml_pairs],
+                          self.enum_of('BusinessStatus'))
+        self.compare_with('BusinessStatusCode enum', 'the status table of BusinessStatus',
+                          [c for _, c in yaml_pairs], self.enum_of('BusinessStatusCode'))
+        table = dict(yaml_pairs)
+        for status, code in self.md_business_statuses():
+            if table.get(status) != code:
+                self.problem('docs/api.md names `%s` (%s); the status table of BusinessStatus gives %s'
+                             % (status, code, table.get(status)))
 
     # ---------------------------------------------------------------- checks against docs/api.md
 
@@ -323,6 +434,16 @@ class Checker:
             return None
         return node['enum']
 
+    def compare_with(self, what, source, from_source, from_yaml):
+        if from_yaml is None:
+            return
+        for value in from_source:
+            if value not in from_yaml:
+                self.problem('%s: %s is in %s but not in the enum' % (what, value, source))
+        for value in from_yaml:
+            if value not in from_source:
+                self.problem('%s: %s is in the enum but not in %s' % (what, value, source))
+
     def compare(self, what, from_md, from_yaml):
         if from_yaml is None:
             return
@@ -334,18 +455,22 @@ class Checker:
                 self.problem('%s: %s is in the YAML but not in docs/api.md' % (what, value))
 
     def check_problem_codes(self, ops):
-        table = self.md_error_table()
-        self.compare('Problem code enum', list(table), self.enum_of('Problem', 'code'))
+        api_table = self.md_error_table()
+        self.compare('Problem code enum', list(api_table), self.enum_of('Problem', 'code'))
         # A code table copied into the YAML must give the same statuses.
         problem = self.schema('Problem') or {}
         code_prop = self.deref((problem.get('properties') or {}).get('code'), 'Problem/code') or {}
-        for code, status in re.findall(r'^\|\s*`([a-z_]+)`\s*\|\s*(\d{3})\s*\|',
-                                       str(code_prop.get('description') or ''), re.M):
-            if table.get(code) != int(status):
+        for code, status in re.findall(CODE_ROW, str(code_prop.get('description') or ''), re.M):
+            if api_table.get(code) != int(status):
                 self.problem('Problem code description: %s has status %s, docs/api.md says %s'
-                             % (code, status, table.get(code)))
-        # Problem examples under a response status must carry that status and a code of it.
+                             % (code, status, api_table.get(code)))
+        operator_table = self.operator_error_table()
+        # Problem examples under a response status must carry that status and a code of it: of
+        # the operator protocol's table under /operator/, of docs/api.md's elsewhere.
         for section, name, method, item, op in ops:
+            operator = section == 'paths' and name.startswith(OPERATOR_PREFIX)
+            table = operator_table if operator else api_table
+            table_name = 'the OperatorProblem table' if operator else 'the error table'
             for status, response in (op.get('responses') or {}).items():
                 where = '%s %s responses %s' % (method.upper(), name, status)
                 response = self.deref(response, where)
@@ -366,7 +491,7 @@ class Checker:
                             continue
                         code = value.get('code')
                         if code not in table:
-                            self.problem('%s: example code %r is not in the error table' % (where, code))
+                            self.problem('%s: example code %r is not in %s' % (where, code, table_name))
                             continue
                         if value.get('status') != table[code]:
                             self.problem('%s: example %s has status %r, the table says %d'
@@ -376,25 +501,31 @@ class Checker:
 
     def check_routes(self, ops):
         md_routes = self.md_routes()
+        op_md_routes = self.op_md_routes()
         yaml_ops = {}
         for section, name, method, item, op in ops:
             if section == 'paths':
                 yaml_ops[(method.upper(), name)] = (item, op)
-        for (method, path), query in sorted(md_routes.items()):
-            if (method, path) not in yaml_ops:
-                self.problem('docs/api.md names %s %s; the YAML has no such operation' % (method, path))
-                continue
-            item, op = yaml_ops[(method, path)]
-            declared = {p['name'] for p in self.parameters(item, op, '%s %s' % (method, path))
-                        if p['in'] == 'query'}
-            for q in query:
-                if q not in declared:
-                    self.problem('%s %s: query parameter %s (docs/api.md) is not declared'
-                                 % (method, path, q))
+        for doc, routes in (('docs/api.md', md_routes), ('docs/operator-protocol.md', op_md_routes)):
+            for (method, path), query in sorted(routes.items()):
+                if (method, path) not in yaml_ops:
+                    self.problem('%s names %s %s; the YAML has no such operation' % (doc, method, path))
+                    continue
+                item, op = yaml_ops[(method, path)]
+                declared = {p['name'] for p in self.parameters(item, op, '%s %s' % (method, path))
+                            if p['in'] == 'query'}
+                for q in query:
+                    if q not in declared:
+                        self.problem('%s %s: query parameter %s (%s) is not declared'
+                                     % (method, path, q, doc))
         for (method, path) in sorted(yaml_ops):
-            if (method, path) not in md_routes:
+            if path.startswith(OPERATOR_PREFIX):
+                if (method, path) not in op_md_routes:
+                    self.problem('the YAML has %s %s; no heading of docs/operator-protocol.md names it'
+                                 % (method, path))
+            elif (method, path) not in md_routes:
                 self.problem('the YAML has %s %s; docs/api.md does not name it' % (method, path))
-        return len(md_routes)
+        return len(md_routes), len(op_md_routes)
 
     def check_security(self, ops):
         schemes = ((self.doc.get('components') or {}).get('securitySchemes')) or {}
@@ -412,11 +543,32 @@ class Checker:
             self.problem('docs/api.md: no "## Operations" section found')
         exempt |= {p for _, p in re.findall(r'`(GET|POST|PUT|DELETE|PATCH)\s+(/[^`\s?]*)', operations_section)}
         default = self.doc.get('security')
+        tenant_schemes = {scheme for requirement in (default or []) for scheme in (requirement or {})}
+        m = re.search(r'\(tag\s+`([^`]+)`\)', self.op_md)
+        if not m:
+            self.problem('docs/operator-protocol.md: the tag of its operations ("(tag `...`)") not found')
+        operator_tag = m.group(1) if m else None
         for section, name, method, item, op in ops:
             if section != 'paths':
                 continue
             where = '%s %s' % (method.upper(), name)
             security = op.get('security', default)
+            if name.startswith(OPERATOR_PREFIX):
+                if operator_tag and operator_tag not in (op.get('tags') or []):
+                    self.problem('%s: not tagged `%s` (docs/operator-protocol.md)' % (where, operator_tag))
+                if not security:
+                    self.problem('%s: needs an operator credential but has no security' % where)
+                for requirement in security or []:
+                    if not requirement:
+                        self.problem('%s: an empty security requirement lets anyone call it' % where)
+                    for scheme in requirement or {}:
+                        if scheme not in schemes:
+                            self.problem('%s: security scheme %s is not in components' % (where, scheme))
+                        elif scheme in tenant_schemes:
+                            self.problem('%s: an operator route accepts the tenant scheme %s' % (where, scheme))
+                if '401' not in (op.get('responses') or {}):
+                    self.problem('%s: needs an operator credential but has no 401 response' % where)
+                continue
             if name in exempt:
                 if security != []:
                     self.problem('%s: docs/api.md says it needs no API key; set `security: []`' % where)
@@ -439,6 +591,7 @@ class Checker:
                      self.enum_of('Failure', 'code'))
         self.compare('DocumentKind', self.md_list_after(r'Kinds:', r'\n\n'),
                      self.enum_of('DocumentKind'))
+        self.check_business_statuses()
 
     def check_headers(self):
         documented = set()
@@ -467,6 +620,12 @@ class Checker:
             self.problem('cannot read %s: %s' % (self.md_path, e))
             return
         try:
+            with open(self.op_md_path, encoding='utf-8') as f:
+                self.op_md = f.read()
+        except OSError as e:
+            self.problem('cannot read %s: %s' % (self.op_md_path, e))
+            return
+        try:
             with open(self.yaml_path, encoding='utf-8') as f:
                 self.doc = yaml.load(f, Loader=UniqueKeyLoader)
         except (OSError, yaml.YAMLError) as e:
@@ -485,7 +644,7 @@ class Checker:
         ops = self.operations()
         op_count = self.check_operations(ops)
         self.check_problem_codes(ops)
-        route_count = self.check_routes(ops)
+        route_count, operator_route_count = self.check_routes(ops)
         self.check_security(ops)
         self.check_enums()
         self.check_headers()
@@ -493,7 +652,8 @@ class Checker:
             self.schema(name)
         if not self.doc.get('webhooks'):
             self.problem('no outgoing webhook under `webhooks`')
-        self.summary = '%d operations, %d $refs, %d routes of docs/api.md' % (op_count, refs, route_count)
+        self.summary = ('%d operations, %d $refs, %d routes of docs/api.md, %d of docs/operator-protocol.md'
+                        % (op_count, refs, route_count, operator_route_count))
 
 
 def main(argv):

@@ -1,8 +1,8 @@
-#include "gateway/common/json_out.h"
+#include "formats/json/json_out.h"
 
 #include <cstdio>
 
-namespace gw::gateway {
+namespace gw::formats::json {
 
 void JsonOut::Separate() {
   if (after_key_) {
@@ -92,4 +92,4 @@ void JsonOut::Escape(std::string_view text, std::string& out) {
   out += '"';
 }
 
-}  // namespace gw::gateway
+}  // namespace gw::formats::json

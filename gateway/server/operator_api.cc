@@ -1,0 +1,434 @@
+// /operator/v1: the server side of the gateway operator protocol (docs/operator-protocol.md).
+// The router has authenticated the calling operator (Ctx::operator_id).
+#include <algorithm>
+
+#include "certs/keys/certificate.h"
+#include "certs/xmldsig/verifier.h"
+#include "formats/core/participant_id.h"
+#include "formats/json/json_value.h"
+#include "gateway/common/json_out.h"
+#include "gateway/server/handlers.h"
+#include "operators/gateway_protocol/receipt.h"
+
+namespace gw::gateway::handlers {
+namespace {
+
+using formats::json::Get;
+using formats::json::JsonValue;
+
+std::string Text(const JsonValue& object, std::string_view name) {
+  const JsonValue* v = Get(object, name);
+  return v && v->is_string() ? std::string(v->text) : std::string();
+}
+
+bool ValidMessageId(const std::string& id) {
+  if (id.empty() || id.size() > 200) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("-_.:@").find(c) != std::string_view::npos;
+  });
+}
+
+bool ValidParticipant(const std::string& id) {
+  size_t colon = id.find(':');
+  return colon != std::string::npos && colon > 0 && colon + 1 < id.size() && id.size() <= 200 &&
+         std::none_of(id.begin(), id.end(), [](char c) { return c == ' ' || static_cast<unsigned char>(c) < 0x20; });
+}
+
+std::string PathJson(const std::vector<std::string>& path) {
+  JsonOut j;
+  j.BeginArray();
+  for (const auto& p : path) j.String(p);
+  j.EndArray();
+  return j.Take();
+}
+
+std::vector<std::string> Split(const std::string& list) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= list.size()) {
+    size_t comma = list.find(',', start);
+    std::string item = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (!item.empty()) out.push_back(item);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+// The formats this gateway reads (what a directly served recipient accepts).
+std::vector<std::string> ReadableFormats(const App& app) {
+  std::vector<std::string> out;
+  for (const auto& name : app.registry.Names()) {
+    auto info = app.registry.Find(name);
+    if (info && (*info)->read && name != "json") out.push_back(name);
+  }
+  return out;
+}
+
+void ReceiverJson(JsonOut& j, const App& app, const storage::Receiver& r, bool with_accepts) {
+  j.BeginObject().Field("id", r.identifier);
+  if (with_accepts) j.Field("accepts", !r.removed_ms.has_value());
+  j.Field("name", r.name).Field("channel", r.channel);
+  j.Key("path").Raw(r.path_json.empty() ? PathJson({app.config.operator_id}) : r.path_json);
+  j.Key("document_types").BeginArray();
+  for (const auto& t : Split(r.document_types.empty() ? "invoice,credit_note" : r.document_types)) j.String(t);
+  j.EndArray();
+  j.Key("formats").BeginArray();
+  for (const auto& f : r.formats.empty() ? ReadableFormats(app) : Split(r.formats)) j.String(f);
+  j.EndArray();
+  if (!with_accepts) j.Field("removed", r.removed_ms.has_value());
+  j.EndObject();
+}
+
+void BadEnvelope(Ctx& ctx, const std::string& detail) {
+  ctx.Problem(400, "envelope_invalid", "The envelope is not valid", detail);
+}
+
+std::string Answer(const std::string& message_id, const std::string& disposition, const std::vector<Finding>& findings,
+                   const std::string& receipt) {
+  JsonOut j;
+  j.BeginObject()
+      .Field("message_id", message_id)
+      .Field("disposition", disposition)
+      .Field("duplicate", false)
+      .Key("findings")
+      .Raw(FindingsJson(findings))
+      .Field("receipt", receipt)
+      .EndObject();
+  return j.Take();
+}
+
+// The first answer again, marked as a duplicate.
+std::string Replay(std::string answer) {
+  const std::string from = "\"duplicate\":false", to = "\"duplicate\":true";
+  if (size_t p = answer.find(from); p != std::string::npos) answer.replace(p, from.size(), to);
+  return answer;
+}
+
+bool HasSignature(std::string_view doc) {
+  return doc.find("http://www.w3.org/2000/09/xmldsig#") != std::string_view::npos &&
+         doc.find("Signature") != std::string_view::npos;
+}
+
+}  // namespace
+
+void PostOperatorMessage(Ctx& ctx) {
+  App& app = ctx.app;
+  std::string body;
+  if (!ctx.ReadBody(body)) return;
+  formats::json::ParseLimits limits;
+  limits.max_bytes = static_cast<size_t>(app.config.max_body_bytes);
+  auto doc = formats::json::Parse(body, limits);
+  if (!doc) return BadEnvelope(ctx, "the body is not JSON: " + doc.error().message());
+  const JsonValue* env = Get(*doc, "envelope");
+  if (!env || !env->is_object()) return BadEnvelope(ctx, "envelope: an object is required");
+  const std::string message_id = Text(*env, "message_id"), sender = Text(*env, "sender"),
+                    receiver = Text(*env, "receiver"), document_type = Text(*env, "document_type"),
+                    format = Text(*env, "format");
+  if (!ValidMessageId(message_id))
+    return BadEnvelope(ctx, "envelope.message_id: 1 to 200 letters, digits and -_.:@ are required");
+  if (!ValidParticipant(sender)) return BadEnvelope(ctx, "envelope.sender: a SCHEME:VALUE identifier is required");
+  if (!ValidParticipant(receiver)) return BadEnvelope(ctx, "envelope.receiver: a SCHEME:VALUE identifier is required");
+  if (document_type != "invoice" && document_type != "credit_note")
+    return BadEnvelope(ctx, "envelope.document_type: invoice or credit_note");
+  std::vector<std::string> path;
+  const JsonValue* path_value = Get(*env, "path");
+  if (!path_value || !path_value->is_array() || path_value->items.empty())
+    return BadEnvelope(ctx, "envelope.path: a non-empty array of operator ids is required");
+  for (const auto& p : path_value->items) {
+    if (!p.is_string() || p.text.empty()) return BadEnvelope(ctx, "envelope.path: every element is an operator id");
+    path.emplace_back(p.text);
+  }
+  const JsonValue* hops = Get(*env, "hops");
+  if (!hops || !hops->is_number() || hops->text != std::to_string(path.size()))
+    return BadEnvelope(ctx, "envelope.hops: must be the length of envelope.path (" + std::to_string(path.size()) + ")");
+  if (path.back() != ctx.operator_id)
+    return BadEnvelope(ctx, "envelope.path: the last operator must be the caller (" + ctx.operator_id + "), not " +
+                                path.back());
+  if (std::find(path.begin(), path.end(), app.config.operator_id) != path.end())
+    return ctx.Problem(409, "loop_detected", "Routing loop",
+                       "the document already passed " + app.config.operator_id + " (path " + PathJson(path) + ")");
+  const JsonValue* encoded = Get(*doc, "document");
+  if (!encoded || !encoded->is_string()) return BadEnvelope(ctx, "document: the base64 of the document is required");
+  auto document = certs::DecodeBase64(encoded->text);
+  if (!document || document->empty()) return BadEnvelope(ctx, "document: not base64, or empty");
+  const std::string sha = storage::Sha256Hex(*document);
+
+  // A message id seen before: the first answer, or a conflict when the document differs.
+  auto known = app.store->InboundByMessage(message_id);
+  if (!known) return ctx.Unavailable(known.error());
+  if (*known) {
+    if ((*known)->document_sha256 != sha)
+      return ctx.Problem(409, "message_id_conflict", "Message id used for another document",
+                         "message " + message_id + " was delivered before with another document (SHA-256 " +
+                             (*known)->document_sha256 + ")");
+    app.metrics.RecordInbound("duplicate");
+    return ctx.SendJson(200, Replay((*known)->answer_json));
+  }
+
+  // Who receives it: a tenant here, or a roaming partner along our routing.
+  storage::InboundMessage m;
+  auto receiver_row = app.store->FindReceiver(receiver);
+  if (!receiver_row) return ctx.Unavailable(receiver_row.error());
+  std::optional<operators::Route> forward;
+  if (*receiver_row && (*receiver_row)->channel == "direct") {
+    m.tenant_id = (*receiver_row)->tenant_id;
+  } else {
+    const OperatorConfig* caller = app.config.FindOperator(ctx.operator_id);
+    auto pid = ParticipantId::Parse(receiver);
+    std::variant<operators::Route, operators::RouteError> resolved =
+        pid ? app.routes->Resolve(*pid, app.registry)
+            : std::variant<operators::Route, operators::RouteError>(operators::RouteError{"recipient_not_found", ""});
+    auto* route = std::get_if<operators::Route>(&resolved);
+    if (!route || !caller || !caller->roaming)
+      return ctx.Problem(422, "recipient_not_found", "Recipient not served",
+                         app.config.operator_id + " does not serve " + receiver +
+                             (route && caller && !caller->roaming
+                                  ? " and does not forward for " + ctx.operator_id + " (not a roaming partner)"
+                                  : ""));
+    if (static_cast<int>(path.size()) + 1 > app.config.max_hops)
+      return ctx.Problem(422, "too_many_hops", "Too many hops",
+                         "forwarding to " + route->operator_id + " would make " + std::to_string(path.size() + 1) +
+                             " hops; at most " + std::to_string(app.config.max_hops) + " are allowed");
+    forward = *route;
+  }
+  auto info = app.registry.Find(format);
+  if (!info || !(*info)->read)
+    return ctx.Problem(415, "format_not_accepted", "Format not accepted",
+                       "envelope.format '" + format + "' is not a format " + app.config.operator_id + " reads");
+
+  // Verify, read, validate.
+  std::vector<Finding> findings;
+  if (HasSignature(*document)) {
+    certs::VerifyOptions options;
+    options.trust = &app.trust;
+    auto report = certs::VerifyXml(*document, options);
+    if (!report) {
+      findings = report.error().findings();
+      if (findings.empty()) findings.push_back({"signature.invalid", Finding::Severity::kFatal, "", report.error().message()});
+    } else {
+      for (const auto& s : report->signatures) findings.insert(findings.end(), s.failures.begin(), s.failures.end());
+    }
+  }
+  std::vector<Finding> losses;
+  auto invoice = (*info)->read(*document, losses);
+  if (!invoice) {
+    auto f = invoice.error().findings();
+    if (f.empty()) f.push_back({"document.read", Finding::Severity::kFatal, "", invoice.error().message()});
+    findings.insert(findings.end(), f.begin(), f.end());
+  } else {
+    auto checked = CheckDocument(format, (*info)->media_type.empty() ? "application/xml" : (*info)->media_type, *document);
+    if (!checked) return ctx.Unavailable(checked.error());
+    findings.insert(findings.end(), checked->begin(), checked->end());
+    Summary s = Summarize(*invoice);
+    m.invoice_number = s.invoice_number;
+    m.currency = s.currency;
+    m.payable_amount = s.payable_amount;
+    m.seller_name = s.seller_name;
+  }
+  const bool valid = std::none_of(findings.begin(), findings.end(),
+                                   [](const Finding& f) { return f.severity == Finding::Severity::kFatal; });
+
+  const int64_t now = NowMs();
+  m.id = storage::NewId("inb_");
+  m.message_id = message_id;
+  m.from_operator = ctx.operator_id;
+  m.sender = sender;
+  m.recipient = receiver;
+  m.document_type = document_type;
+  m.format = format;
+  m.path_json = PathJson(path);
+  m.document_sha256 = sha;
+  m.disposition = !valid ? "rejected" : forward ? "forwarded" : "received";
+  m.state = !valid ? "rejected" : forward ? "forwarding" : "available";
+  if (forward && valid) m.forward_operator = forward->operator_id;
+  m.findings_json = FindingsJson(findings);
+  m.created_ms = m.updated_ms = now;
+
+  operators::ReceiptData receipt{message_id, app.config.operator_id, ctx.operator_id, receiver, sha,
+                                 m.disposition, Rfc3339(now), {}};
+  for (const auto& f : findings)
+    if (f.severity == Finding::Severity::kFatal) receipt.findings.push_back(f);
+  auto receipt_xml = operators::WriteReceipt(receipt, app.signing_key.get());
+  if (!receipt_xml) return ctx.Unavailable(receipt_xml.error());
+  m.answer_json = Answer(message_id, m.disposition, findings, *receipt_xml);
+
+  storage::Store::Arrival arrival;
+  const std::string media = (*info)->media_type.empty() ? "application/xml" : (*info)->media_type;
+  arrival.documents.push_back({"original", media, sha, static_cast<int64_t>(document->size()), now, *document});
+  arrival.documents.push_back({"receipt", "application/xml", storage::Sha256Hex(*receipt_xml),
+                               static_cast<int64_t>(receipt_xml->size()), now, *receipt_xml});
+  if (valid && !forward) {
+    // Converted once, as the tenant asked; served from the archive.
+    auto wanted = app.store->InboxFormat(m.tenant_id);
+    if (!wanted) return ctx.Unavailable(wanted.error());
+    if (*wanted != "original" && *wanted != format) {
+      auto target = app.registry.Find(*wanted);
+      std::vector<Finding> ignored;
+      if (target && (*target)->write && invoice) {
+        if (auto converted = (*target)->write(*invoice, formats::WriteOptions{}, ignored)) {
+          std::string type = (*target)->media_type.empty() ? "application/xml" : (*target)->media_type;
+          arrival.documents.push_back({"converted", type, storage::Sha256Hex(*converted),
+                                       static_cast<int64_t>(converted->size()), now, *converted});
+        }
+      }
+    }
+  }
+  arrival.message = m;
+  arrival.event_status = m.tenant_id.empty() ? "" : (valid ? "received" : "rejected");
+  arrival.forward = valid && forward.has_value();
+  auto stored = app.store->Receive(arrival);
+  if (!stored) return ctx.Unavailable(stored.error());
+  if (!stored->second) {
+    // Another request with this message id won the race: answer as for any duplicate.
+    if (stored->first.document_sha256 != sha)
+      return ctx.Problem(409, "message_id_conflict", "Message id used for another document",
+                         "message " + message_id + " was delivered before with another document");
+    app.metrics.RecordInbound("duplicate");
+    return ctx.SendJson(200, Replay(stored->first.answer_json));
+  }
+  app.metrics.RecordInbound(m.disposition);
+  ctx.SendJson(200, m.answer_json);
+}
+
+void ListOperatorReceivers(Ctx& ctx) {
+  bool given = false;
+  std::string since = ctx.Query("since", &given);
+  int64_t after = 0;
+  if (given) {
+    if (since.empty() || since.size() > 18 || !std::all_of(since.begin(), since.end(), ::isdigit))
+      return ctx.Problem(400, "cursor_invalid", "Unknown cursor", "since: pass next_cursor of an earlier answer unchanged");
+    after = std::stoll(since);
+  }
+  int limit = 1000;
+  bool has_limit = false;
+  std::string limit_text = ctx.Query("limit", &has_limit);
+  if (has_limit) {
+    if (limit_text.empty() || limit_text.size() > 5 || !std::all_of(limit_text.begin(), limit_text.end(), ::isdigit) ||
+        std::stoi(limit_text) < 1 || std::stoi(limit_text) > 10000)
+      return ctx.Problem(400, "invalid_parameter", "Invalid parameter", "limit: a whole number from 1 to 10000");
+    limit = std::stoi(limit_text);
+  }
+  auto rows = ctx.app.store->ListReceivers(after, limit + 1, /*with_removed=*/given);
+  if (!rows) return ctx.Unavailable(rows.error());
+  bool more = static_cast<int>(rows->size()) > limit;
+  if (more) rows->resize(limit);
+  int64_t cursor = rows->empty() ? after : rows->back().seq;
+  if (!given && !more) {
+    // A full list's cursor is the newest change, tombstones included, so the next delta starts there.
+    auto newest = ctx.app.store->ListReceivers(cursor, 1000000, true);
+    if (newest && !newest->empty()) cursor = newest->back().seq;
+  }
+  JsonOut j;
+  j.BeginObject().Key("receivers").BeginArray();
+  for (const auto& r : *rows) ReceiverJson(j, ctx.app, r, false);
+  j.EndArray().Field("next_cursor", std::to_string(cursor)).Field("more", more).EndObject();
+  ctx.SendJson(200, j.Take());
+}
+
+void CheckOperatorReceivers(Ctx& ctx) {
+  std::string body;
+  if (!ctx.ReadBody(body)) return;
+  auto doc = formats::json::Parse(body);
+  const JsonValue* ids = doc ? Get(*doc, "ids") : nullptr;
+  if (!ids || !ids->is_array())
+    return ctx.Problem(400, "invalid_parameter", "Invalid request", "send {\"ids\": [\"SCHEME:VALUE\", ...]}");
+  if (ids->items.size() > 100)
+    return ctx.Problem(400, "too_many_ids", "Too many identifiers",
+                       std::to_string(ids->items.size()) + " identifiers; at most 100 per check");
+  JsonOut j;
+  j.BeginObject().Key("results").BeginArray();
+  for (const auto& item : ids->items) {
+    std::string id = item.is_string() ? std::string(item.text) : "";
+    auto row = ValidParticipant(id) ? ctx.app.store->FindReceiver(id) : Result<std::optional<storage::Receiver>>(std::nullopt);
+    if (!row) return ctx.Unavailable(row.error());
+    if (*row) {
+      ReceiverJson(j, ctx.app, **row, true);
+    } else {
+      j.BeginObject().Field("id", id).Field("accepts", false).EndObject();
+    }
+  }
+  j.EndArray().EndObject();
+  ctx.SendJson(200, j.Take());
+}
+
+void PostOperatorStatus(Ctx& ctx) {
+  App& app = ctx.app;
+  std::string body;
+  if (!ctx.ReadBody(body)) return;
+  auto doc = formats::json::Parse(body);
+  if (!doc || !doc->is_object())
+    return ctx.Problem(400, "invalid_parameter", "Invalid status", "the body is not a JSON object");
+  storage::StatusMessage s;
+  s.message_id = Text(*doc, "message_id");
+  s.status = Text(*doc, "status");
+  s.code = Text(*doc, "code");
+  s.reason = Text(*doc, "reason");
+  s.by = Text(*doc, "by");
+  if (s.by.empty()) s.by = "recipient";
+  if (s.status.empty()) s.status = operators::StatusName(s.code);
+  if (s.code.empty()) s.code = operators::StatusCode(s.status);
+  if (operators::StatusCode(s.status).empty() || operators::StatusCode(s.status) != s.code)
+    return ctx.Problem(400, "invalid_parameter", "Invalid status",
+                       "status '" + s.status + "' and code '" + s.code +
+                           "' must name one of delivered/AB, in_process/IP, under_query/UQ, "
+                           "conditionally_accepted/CA, accepted/AP, rejected/RE, paid/PD");
+  if (s.by != "recipient" && s.by != "operator")
+    return ctx.Problem(400, "invalid_parameter", "Invalid status", "by: recipient or operator");
+  if (s.status == "rejected" && s.reason.empty())
+    return ctx.Problem(400, "invalid_parameter", "Invalid status", "reason: a rejection needs a reason");
+  std::vector<std::string> path;
+  if (const JsonValue* p = Get(*doc, "path"); p && p->is_array())
+    for (const auto& item : p->items)
+      if (item.is_string()) path.emplace_back(item.text);
+  if (static_cast<int>(path.size()) > app.config.max_hops)
+    return ctx.Problem(422, "too_many_hops", "Too many hops", "the status passed more than " +
+                                                                 std::to_string(app.config.max_hops) + " operators");
+  s.path_json = PathJson(path);
+  s.operator_id = ctx.operator_id;
+  s.direction = "in";
+  const int64_t now = NowMs();
+  if (int64_t at = 0; ParseRfc3339(Text(*doc, "at"), at)) s.at_ms = at;
+
+  bool applied = false;
+  auto invoice = app.store->FindInvoice(s.message_id);
+  if (!invoice) return ctx.Unavailable(invoice.error());
+  auto route_operator = [](const std::string& route_json) {
+    auto r = formats::json::Parse(route_json);
+    return r ? Text(*r, "operator") : std::string();
+  };
+  if (*invoice && route_operator((*invoice)->route_json) == ctx.operator_id) {
+    std::string status = s.status, detail, failure;
+    const std::string from = " (" + s.code + ", from " + ctx.operator_id + ")";
+    if (s.status == "delivered") {
+      detail = "received by the recipient's ERP" + from;
+    } else if (s.status == "rejected") {
+      failure = s.by == "operator" ? "forwarding_failed" : "rejected_by_recipient";
+      detail = (s.by == "operator" ? "an operator on the route could not deliver it: " : "the recipient rejected it: ") +
+               s.reason + from;
+    } else {
+      detail = s.reason.empty() ? from.substr(1) : s.reason + from;
+    }
+    auto recorded = app.store->RecordInvoiceStatus(s, status, detail, failure, now);
+    if (!recorded) return ctx.Unavailable(recorded.error());
+    applied = *recorded;
+  } else {
+    auto inbound = app.store->InboundByMessage(s.message_id);
+    if (!inbound) return ctx.Unavailable(inbound.error());
+    if (!*inbound || (*inbound)->forward_operator != ctx.operator_id) return ctx.NotFound();
+    // Relayed back to where the document came from; the client adds this hop to the path.
+    storage::StatusMessage out = s;
+    out.id.clear();
+    out.direction = "out";
+    out.operator_id = (*inbound)->from_operator;
+    out.state.clear();
+    auto queued = app.store->QueueStatus(out, now);
+    if (!queued) return ctx.Unavailable(queued.error());
+    applied = queued->second;
+  }
+  JsonOut j;
+  j.BeginObject().Field("message_id", s.message_id).Field("applied", applied).EndObject();
+  ctx.SendJson(200, j.Take());
+}
+
+}  // namespace gw::gateway::handlers

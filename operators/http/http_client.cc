@@ -1,0 +1,137 @@
+#include "operators/http/http_client.h"
+
+#include <curl/curl.h>
+
+#include <cctype>
+#include <cstdio>
+
+namespace gw::operators {
+namespace {
+
+struct GlobalInit {
+  GlobalInit() { curl_global_init(CURL_GLOBAL_DEFAULT); }
+};
+
+struct Sink {
+  std::string* body;
+  size_t limit;
+  bool overflow = false;
+};
+
+size_t Write(char* data, size_t size, size_t n, void* user) {
+  auto* sink = static_cast<Sink*>(user);
+  size_t len = size * n;
+  if (sink->body->size() + len > sink->limit) {
+    sink->overflow = true;
+    return 0;  // curl stops with CURLE_WRITE_ERROR
+  }
+  sink->body->append(data, len);
+  return len;
+}
+
+}  // namespace
+
+HttpClient::HttpClient(HttpOptions options) : options_(std::move(options)) {
+  static GlobalInit init;
+}
+
+HttpClient::~HttpClient() {
+  for (void* h : idle_) curl_easy_cleanup(static_cast<CURL*>(h));
+}
+
+void* HttpClient::Take() {
+  {
+    std::lock_guard lock(mu_);
+    if (!idle_.empty()) {
+      void* h = idle_.back();
+      idle_.pop_back();
+      return h;
+    }
+  }
+  return curl_easy_init();
+}
+
+void HttpClient::Give(void* handle) {
+  std::lock_guard lock(mu_);
+  if (idle_.size() < 16) {
+    idle_.push_back(handle);
+  } else {
+    curl_easy_cleanup(static_cast<CURL*>(handle));
+  }
+}
+
+Result<HttpResponse> HttpClient::Send(const std::string& method, const std::string& url,
+                                      const std::vector<std::pair<std::string, std::string>>& headers,
+                                      std::string_view body, size_t max_answer_bytes) {
+  CURL* curl = static_cast<CURL*>(Take());
+  if (!curl) return Error::Internal("cannot create a curl handle");
+  curl_easy_reset(curl);
+  HttpResponse response;
+  Sink sink{&response.body, max_answer_bytes};
+  curl_slist* list = nullptr;
+  for (const auto& [name, value] : headers) list = curl_slist_append(list, (name + ": " + value).c_str());
+  // No "Expect: 100-continue" round trip for larger bodies.
+  list = curl_slist_append(list, "Expect:");
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, options_.connect_timeout_ms);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, options_.timeout_ms);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, Write);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
+  if (method == "POST" || method == "PUT") {
+    curl_easy_setopt(curl, CURLOPT_POST, 1L);
+    // Never a null pointer: curl would read the body from stdin instead.
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.empty() ? "" : body.data());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    if (method == "PUT") curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, "PUT");
+  } else if (method != "GET") {
+    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
+  }
+  if (!options_.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_file.c_str());
+  if (!options_.client_cert.empty()) {
+    curl_easy_setopt(curl, CURLOPT_SSLCERT, options_.client_cert.c_str());
+    curl_easy_setopt(curl, CURLOPT_SSLKEY, options_.client_key.c_str());
+  }
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, options_.verify_peer ? 1L : 0L);
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, options_.verify_peer ? 2L : 0L);
+  curl_easy_setopt(curl, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
+  char detail[CURL_ERROR_SIZE] = {};
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, detail);
+
+  CURLcode rc = curl_easy_perform(curl);
+  curl_slist_free_all(list);
+  if (rc != CURLE_OK) {
+    std::string what = sink.overflow ? "the answer is larger than " + std::to_string(max_answer_bytes) + " bytes"
+                                     : std::string(curl_easy_strerror(rc)) + (detail[0] ? std::string(" (") + detail + ")" : "");
+    curl_easy_cleanup(curl);  // its connection may be in any state
+    // Our own configuration (an unreadable client key or CA file, a bad URL) is not mended by
+    // retrying: permanent, so the operator's invoice fails with the reason instead of waiting.
+    if (rc == CURLE_SSL_CERTPROBLEM || rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_URL_MALFORMAT ||
+        rc == CURLE_UNSUPPORTED_PROTOCOL || rc == CURLE_SSL_ENGINE_NOTFOUND)
+      return Error::FailedPrecondition(method + " " + url + ": " + what + "; check the operator's settings");
+    return Error::Unavailable(method + " " + url + ": " + what);
+  }
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
+  char* type = nullptr;
+  if (curl_easy_getinfo(curl, CURLINFO_CONTENT_TYPE, &type) == CURLE_OK && type) response.content_type = type;
+  Give(curl);
+  return response;
+}
+
+std::string UrlEncode(std::string_view text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      char hex[4];
+      std::snprintf(hex, sizeof hex, "%%%02X", c);
+      out += hex;
+    }
+  }
+  return out;
+}
+
+}  // namespace gw::operators

@@ -1,0 +1,79 @@
+// The operator protocols this build has, by name (the `protocol` key of [operator.<id>]), and the
+// defaults of the optional client calls.
+#include <functional>
+
+#include "operators/estonia/ee_erp_client.h"
+#include "operators/file_drop/file_drop_client.h"
+#include "operators/gateway_protocol/gateway_client.h"
+#include "operators/finvoice_soap/finvoice_soap_client.h"
+#include "operators/operator_client.h"
+
+namespace gw::operators {
+namespace {
+
+using Factory = std::function<Result<std::unique_ptr<OperatorClient>>(const OperatorSettings&, const ClientContext&)>;
+
+struct Protocol {
+  const char* name;
+  Factory make;
+};
+
+// One line per protocol.
+const std::vector<Protocol>& Protocols() {
+  static const std::vector<Protocol> kProtocols = {
+      {"ee-erp", EeErpClient::Make},
+      {"file-drop", FileDropClient::Make},
+      {"gateway", GatewayClient::Make},
+      {"finvoice-soap", FinvoiceSoapClient::Make},
+  };
+  return kProtocols;
+}
+
+Error NotSupported(const OperatorSettings& s, const char* what) {
+  return Error::FailedPrecondition("operator " + s.id + " (protocol " + s.protocol + ") cannot " + what);
+}
+
+constexpr std::pair<const char*, const char*> kCodes[] = {
+    {"delivered", "AB"}, {"in_process", "IP"}, {"under_query", "UQ"}, {"conditionally_accepted", "CA"},
+    {"rejected", "RE"},  {"accepted", "AP"},   {"paid", "PD"},
+};
+
+}  // namespace
+
+Result<ReceiverPage> OperatorClient::ListReceivers(const std::string&) {
+  return NotSupported(settings_, "list its receivers");
+}
+Result<std::vector<ReceiverInfo>> OperatorClient::CheckRecipients(const std::vector<std::string>&) {
+  return NotSupported(settings_, "check recipients");
+}
+Status OperatorClient::SendStatus(const StatusUpdate&) { return NotSupported(settings_, "take status updates"); }
+
+Result<std::unique_ptr<OperatorClient>> MakeOperatorClient(const OperatorSettings& settings,
+                                                           const ClientContext& context) {
+  for (const Protocol& p : Protocols())
+    if (settings.protocol == p.name) return p.make(settings, context);
+  std::string names;
+  for (const auto& n : OperatorProtocols()) names += (names.empty() ? "" : ", ") + n;
+  return Error::NotFound("operator." + settings.id + ".protocol: unknown protocol '" + settings.protocol +
+                         "' (this build has: " + names + ")");
+}
+
+std::vector<std::string> OperatorProtocols() {
+  std::vector<std::string> out;
+  for (const Protocol& p : Protocols()) out.push_back(p.name);
+  return out;
+}
+
+std::string StatusCode(std::string_view status) {
+  for (auto [name, code] : kCodes)
+    if (status == name) return code;
+  return "";
+}
+
+std::string StatusName(std::string_view code) {
+  for (auto [name, c] : kCodes)
+    if (code == c) return name;
+  return "";
+}
+
+}  // namespace gw::operators
