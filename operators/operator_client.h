@@ -30,6 +30,7 @@ struct OperatorSettings {
   double rate_limit = 0;     // requests per second to it; 0 = no limit
   long timeout_ms = 30000;   // whole request
   long connect_timeout_ms = 5000;
+  int poll_seconds = 0;      // fetch received documents this often (operators that keep them); 0 = never
   std::map<std::string, std::string> settings;  // protocol keys (folder, token, ca_file, ...)
 
   // A protocol key, or `fallback` when not configured.
@@ -96,6 +97,19 @@ struct StatusUpdate {
   std::string by;                 // recipient (its ERP) or operator (a hop could not go on)
 };
 
+// A document fetched from an operator that keeps received documents for collection (the Estonian
+// export); handed to the inbound path like a delivery over /operator/v1.
+struct FetchedDocument {
+  std::string message_id;  // unique and stable: the same document fetched again has the same id
+  std::string sender, recipient, document_type, format;
+  std::string document;
+};
+
+struct FetchedBatch {
+  std::vector<FetchedDocument> documents;
+  std::string next_since;  // pass to the next FetchInbound
+};
+
 class OperatorClient {
  public:
   virtual ~OperatorClient() = default;
@@ -110,6 +124,9 @@ class OperatorClient {
   virtual Result<std::vector<ReceiverInfo>> CheckRecipients(const std::vector<std::string>& ids);
   // Sends a business status back to the operator the document came from.
   virtual Status SendStatus(const StatusUpdate& update);
+  // Documents received for us since `since` ("" = from the beginning), for operators that keep
+  // them for collection.
+  virtual Result<FetchedBatch> FetchInbound(const std::string& since);
 
  protected:
   explicit OperatorClient(OperatorSettings settings) : settings_(std::move(settings)) {}

@@ -47,6 +47,9 @@ Result<std::vector<ReceiverInfo>> OperatorClient::CheckRecipients(const std::vec
   return NotSupported(settings_, "check recipients");
 }
 Status OperatorClient::SendStatus(const StatusUpdate&) { return NotSupported(settings_, "take status updates"); }
+Result<FetchedBatch> OperatorClient::FetchInbound(const std::string&) {
+  return NotSupported(settings_, "keep received documents for collection");
+}
 
 Result<std::unique_ptr<OperatorClient>> MakeOperatorClient(const OperatorSettings& settings,
                                                            const ClientContext& context) {

@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "formats/registry/builtin.h"
+#include "gateway/inbound/inbound_poller.h"
 #include "gateway/cli/command.h"
 #include "gateway/cli/gateway_setup.h"
 #include "gateway/outbox/outbox_worker.h"
@@ -108,6 +109,12 @@ int RunServe(const std::vector<std::string>& args, std::ostream& out, std::ostre
   }
   gateway::WebhookDispatcher webhooks(app);
   webhooks.Start();
+  gateway::InboundPoller poller(app);
+  if (auto st = poller.Start(); !st) {
+    err << "eigw serve: " << st.error().message() << "\n";
+    app.stopping = true;
+    return 2;
+  }
   gateway::Server server(app);
   auto port = server.Start();
   if (!port) {
@@ -125,6 +132,7 @@ int RunServe(const std::vector<std::string>& args, std::ostream& out, std::ostre
   server.Stop(10000);
   workers.Stop();
   webhooks.Stop();
+  poller.Stop();
   err << "eigw: stopped" << std::endl;
   return 0;
 }

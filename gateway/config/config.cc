@@ -18,7 +18,7 @@ const std::vector<const char*> kOperatorKeys = {
     "protocol", "name", "formats", "folder", "url", "token", "token_file", "inbound_token", "inbound_token_file",
     "inbound_cert_sha256", "ca_file", "client_cert", "client_key", "sign", "roaming", "roaming_partners",
     "rate_limit", "timeout_ms", "connect_timeout_ms", "auth_phrase", "auth_phrase_file", "sender_intermediator",
-    "receiver_intermediator", "cpa_id", "allow_http", "duplicate_codes"};
+    "receiver_intermediator", "cpa_id", "allow_http", "duplicate_codes", "poll_seconds"};
 }  // namespace
 
 namespace {
@@ -240,6 +240,8 @@ class Reader {
       if (key.starts_with("operator.")) {
         std::string name = key.substr(key.rfind('.') + 1);
         if (operator_keys.count(name)) continue;
+        // routing.<key>: routing data of the operator's format (docs/configuration.md).
+        if (key.find(".routing.") != std::string::npos) continue;
       }
       Bad(key, "unknown key; docs/configuration.md lists the keys of each section");
     }
@@ -395,6 +397,8 @@ Result<Config> ConfigFromFile(const ConfigFile& file) {
         r.Integer(key, op.timeout_ms, 1, 3600000);
       } else if (name == "connect_timeout_ms") {
         r.Integer(key, op.connect_timeout_ms, 1, 600000);
+      } else if (name == "poll_seconds") {
+        r.Integer(key, op.poll_seconds, 0, 86400);
       } else if (name == "folder" || name == "ca_file" || name == "client_cert" || name == "client_key") {
         r.Path(key, op.settings[name]);
       } else if (name.ends_with("_file")) {

@@ -109,7 +109,8 @@ void OutboxWorkers::Process(const storage::Job& job, const std::string& owner) {
     std::cerr << "eigw: outbox: cannot read " << job.invoice_id << "; retried later" << std::endl;
     return;  // the lease expires and the step runs again
   }
-  auto produced = Produce(app_.registry, *app_.routes, (*invoice)->source_format, (*original)->content);
+  auto produced = Produce(app_.registry, *app_.routes, (*invoice)->source_format, (*original)->content,
+                          MessageContext{job.invoice_id, Rfc3339((*invoice)->created_ms)});
   if (auto* failure = std::get_if<ProduceFailure>(&produced)) {
     bool invalid = failure->code == "validation_failed";
     step.events.emplace_back(invalid ? "rejected" : "failed", failure->reason);

@@ -135,7 +135,7 @@ Summary Summarize(const model::Invoice& inv) {
 
 std::variant<Produced, ProduceFailure> Produce(const formats::FormatRegistry& registry,
                                                const operators::StaticRoutes& routes, std::string_view format,
-                                               std::string_view original) {
+                                               std::string_view original, const MessageContext& message) {
   auto info = registry.Find(format);
   if (!info || !(*info)->read)
     return ProduceFailure{"validation_failed", "the archived original's format '" + std::string(format) + "' is unknown", {}};
@@ -150,7 +150,9 @@ std::variant<Produced, ProduceFailure> Produce(const formats::FormatRegistry& re
   Produced out;
   out.route = std::get<operators::Route>(resolved);
   const formats::FormatInfo* target = *registry.Find(out.route.format);
-  auto written = target->write(*invoice, formats::WriteOptions{}, warnings);
+  formats::WriteOptions options;
+  if (target->takes_routing) options.routing = RoutingFor(out.route.format, routes.Find(out.route.operator_id), message);
+  auto written = target->write(*invoice, options, warnings);
   if (!written) {
     return ProduceFailure{"validation_failed",
                           "the invoice cannot be written as " + out.route.format + ": " + written.error().message(),
@@ -166,6 +168,31 @@ std::variant<Produced, ProduceFailure> Produce(const formats::FormatRegistry& re
   findings.insert(findings.end(), warnings.begin(), warnings.end());
   out.findings = std::move(findings);
   return out;
+}
+
+formats::Routing RoutingFor(std::string_view format, const operators::OperatorSettings* op,
+                            const MessageContext& message) {
+  formats::Routing routing;
+  std::string hex;
+  for (char c : message.message_id)
+    if (std::isxdigit(static_cast<unsigned char>(c))) hex += c;
+  if (format == "ee-einvoice") {
+    // Header/FileId (at most 20): the operator detects a resent file by it, so it is derived from
+    // the message id and the same on every attempt.
+    routing["file_id"] = hex.empty() ? message.message_id.substr(0, 20) : hex.substr(0, 20);
+  } else if (format == "finvoice") {
+    routing["message_id"] = message.message_id;
+    routing["timestamp"] = message.timestamp;
+    if (op) {
+      for (const char* key : {"sender_intermediator", "receiver_intermediator"})
+        if (std::string v = op->Get(key); !v.empty()) routing[key] = v;
+    }
+  }
+  if (op) {
+    for (const auto& [key, value] : op->settings)
+      if (key.starts_with("routing.")) routing[key.substr(8)] = value;
+  }
+  return routing;
 }
 
 Result<std::vector<Finding>> CheckDocument(std::string_view format, std::string_view media_type,

@@ -59,12 +59,24 @@ struct ProduceFailure {
   std::vector<Finding> findings;
 };
 
+// What a produced document knows of its message beyond the invoice (the routing data of formats
+// that carry it: the Estonian file header, the Finvoice transmission details).
+struct MessageContext {
+  std::string message_id;  // the invoice id
+  std::string timestamp;   // RFC 3339, the time of the submission
+};
+
+// The routing keys of `format` for a message to `op`: the operator's `routing.<key>` settings,
+// and the keys the gateway knows (ee-einvoice: file_id from the message id; finvoice: the
+// intermediators of the operator, message_id, timestamp).
+formats::Routing RoutingFor(std::string_view format, const operators::OperatorSettings* op, const MessageContext& message);
+
 // Routes the submission, writes the route's format and validates it natively (EN16931 and Peppol
 // rules for UBL and CII, the format's own rules for the national formats). A document with fatal
 // findings is returned with valid = false.
 std::variant<Produced, ProduceFailure> Produce(const formats::FormatRegistry& registry,
                                                const operators::StaticRoutes& routes, std::string_view format,
-                                               std::string_view original);
+                                               std::string_view original, const MessageContext& message);
 
 // The native rules of a document in `format`: EN16931 and Peppol (by its CustomizationID) for UBL
 // and CII, the format's own rules for the national formats.

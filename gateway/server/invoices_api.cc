@@ -118,7 +118,8 @@ void PreflightInvoice(Ctx& ctx) {
   if (auto* r = std::get_if<Rejection>(&read)) return Reject(ctx, *r);
   const Submission& sub = std::get<Submission>(read);
   const Summary sum = Summarize(sub.invoice);
-  auto produced = Produce(ctx.app.registry, *ctx.app.routes, sub.format, body);
+  auto produced = Produce(ctx.app.registry, *ctx.app.routes, sub.format, body,
+                          MessageContext{"preflight-" + ctx.request_id, Rfc3339(NowMs())});
 
   JsonOut j;
   j.BeginObject();

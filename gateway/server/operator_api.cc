@@ -10,7 +10,7 @@
 #include "gateway/server/handlers.h"
 #include "operators/gateway_protocol/receipt.h"
 
-namespace gw::gateway::handlers {
+namespace gw::gateway {
 namespace {
 
 using formats::json::Get;
@@ -112,6 +112,172 @@ bool HasSignature(std::string_view doc) {
 
 }  // namespace
 
+InboundOutcome AcceptInbound(App& app, const InboundRequest& request) {
+  const std::string& message_id = request.message_id;
+  const std::string& sender = request.sender;
+  const std::string& receiver = request.receiver;
+  const std::string& document_type = request.document_type;
+  const std::string& format = request.format;
+  const std::vector<std::string>& path = request.path;
+  const std::string& from_operator = request.from_operator;
+  const std::string& document = request.document;
+  const std::string sha = storage::Sha256Hex(document);
+  auto Refuse = [](int status, std::string code, std::string title, std::string detail) {
+    InboundOutcome o;
+    o.status = status;
+    o.code = std::move(code);
+    o.title = std::move(title);
+    o.detail = std::move(detail);
+    return o;
+  };
+  auto Unavailable = [&](const Error& e) { return Refuse(503, "unavailable", "Unavailable", e.message()); };
+  auto Answered = [](std::string answer, std::string disposition, bool duplicate) {
+    InboundOutcome o;
+    o.answer_json = std::move(answer);
+    o.disposition = std::move(disposition);
+    o.duplicate = duplicate;
+    return o;
+  };
+
+  // A message id seen before: the first answer, or a conflict when the document differs.
+  auto known = app.store->InboundByMessage(message_id);
+  if (!known) return Unavailable(known.error());
+  if (*known) {
+    if ((*known)->document_sha256 != sha)
+      return Refuse(409, "message_id_conflict", "Message id used for another document",
+                    "message " + message_id + " was delivered before with another document (SHA-256 " +
+                        (*known)->document_sha256 + ")");
+    app.metrics.RecordInbound("duplicate");
+    return Answered(Replay((*known)->answer_json), (*known)->disposition, true);
+  }
+
+  // Who receives it: a tenant here, or a roaming partner along our routing.
+  storage::InboundMessage m;
+  auto receiver_row = app.store->FindReceiver(receiver);
+  if (!receiver_row) return Unavailable(receiver_row.error());
+  std::optional<operators::Route> forward;
+  if (*receiver_row && (*receiver_row)->channel == "direct") {
+    m.tenant_id = (*receiver_row)->tenant_id;
+  } else {
+    const OperatorConfig* caller = app.config.FindOperator(from_operator);
+    auto pid = ParticipantId::Parse(receiver);
+    std::variant<operators::Route, operators::RouteError> resolved =
+        pid ? app.routes->Resolve(*pid, app.registry)
+            : std::variant<operators::Route, operators::RouteError>(operators::RouteError{"recipient_not_found", ""});
+    auto* route = std::get_if<operators::Route>(&resolved);
+    if (!route || !caller || !caller->roaming)
+      return Refuse(422, "recipient_not_found", "Recipient not served",
+                    app.config.operator_id + " does not serve " + receiver +
+                        (route && caller && !caller->roaming
+                             ? " and does not forward for " + from_operator + " (not a roaming partner)"
+                             : ""));
+    if (static_cast<int>(path.size()) + 1 > app.config.max_hops)
+      return Refuse(422, "too_many_hops", "Too many hops",
+                         "forwarding to " + route->operator_id + " would make " + std::to_string(path.size() + 1) +
+                             " hops; at most " + std::to_string(app.config.max_hops) + " are allowed");
+    forward = *route;
+  }
+  auto info = app.registry.Find(format);
+  if (!info || !(*info)->read)
+    return Refuse(415, "format_not_accepted", "Format not accepted",
+                       "envelope.format '" + format + "' is not a format " + app.config.operator_id + " reads");
+
+  // Verify, read, validate.
+  std::vector<Finding> findings;
+  if (HasSignature(document)) {
+    certs::VerifyOptions options;
+    options.trust = &app.trust;
+    auto report = certs::VerifyXml(document, options);
+    if (!report) {
+      findings = report.error().findings();
+      if (findings.empty()) findings.push_back({"signature.invalid", Finding::Severity::kFatal, "", report.error().message()});
+    } else {
+      for (const auto& s : report->signatures) findings.insert(findings.end(), s.failures.begin(), s.failures.end());
+    }
+  }
+  std::vector<Finding> losses;
+  auto invoice = (*info)->read(document, losses);
+  if (!invoice) {
+    auto f = invoice.error().findings();
+    if (f.empty()) f.push_back({"document.read", Finding::Severity::kFatal, "", invoice.error().message()});
+    findings.insert(findings.end(), f.begin(), f.end());
+  } else {
+    auto checked = CheckDocument(format, (*info)->media_type.empty() ? "application/xml" : (*info)->media_type, document);
+    if (!checked) return Unavailable(checked.error());
+    findings.insert(findings.end(), checked->begin(), checked->end());
+    Summary s = Summarize(*invoice);
+    m.invoice_number = s.invoice_number;
+    m.currency = s.currency;
+    m.payable_amount = s.payable_amount;
+    m.seller_name = s.seller_name;
+  }
+  const bool valid = std::none_of(findings.begin(), findings.end(),
+                                   [](const Finding& f) { return f.severity == Finding::Severity::kFatal; });
+
+  const int64_t now = NowMs();
+  m.id = storage::NewId("inb_");
+  m.message_id = message_id;
+  m.from_operator = from_operator;
+  m.sender = sender;
+  m.recipient = receiver;
+  m.document_type = document_type;
+  m.format = format;
+  m.path_json = PathJson(path);
+  m.document_sha256 = sha;
+  m.disposition = !valid ? "rejected" : forward ? "forwarded" : "received";
+  m.state = !valid ? "rejected" : forward ? "forwarding" : "available";
+  if (forward && valid) m.forward_operator = forward->operator_id;
+  m.findings_json = FindingsJson(findings);
+  m.created_ms = m.updated_ms = now;
+
+  operators::ReceiptData receipt{message_id, app.config.operator_id, from_operator, receiver, sha,
+                                 m.disposition, Rfc3339(now), {}};
+  for (const auto& f : findings)
+    if (f.severity == Finding::Severity::kFatal) receipt.findings.push_back(f);
+  auto receipt_xml = operators::WriteReceipt(receipt, app.signing_key.get());
+  if (!receipt_xml) return Unavailable(receipt_xml.error());
+  m.answer_json = Answer(message_id, m.disposition, findings, *receipt_xml);
+
+  storage::Store::Arrival arrival;
+  const std::string media = (*info)->media_type.empty() ? "application/xml" : (*info)->media_type;
+  arrival.documents.push_back({"original", media, sha, static_cast<int64_t>(document.size()), now, document});
+  arrival.documents.push_back({"receipt", "application/xml", storage::Sha256Hex(*receipt_xml),
+                               static_cast<int64_t>(receipt_xml->size()), now, *receipt_xml});
+  if (valid && !forward) {
+    // Converted once, as the tenant asked; served from the archive.
+    auto wanted = app.store->InboxFormat(m.tenant_id);
+    if (!wanted) return Unavailable(wanted.error());
+    if (*wanted != "original" && *wanted != format) {
+      auto target = app.registry.Find(*wanted);
+      std::vector<Finding> ignored;
+      if (target && (*target)->write && invoice) {
+        if (auto converted = (*target)->write(*invoice, formats::WriteOptions{}, ignored)) {
+          std::string type = (*target)->media_type.empty() ? "application/xml" : (*target)->media_type;
+          arrival.documents.push_back({"converted", type, storage::Sha256Hex(*converted),
+                                       static_cast<int64_t>(converted->size()), now, *converted});
+        }
+      }
+    }
+  }
+  arrival.message = m;
+  arrival.event_status = m.tenant_id.empty() ? "" : (valid ? "received" : "rejected");
+  arrival.forward = valid && forward.has_value();
+  auto stored = app.store->Receive(arrival);
+  if (!stored) return Unavailable(stored.error());
+  if (!stored->second) {
+    // Another request with this message id won the race: answer as for any duplicate.
+    if (stored->first.document_sha256 != sha)
+      return Refuse(409, "message_id_conflict", "Message id used for another document",
+                    "message " + message_id + " was delivered before with another document");
+    app.metrics.RecordInbound("duplicate");
+    return Answered(Replay(stored->first.answer_json), stored->first.disposition, true);
+  }
+  app.metrics.RecordInbound(m.disposition);
+  return Answered(m.answer_json, m.disposition, false);
+}
+
+namespace handlers {
+
 void PostOperatorMessage(Ctx& ctx) {
   App& app = ctx.app;
   std::string body;
@@ -154,141 +320,14 @@ void PostOperatorMessage(Ctx& ctx) {
   if (!document || document->empty()) return BadEnvelope(ctx, "document: not base64, or empty");
   const std::string sha = storage::Sha256Hex(*document);
 
-  // A message id seen before: the first answer, or a conflict when the document differs.
-  auto known = app.store->InboundByMessage(message_id);
-  if (!known) return ctx.Unavailable(known.error());
-  if (*known) {
-    if ((*known)->document_sha256 != sha)
-      return ctx.Problem(409, "message_id_conflict", "Message id used for another document",
-                         "message " + message_id + " was delivered before with another document (SHA-256 " +
-                             (*known)->document_sha256 + ")");
-    app.metrics.RecordInbound("duplicate");
-    return ctx.SendJson(200, Replay((*known)->answer_json));
+  InboundRequest request{message_id, sender, receiver, document_type, format, path, ctx.operator_id,
+                         std::move(*document)};
+  InboundOutcome outcome = AcceptInbound(app, request);
+  if (outcome.status != 200) {
+    if (outcome.status == 503) return ctx.Unavailable(Error::Unavailable(outcome.detail));
+    return ctx.Problem(outcome.status, outcome.code, outcome.title, outcome.detail);
   }
-
-  // Who receives it: a tenant here, or a roaming partner along our routing.
-  storage::InboundMessage m;
-  auto receiver_row = app.store->FindReceiver(receiver);
-  if (!receiver_row) return ctx.Unavailable(receiver_row.error());
-  std::optional<operators::Route> forward;
-  if (*receiver_row && (*receiver_row)->channel == "direct") {
-    m.tenant_id = (*receiver_row)->tenant_id;
-  } else {
-    const OperatorConfig* caller = app.config.FindOperator(ctx.operator_id);
-    auto pid = ParticipantId::Parse(receiver);
-    std::variant<operators::Route, operators::RouteError> resolved =
-        pid ? app.routes->Resolve(*pid, app.registry)
-            : std::variant<operators::Route, operators::RouteError>(operators::RouteError{"recipient_not_found", ""});
-    auto* route = std::get_if<operators::Route>(&resolved);
-    if (!route || !caller || !caller->roaming)
-      return ctx.Problem(422, "recipient_not_found", "Recipient not served",
-                         app.config.operator_id + " does not serve " + receiver +
-                             (route && caller && !caller->roaming
-                                  ? " and does not forward for " + ctx.operator_id + " (not a roaming partner)"
-                                  : ""));
-    if (static_cast<int>(path.size()) + 1 > app.config.max_hops)
-      return ctx.Problem(422, "too_many_hops", "Too many hops",
-                         "forwarding to " + route->operator_id + " would make " + std::to_string(path.size() + 1) +
-                             " hops; at most " + std::to_string(app.config.max_hops) + " are allowed");
-    forward = *route;
-  }
-  auto info = app.registry.Find(format);
-  if (!info || !(*info)->read)
-    return ctx.Problem(415, "format_not_accepted", "Format not accepted",
-                       "envelope.format '" + format + "' is not a format " + app.config.operator_id + " reads");
-
-  // Verify, read, validate.
-  std::vector<Finding> findings;
-  if (HasSignature(*document)) {
-    certs::VerifyOptions options;
-    options.trust = &app.trust;
-    auto report = certs::VerifyXml(*document, options);
-    if (!report) {
-      findings = report.error().findings();
-      if (findings.empty()) findings.push_back({"signature.invalid", Finding::Severity::kFatal, "", report.error().message()});
-    } else {
-      for (const auto& s : report->signatures) findings.insert(findings.end(), s.failures.begin(), s.failures.end());
-    }
-  }
-  std::vector<Finding> losses;
-  auto invoice = (*info)->read(*document, losses);
-  if (!invoice) {
-    auto f = invoice.error().findings();
-    if (f.empty()) f.push_back({"document.read", Finding::Severity::kFatal, "", invoice.error().message()});
-    findings.insert(findings.end(), f.begin(), f.end());
-  } else {
-    auto checked = CheckDocument(format, (*info)->media_type.empty() ? "application/xml" : (*info)->media_type, *document);
-    if (!checked) return ctx.Unavailable(checked.error());
-    findings.insert(findings.end(), checked->begin(), checked->end());
-    Summary s = Summarize(*invoice);
-    m.invoice_number = s.invoice_number;
-    m.currency = s.currency;
-    m.payable_amount = s.payable_amount;
-    m.seller_name = s.seller_name;
-  }
-  const bool valid = std::none_of(findings.begin(), findings.end(),
-                                   [](const Finding& f) { return f.severity == Finding::Severity::kFatal; });
-
-  const int64_t now = NowMs();
-  m.id = storage::NewId("inb_");
-  m.message_id = message_id;
-  m.from_operator = ctx.operator_id;
-  m.sender = sender;
-  m.recipient = receiver;
-  m.document_type = document_type;
-  m.format = format;
-  m.path_json = PathJson(path);
-  m.document_sha256 = sha;
-  m.disposition = !valid ? "rejected" : forward ? "forwarded" : "received";
-  m.state = !valid ? "rejected" : forward ? "forwarding" : "available";
-  if (forward && valid) m.forward_operator = forward->operator_id;
-  m.findings_json = FindingsJson(findings);
-  m.created_ms = m.updated_ms = now;
-
-  operators::ReceiptData receipt{message_id, app.config.operator_id, ctx.operator_id, receiver, sha,
-                                 m.disposition, Rfc3339(now), {}};
-  for (const auto& f : findings)
-    if (f.severity == Finding::Severity::kFatal) receipt.findings.push_back(f);
-  auto receipt_xml = operators::WriteReceipt(receipt, app.signing_key.get());
-  if (!receipt_xml) return ctx.Unavailable(receipt_xml.error());
-  m.answer_json = Answer(message_id, m.disposition, findings, *receipt_xml);
-
-  storage::Store::Arrival arrival;
-  const std::string media = (*info)->media_type.empty() ? "application/xml" : (*info)->media_type;
-  arrival.documents.push_back({"original", media, sha, static_cast<int64_t>(document->size()), now, *document});
-  arrival.documents.push_back({"receipt", "application/xml", storage::Sha256Hex(*receipt_xml),
-                               static_cast<int64_t>(receipt_xml->size()), now, *receipt_xml});
-  if (valid && !forward) {
-    // Converted once, as the tenant asked; served from the archive.
-    auto wanted = app.store->InboxFormat(m.tenant_id);
-    if (!wanted) return ctx.Unavailable(wanted.error());
-    if (*wanted != "original" && *wanted != format) {
-      auto target = app.registry.Find(*wanted);
-      std::vector<Finding> ignored;
-      if (target && (*target)->write && invoice) {
-        if (auto converted = (*target)->write(*invoice, formats::WriteOptions{}, ignored)) {
-          std::string type = (*target)->media_type.empty() ? "application/xml" : (*target)->media_type;
-          arrival.documents.push_back({"converted", type, storage::Sha256Hex(*converted),
-                                       static_cast<int64_t>(converted->size()), now, *converted});
-        }
-      }
-    }
-  }
-  arrival.message = m;
-  arrival.event_status = m.tenant_id.empty() ? "" : (valid ? "received" : "rejected");
-  arrival.forward = valid && forward.has_value();
-  auto stored = app.store->Receive(arrival);
-  if (!stored) return ctx.Unavailable(stored.error());
-  if (!stored->second) {
-    // Another request with this message id won the race: answer as for any duplicate.
-    if (stored->first.document_sha256 != sha)
-      return ctx.Problem(409, "message_id_conflict", "Message id used for another document",
-                         "message " + message_id + " was delivered before with another document");
-    app.metrics.RecordInbound("duplicate");
-    return ctx.SendJson(200, Replay(stored->first.answer_json));
-  }
-  app.metrics.RecordInbound(m.disposition);
-  ctx.SendJson(200, m.answer_json);
+  ctx.SendJson(200, outcome.answer_json);
 }
 
 void ListOperatorReceivers(Ctx& ctx) {
@@ -431,4 +470,5 @@ void PostOperatorStatus(Ctx& ctx) {
   ctx.SendJson(200, j.Take());
 }
 
-}  // namespace gw::gateway::handlers
+}  // namespace handlers
+}  // namespace gw::gateway

@@ -86,6 +86,8 @@ constexpr const char* kV2[] = {
     " status TEXT NOT NULL, code TEXT NOT NULL, reason TEXT NOT NULL, by_party TEXT NOT NULL,"
     " operator_id TEXT NOT NULL, path TEXT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL,"
     " last_error TEXT NOT NULL, at_ms BIGINT NOT NULL, UNIQUE (message_id, direction, status))",
+    // Where a poller left off at an operator that keeps documents for collection.
+    "CREATE TABLE cursors (name TEXT PRIMARY KEY, value TEXT NOT NULL, updated_ms BIGINT NOT NULL)",
 };
 
 constexpr const char* kSqliteV2Triggers[] = {
@@ -122,7 +124,7 @@ std::vector<Migration> Migrations(Dialect dialect) {
     for (const char* sql : kSqliteV1Triggers) v1.statements.push_back(sql);
   }
   out.push_back(std::move(v1));
-  Migration v2{2, "operator network: inbox format, receivers, inbound messages, statuses", {}};
+  Migration v2{2, "operator network: inbox format, receivers, inbound messages, statuses, fetch cursors", {}};
   for (const char* sql : kV2) v2.statements.push_back(Spell(sql, dialect));
   if (dialect == Dialect::kPostgres) {
     for (const char* sql : kPostgresV2Triggers) v2.statements.push_back(sql);

@@ -99,6 +99,8 @@ class SqlStore final : public Store {
                                    const std::string& detail, const std::string& failure_code, int64_t now_ms) override;
   Result<std::optional<Invoice>> FindInvoice(const std::string& id) override;
   Status AdvanceJob(const JobStep& step, int64_t now_ms) override;
+  Result<std::string> GetCursor(const std::string& name) override;
+  Status SetCursor(const std::string& name, const std::string& value, int64_t now_ms) override;
 
   Status Ping() override;
   int64_t WaitForEvents(int64_t known_seq, int timeout_ms) override;

@@ -466,4 +466,24 @@ Status SqlStore::AdvanceJob(const JobStep& step, int64_t now_ms) {
   });
 }
 
+Result<std::string> SqlStore::GetCursor(const std::string& name) {
+  std::string value;
+  Status st = Read([&](Session& s) {
+    Statement q(s);
+    q << Sql("SELECT value FROM cursors WHERE name = ?"), useRef(name), now;
+    Rows rows(q);
+    if (rows.size()) value = rows.Text(0, 0);
+  });
+  if (!st) return st.error();
+  return value;
+}
+
+Status SqlStore::SetCursor(const std::string& name, const std::string& value, int64_t now_ms) {
+  return Write([&](Session& s) {
+    s << Sql("INSERT INTO cursors (name, value, updated_ms) VALUES (?, ?, ?)"
+             " ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_ms = excluded.updated_ms"),
+        useRef(name), useRef(value), useRef(now_ms), now;
+  });
+}
+
 }  // namespace gw::gateway::storage

@@ -328,6 +328,9 @@ class Store {
   // An invoice by id in any tenant (message ids of our invoices are their ids).
   virtual Result<std::optional<Invoice>> FindInvoice(const std::string& id) = 0;
   virtual Status AdvanceJob(const JobStep& step, int64_t now_ms) = 0;
+  // A named cursor ("" when never set).
+  virtual Result<std::string> GetCursor(const std::string& name) = 0;
+  virtual Status SetCursor(const std::string& name, const std::string& value, int64_t now_ms) = 0;
 
   // Readiness: a trivial query.
   virtual Status Ping() = 0;

@@ -588,4 +588,23 @@ Result<std::vector<ExportedInvoice>> EeErpClient::ExportReceived(const std::stri
   return out;
 }
 
+Result<FetchedBatch> EeErpClient::FetchInbound(const std::string& since) {
+  auto invoices = ExportReceived(since.empty() ? "2000-01-01T00:00:00Z" : since);
+  if (!invoices) return invoices.error();
+  FetchedBatch batch;
+  batch.next_since = since;
+  for (auto& inv : *invoices) {
+    FetchedDocument d;
+    d.message_id = settings().id + ":" + inv.operator_invoice_id;
+    d.sender = "0191:" + inv.seller_reg_number;
+    d.recipient = "0191:" + inv.buyer_reg_number;
+    d.document_type = "invoice";
+    d.format = "ee-einvoice";
+    d.document = std::move(inv.document);
+    if (!inv.latest_change.empty()) batch.next_since = inv.latest_change;
+    batch.documents.push_back(std::move(d));
+  }
+  return batch;
+}
+
 }  // namespace gw::operators

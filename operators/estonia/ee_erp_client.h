@@ -89,6 +89,11 @@ class EeErpClient final : public OperatorClient {
   // Deliver.
   Result<std::vector<ExportedInvoice>> ExportReceived(const std::string& since_rfc3339);
 
+  // ExportReceived as the gateway's inbound fetch: message id "<operator id>:<operator's invoice
+  // id>", sender and recipient 0191:<registry code>, format ee-einvoice; `since` "" starts at
+  // 2000-01-01; next_since is the last invoice's latest_change.
+  Result<FetchedBatch> FetchInbound(const std::string& since) override;
+
   static constexpr size_t kMaxCompanies = 100;  // CompanyStatusRequestType: RegNumber maxOccurs 100
   static constexpr int kMaxExportPages = 50;
 

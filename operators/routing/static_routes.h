@@ -39,8 +39,10 @@ class StaticRoutes {
   std::variant<Route, RouteError> Resolve(const ParticipantId& recipient,
                                           const formats::FormatRegistry& registry) const;
 
- private:
+  // The operator of the registry with this id, or null.
   const OperatorSettings* Find(const std::string& id) const;
+
+ private:
 
   std::vector<OperatorSettings> operators_;
   std::map<std::string, std::string> recipients_;

@@ -31,3 +31,18 @@ eigw_roaming_test(OperatorEndpoints protocol sqlite 600)
 # B serves HTTPS with server.tls_client_ca: gw-a authenticates with its client certificate
 # ([operator.gw-a] inbound_cert_sha256); without one, or with another certificate of the CA: 401.
 eigw_roaming_test(TlsClientCertificates tls sqlite 600)
+
+# The gateway with an Estonian operator (protocol ee-erp) against the stand-in of the
+# ErpDataExchange SOAP service: an invoice routed, written as e-invoice 1.2 and delivered; a
+# refusal; the poller exporting received invoices into the tenant's inbox, once, across a restart.
+add_test(NAME EstoniaOperatorTest.GatewayWithStandIn
+         COMMAND /usr/bin/python3 ${EIGW_OPERATORS_TESTS_DIR}/estonia/ee_gateway_check.py $<TARGET_FILE:eigw>
+                 ${CMAKE_SOURCE_DIR} --shared ${EIGW_SHARED_DIR})
+set_tests_properties(EstoniaOperatorTest.GatewayWithStandIn PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77 LABELS server)
+
+# The gateway with a Finnish bank (protocol finvoice-soap) against the HTTPS stand-in: Finvoice in
+# its SOAP/ebXML frame with a client certificate, the acknowledgement archived, retries after 500s.
+add_test(NAME FinlandOperatorTest.GatewayWithStandIn
+         COMMAND /usr/bin/python3 ${EIGW_OPERATORS_TESTS_DIR}/finvoice_soap/fi_gateway_check.py $<TARGET_FILE:eigw>
+                 ${CMAKE_SOURCE_DIR} --shared ${EIGW_SHARED_DIR})
+set_tests_properties(FinlandOperatorTest.GatewayWithStandIn PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77 LABELS server)

@@ -1378,6 +1378,81 @@ def run_protocol(ctx):
         expect_problem(Client('127.0.0.1', net.ports['gw-a'], None).post_json('/operator/v1/statuses', st),
                        401, 'unauthorized', 'a status without a token')
 
+    def hostile_documents():
+        step('protocol: signed documents are verified; tampered, intruder-signed, DOCTYPE/XXE, entity bomb, '
+             'malformed UTF-8 and oversized documents are refused with the reason and change nothing')
+        # Plain EN16931 UBL: under Peppol BIS the empty ds:* elements of any enveloped signature break
+        # PEPPOL-EN16931-R008 ("no empty elements"), as the official Schematron says too.
+        doc = re.sub(r'<cbc:CustomizationID>[^<]*</cbc:CustomizationID>',
+                     '<cbc:CustomizationID>urn:cen.eu:en16931:2017</cbc:CustomizationID>', a_document().decode('utf-8'))
+        tmp = tempfile.mkdtemp(dir=ctx.suite.tmp)
+
+        def signed(xml, signer):
+            src, dst = os.path.join(tmp, 'in.xml'), os.path.join(tmp, 'out.xml')
+            with open(src, 'w', encoding='utf-8') as f:
+                f.write(xml)
+            r = subprocess.run([ctx.suite.eigw, 'sign', '--profile', 'xades-bes',
+                                '--key', os.path.join(ctx.pki, f'{signer}.key'),
+                                '--cert', os.path.join(ctx.pki, f'{signer}.pem'), src, '-o', dst],
+                               capture_output=True, text=True, timeout=60)
+            check(r.returncode == 0, f'eigw sign: {r.stderr}')
+            with open(dst, encoding='utf-8') as f:
+                return f.read()
+
+        before = len(b_erp.get('/v1/inbox?state=available').json()['items'])
+
+        def deliver(xml_bytes, what):
+            mid = 'hostile-' + secrets.token_hex(4)
+            r = b_from_a.post_json('/operator/v1/messages', envelope(mid, f'0088:{buyer_b}', xml_bytes, ['gw-a']))
+            expect_status(r, 200, what)
+            return r.json()
+
+        good = deliver(signed(doc, 'signer-rsa').encode('utf-8'), 'a XAdES-BES signed document')
+        check_eq(good.get('disposition'), 'received', f'a validly signed document: disposition (findings {good.get("findings")})')
+        rules = lambda answer: sorted({f.get('rule', '') for f in answer.get('findings', [])})
+        signed_doc = signed(doc, 'signer-rsa')
+        amount = re.search(r'<cbc:PayableAmount currencyID="EUR">([0-9.]+)<', signed_doc)
+        check(amount is not None, 'the signed document has a PayableAmount')
+        tampered = signed_doc.replace(amount.group(0), amount.group(0).replace(amount.group(1), '1.00'))
+        bad = deliver(tampered.encode('utf-8'), 'a signed document whose amount was changed after signing')
+        check_eq(bad.get('disposition'), 'rejected', 'a tampered signed document: disposition')
+        check(any(r.startswith('signature.') for r in rules(bad)), f'tampered: a signature.* finding, got {rules(bad)}')
+        intruder = deliver(signed(doc, 'intruder').encode('utf-8'), 'a document signed by the self-signed intruder')
+        check_eq(intruder.get('disposition'), 'rejected', 'an intruder-signed document: disposition')
+        check('cert.untrusted' in rules(intruder), f'intruder: cert.untrusted, got {rules(intruder)}')
+        xxe = ('<?xml version="1.0"?><!DOCTYPE Invoice [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+               + doc[doc.index('<Invoice'):].replace('</cbc:Note>', '&x;</cbc:Note>', 1))
+        answer = deliver(xxe.encode('utf-8'), 'a document with an external entity (XXE)')
+        check_eq(answer.get('disposition'), 'rejected', 'XXE: disposition')
+        check('root:' not in json.dumps(answer), 'XXE: nothing of /etc/passwd in the answer')
+        check('xml.doctype' in rules(answer), f'XXE: xml.doctype, got {rules(answer)}')
+        bomb = ('<?xml version="1.0"?><!DOCTYPE Invoice [<!ENTITY a "aaaaaaaaaa">'
+                + ''.join(f'<!ENTITY {chr(98 + i)} "&{chr(97 + i)};&{chr(97 + i)};&{chr(97 + i)};&{chr(97 + i)};">'
+                          for i in range(8))
+                + ']><Invoice>&i;</Invoice>')
+        answer = deliver(bomb.encode('utf-8'), 'an entity expansion bomb')
+        check_eq(answer.get('disposition'), 'rejected', 'entity bomb: disposition')
+        broken = doc.encode('utf-8').replace(b'<cbc:Note>', b'<cbc:Note>\xc3\x28', 1)
+        if broken == doc.encode('utf-8'):
+            broken = doc.encode('utf-8').replace(b'<cbc:ID>', b'<cbc:ID>\xff\xfe', 1)
+        answer = deliver(broken, 'a document with malformed UTF-8')
+        check_eq(answer.get('disposition'), 'rejected', 'malformed UTF-8: disposition')
+        # 2 MiB announced (server.max_body_bytes is 1 MiB): refused from Content-Length, before the body.
+        conn = http.client.HTTPConnection('127.0.0.1', net.ports['gw-b'], timeout=15)
+        try:
+            conn.putrequest('POST', '/operator/v1/messages')
+            conn.putheader('Authorization', f'Bearer {net.tokens[("gw-a", "gw-b")]}')
+            conn.putheader('Content-Type', 'application/json')
+            conn.putheader('Content-Length', str(2 * 1024 * 1024))
+            conn.endheaders(b'{"envelope": ')
+            resp = conn.getresponse()
+            check_eq(resp.status, 413, 'a body announced over server.max_body_bytes')
+            resp.read()
+        finally:
+            conn.close()
+        after = len(b_erp.get('/v1/inbox?state=available').json()['items'])
+        check_eq(after - before, 1, 'new available inbox items (only the validly signed one)')
+
     def inbox_json():
         step('protocol: a tenant with --inbox-format json gets the document as ERP JSON')
         doc = a_document()
@@ -1393,6 +1468,7 @@ def run_protocol(ctx):
                  'the document in the json inbox format (media type, number)')
 
     ctx.run_scenarios('protocol', [('authentication and envelopes', authentication), ('inbox format json', inbox_json),
+                                   ('hostile documents', hostile_documents),
                                    ('envelope checks', envelope_checks), ('receivers list', receivers),
                                    ('receivers check', check_ids), ('status callbacks', status_calls)])
 
