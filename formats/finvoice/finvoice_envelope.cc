@@ -151,7 +151,7 @@ Result<std::string> WriteEnvelope(const Transmission& t) {
   party("eb:From", t.sender_intermediator, "Intermediator");
   party("eb:To", t.receiver_address, "Receiver");
   party("eb:To", t.receiver_intermediator, "Intermediator");
-  w.Leaf("eb:CPAId", "yoursandmycpa");  // the agreement id the forwarding service uses for all
+  w.Leaf("eb:CPAId", t.cpa_id);  // the agreement id (the forwarding service uses one for all)
   w.Leaf("eb:Service", "Routing");
   w.Leaf("eb:Action", "ProcessInvoice");
   w.Start("eb:MessageData");
@@ -186,3 +186,9 @@ Result<std::string> WriteEnvelope(const Transmission& t) {
 }
 
 }  // namespace gw::formats::finvoice::internal
+
+namespace gw::formats::finvoice {
+
+Result<std::string> WriteTransmissionFrame(const Transmission& t) { return internal::WriteEnvelope(t); }
+
+}  // namespace gw::formats::finvoice

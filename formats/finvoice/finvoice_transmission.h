@@ -26,7 +26,13 @@ struct Transmission {
   std::string timestamp;          // MessageDetails/MessageTimeStamp, an xs:dateTime as written
                                   // (e.g. 2026-11-27T10:00:00+02:00)
   std::string ref_to_message_id;  // MessageDetails/RefToMessageIdentifier, optional
+  std::string cpa_id = "yoursandmycpa";  // the frame's eb:CPAId (the forwarding service's agreement id)
 };
+
+// The SOAP 1.1 / ebXML 2.0 transmission frame for `t`, as the Finvoice forwarding service's
+// samples write it: no XML declaration, ASCII only (other characters as character references),
+// ending with a line break, to be followed directly by the Finvoice document (finvoice_envelope.cc).
+Result<std::string> WriteTransmissionFrame(const Transmission& t);
 
 // The routing keys TransmissionFromRouting accepts, in the order of the fields above.
 const std::vector<std::string>& RoutingKeys();

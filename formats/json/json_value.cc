@@ -519,6 +519,11 @@ Result<JsonDocument> Parse(std::string_view text, const ParseLimits& limits) {
   return Parser(text, limits).Run();
 }
 
+std::string GetString(const JsonValue& value, std::string_view name) {
+  const JsonValue* v = Get(value, name);
+  return v && v->is_string() ? std::string(v->text) : std::string();
+}
+
 const JsonValue* Get(const JsonValue& value, std::string_view name) {
   if (!value.is_object()) return nullptr;
   for (const auto& m : value.members)

@@ -74,6 +74,8 @@ Result<JsonDocument> Parse(std::string_view text, const ParseLimits& limits = {}
 
 // The member `name` of an object, or null (also when `value` is not an object).
 const JsonValue* Get(const JsonValue& value, std::string_view name);
+// The string member `name` of an object; "" when absent or not a string.
+std::string GetString(const JsonValue& value, std::string_view name);
 
 // Appends `key` to a JSON pointer with RFC 6901 escaping ("~" -> "~0", "/" -> "~1").
 std::string PointerAppend(std::string_view pointer, std::string_view key);

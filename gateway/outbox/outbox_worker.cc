@@ -18,9 +18,7 @@ namespace {
 
 std::string RouteField(const std::string& route_json, std::string_view field) {
   auto doc = formats::json::Parse(route_json);
-  if (!doc) return "";
-  const auto* v = formats::json::Get(*doc, field);
-  return v && v->is_string() ? std::string(v->text) : std::string();
+  return doc ? formats::json::GetString(*doc, field) : std::string();
 }
 
 std::vector<std::string> PathOf(const std::string& path_json) {
@@ -65,6 +63,7 @@ void OutboxWorkers::Loop(int index) {
   // outbox to the millisecond (Linux applies the niceness to this thread only).
   if (app_.config.worker_nice > 0 && setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), app_.config.worker_nice) != 0)
     std::cerr << "eigw: outbox: cannot lower the workers' priority: " << std::strerror(errno) << std::endl;
+  uint64_t seen = 0;
   while (!app_.stopping) {
     auto jobs = app_.store->ClaimJobs(owner, NowMs(), app_.config.lease_ms, 4);
     if (!jobs) {
@@ -76,8 +75,13 @@ void OutboxWorkers::Loop(int index) {
       }
       if (!jobs->empty()) continue;
     }
-    for (int64_t slept = 0; slept < app_.config.poll_ms && !app_.stopping; slept += 10)
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    // Until rung by this process's intake, the poll interval passes (other processes' jobs,
+    // retries coming due) or the gateway stops (checked at least every 100 ms).
+    for (int64_t waited = 0; waited < app_.config.poll_ms && !app_.stopping; waited += 100) {
+      uint64_t before = seen;
+      app_.outbox_bell.Wait(seen, std::min<int64_t>(100, app_.config.poll_ms - waited));
+      if (seen != before) break;
+    }
   }
 }
 

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -24,6 +26,30 @@
 
 namespace gw::gateway {
 
+// Wakes the outbox workers when this process queued work due now (a submission, a forward, a
+// status), so they need not wait for their next poll; jobs of other processes are found by polling.
+class Doorbell {
+ public:
+  void Ring() {
+    {
+      std::lock_guard lock(mu_);
+      ++rings_;
+    }
+    cv_.notify_all();
+  }
+  // Waits until rung after `seen` (updated) or `ms` pass.
+  void Wait(uint64_t& seen, int64_t ms) {
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, std::chrono::milliseconds(ms), [&] { return rings_ != seen; });
+    seen = rings_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  uint64_t rings_ = 0;
+};
+
 // The parts of a running gateway that handlers and workers share. Read-only after start-up
 // except `stopping` and what is internally synchronized (store, metrics).
 struct App {
@@ -33,6 +59,7 @@ struct App {
   std::unique_ptr<operators::StaticRoutes> routes;
   Metrics metrics;
   std::atomic<bool> stopping{false};
+  Doorbell outbox_bell;
   std::string openapi_yaml;  // served at /v1/openapi.yaml
   // This gateway as an operator ([node]): the key that signs receipts and documents, the CAs
   // trusted for partners' receipts and inbound signatures, and who may call /operator/v1.

@@ -174,6 +174,7 @@ void AckInboxItem(Ctx& ctx) {
   s.operator_id = m->from_operator;
   auto changed = ctx.app.store->AckInbound(ctx.tenant.id, m->id, s, NowMs());
   if (!changed) return ctx.Unavailable(changed.error());
+  if (*changed) ctx.app.outbox_bell.Ring();
   auto again = ctx.app.store->GetInbound(ctx.tenant.id, m->id);
   if (!again || !*again) return ctx.Unavailable(again ? Error::Internal("the item vanished") : again.error());
   JsonOut j;
@@ -189,10 +190,7 @@ void RespondToInboxItem(Ctx& ctx) {
   auto doc = formats::json::Parse(body);
   if (!doc || !doc->is_object())
     return ctx.Problem(400, "malformed_json", "The body is not JSON", doc ? "an object is required" : doc.error().message());
-  auto text = [&](std::string_view name) {
-    const JsonValue* v = Get(*doc, name);
-    return v && v->is_string() ? std::string(v->text) : std::string();
-  };
+  auto text = [&](std::string_view name) { return formats::json::GetString(*doc, name); };
   storage::StatusMessage s;
   s.status = text("status");
   s.code = text("code");
@@ -215,6 +213,7 @@ void RespondToInboxItem(Ctx& ctx) {
   s.operator_id = m->from_operator;
   auto queued = ctx.app.store->QueueStatus(s, NowMs());
   if (!queued) return ctx.Unavailable(queued.error());
+  if (queued->second) ctx.app.outbox_bell.Ring();
   const auto& stored = queued->first;
   JsonOut j;
   j.BeginObject()

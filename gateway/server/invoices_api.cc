@@ -107,6 +107,7 @@ void PostInvoice(Ctx& ctx) {
                        "key for a new invoice");
   }
   if (outcome == storage::SubmitOutcome::kReplayed) ctx.response.set("Idempotent-Replayed", "true");
+  if (outcome == storage::SubmitOutcome::kCreated) ctx.app.outbox_bell.Ring();
   ctx.response.set("Location", "/v1/invoices/" + existing.id);
   ctx.SendJson(202, existing.accepted_json);
 }

@@ -19,8 +19,6 @@ Status LoadNode(App& app) {
     auto key = certs::SigningKey::Load(source);
     if (!key) return Error::InvalidArgument("node.signing_key: " + key.error().message());
     app.signing_key = std::make_unique<certs::SigningKey>(std::move(*key));
-  } else {
-    std::cerr << "eigw: warning: [node] signing_key is not set: receipts to operators go unsigned" << std::endl;
   }
   if (!c.trust.empty()) {
     auto trust = certs::TrustStore::Load({c.trust});
@@ -48,6 +46,8 @@ Status LoadNode(App& app) {
       app.operator_certs[hex] = op.id;
     }
   }
+  if (!app.signing_key && (!app.operator_tokens.empty() || !app.operator_certs.empty()))
+    std::cerr << "eigw: warning: [node] signing_key is not set: receipts to operators go unsigned" << std::endl;
   return OkStatus();
 }
 

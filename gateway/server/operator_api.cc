@@ -16,10 +16,7 @@ namespace {
 using formats::json::Get;
 using formats::json::JsonValue;
 
-std::string Text(const JsonValue& object, std::string_view name) {
-  const JsonValue* v = Get(object, name);
-  return v && v->is_string() ? std::string(v->text) : std::string();
-}
+std::string Text(const JsonValue& object, std::string_view name) { return formats::json::GetString(object, name); }
 
 bool ValidMessageId(const std::string& id) {
   if (id.empty() || id.size() > 200) return false;
@@ -273,6 +270,7 @@ InboundOutcome AcceptInbound(App& app, const InboundRequest& request) {
     return Answered(Replay(stored->first.answer_json), stored->first.disposition, true);
   }
   app.metrics.RecordInbound(m.disposition);
+  if (arrival.forward) app.outbox_bell.Ring();
   return Answered(m.answer_json, m.disposition, false);
 }
 
@@ -464,6 +462,7 @@ void PostOperatorStatus(Ctx& ctx) {
     auto queued = app.store->QueueStatus(out, now);
     if (!queued) return ctx.Unavailable(queued.error());
     applied = queued->second;
+    if (applied) app.outbox_bell.Ring();
   }
   JsonOut j;
   j.BeginObject().Field("message_id", s.message_id).Field("applied", applied).EndObject();

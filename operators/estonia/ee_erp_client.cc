@@ -291,17 +291,12 @@ Result<std::unique_ptr<EeErpClient>> EeErpClient::Create(const OperatorSettings&
       }
     }
   }
-  HttpOptions http;
-  http.timeout_ms = s.timeout_ms;
-  http.connect_timeout_ms = s.connect_timeout_ms;
+  HttpOptions http = HttpOptionsFor(s);
   if (s.timeout_ms <= 0) bad("timeout_ms", "must be a positive number of milliseconds");
   if (s.connect_timeout_ms <= 0)
     bad("connect_timeout_ms", "must be a positive number of milliseconds");
-  http.ca_file = s.Get("ca_file");
   if (!http.ca_file.empty() && !ReadableFile(http.ca_file))
     bad("ca_file", "cannot read " + http.ca_file);
-  http.client_cert = s.Get("client_cert");
-  http.client_key = s.Get("client_key");
   if (http.client_cert.empty() != http.client_key.empty()) {
     bad(http.client_cert.empty() ? "client_cert" : "client_key",
         "client_cert and client_key go together");

@@ -162,12 +162,7 @@ Result<std::unique_ptr<FinvoiceSoapClient>> FinvoiceSoapClient::Create(const Ope
     return BadKey(
         s, "cpa_id",
         "must be printable ASCII and not empty (default " + std::string(soap::kDefaultCpaId) + ")");
-  HttpOptions options;
-  options.connect_timeout_ms = s.connect_timeout_ms;
-  options.timeout_ms = s.timeout_ms;
-  options.ca_file = s.Get("ca_file");
-  options.client_cert = s.Get("client_cert");
-  options.client_key = s.Get("client_key");
+  HttpOptions options = HttpOptionsFor(s);
   return std::unique_ptr<FinvoiceSoapClient>(
       new FinvoiceSoapClient(s, std::move(options), std::move(clock)));
 }

@@ -5,6 +5,8 @@
 // WriteInvoice, not callable on its own, and with a fixed CPAId), so the operator writes its own.
 #include "operators/finvoice_soap/finvoice_soap_message.h"
 
+#include "formats/finvoice/finvoice_transmission.h"
+
 #include <cctype>
 #include <vector>
 
@@ -154,59 +156,16 @@ Result<std::string> WriteFrame(const Frame& f) {
       {"Timestamp", &f.timestamp}};
   for (const auto& [name, value] : fields) GW_RETURN_IF_ERROR(CheckAscii(name, *value));
 
-  const std::string ns_soap(kSoap11Ns), ns_eb(kEbXmlNs);
-  xml::XmlWriter w;
-  w.Start("SOAP-ENV:Envelope");
-  w.Attribute("xmlns:SOAP-ENV", ns_soap);
-  w.Attribute("xmlns:eb", ns_eb);
-  w.Attribute("xmlns:xlink", "http://www.w3.org/1999/xlink");
-  w.Start("SOAP-ENV:Header");
-  w.Start("eb:MessageHeader");
-  // The receiving MSH must refuse the message rather than ignore a header it cannot process.
-  w.Attribute("SOAP-ENV:mustUnderstand", "1");
-  w.Attribute("eb:version", "2.0");
-  auto party = [&](const char* element, const std::string& id, const char* role) {
-    w.Start(element);
-    w.Leaf("eb:PartyId", id);
-    w.Leaf("eb:Role", role);
-    w.End();
-  };
-  party("eb:From", f.sender, "Sender");
-  party("eb:From", f.sender_intermediator, "Intermediator");
-  party("eb:To", f.receiver, "Receiver");
-  party("eb:To", f.receiver_intermediator, "Intermediator");
-  w.Leaf("eb:CPAId", f.cpa_id);
-  w.Leaf("eb:Service", "Routing");
-  w.Leaf("eb:Action", "ProcessInvoice");
-  w.Start("eb:MessageData");
-  w.Leaf("eb:MessageId", f.message_id);
-  w.Leaf("eb:Timestamp", f.timestamp);
-  w.End();
-  w.End();  // eb:MessageHeader
-  w.End();  // SOAP-ENV:Header
-  w.Start("SOAP-ENV:Body");
-  w.Start("eb:Manifest");
-  w.Attribute("eb:id", "Manifest");
-  w.Attribute("eb:version", "2.0");
-  w.Start("eb:Reference");
-  w.Attribute("eb:id", "Finvoice");
-  w.Attribute("xlink:href", f.message_id);
-  w.Start("eb:Schema");
-  w.Attribute("eb:location", "http://www.pankkiyhdistys.fi/verkkolasku/finvoice/finvoice.xsd");
-  w.Attribute("eb:version", "3.0");
-  w.End();
-  w.End();  // eb:Reference
-  w.End();  // eb:Manifest
-  w.End();  // SOAP-ENV:Body
-  w.End();  // SOAP-ENV:Envelope
-  auto written = w.Finish();
-  if (!written) return std::move(written).error();
-  // No declaration: the body's only one is the Finvoice document's, which names its charset.
-  std::string out = std::move(written).value();
-  size_t line_end = out.find('\n');
-  out.erase(0, line_end == std::string::npos ? 0 : line_end + 1);
-  if (out.empty() || out.back() != '\n') out += '\n';
-  return out;
+  // The frame of formats/finvoice (the one its reader reads back), with our CPAId.
+  formats::finvoice::Transmission t;
+  t.sender_address = f.sender;
+  t.sender_intermediator = f.sender_intermediator;
+  t.receiver_address = f.receiver;
+  t.receiver_intermediator = f.receiver_intermediator;
+  t.cpa_id = f.cpa_id;
+  t.message_id = f.message_id;
+  t.timestamp = f.timestamp;
+  return formats::finvoice::WriteTransmissionFrame(t);
 }
 
 Result<std::string> DeclaredCharset(std::string_view document) {

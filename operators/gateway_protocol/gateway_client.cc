@@ -29,10 +29,7 @@ std::string Sha256Hex(std::string_view data) {
   return out;
 }
 
-std::string Text(const JsonValue& object, std::string_view name) {
-  const JsonValue* v = Get(object, name);
-  return v && v->is_string() ? std::string(v->text) : std::string();
-}
+std::string Text(const JsonValue& object, std::string_view name) { return formats::json::GetString(object, name); }
 
 std::vector<std::string> Strings(const JsonValue& object, std::string_view name) {
   std::vector<std::string> out;
@@ -77,12 +74,7 @@ Result<std::unique_ptr<OperatorClient>> GatewayClient::Make(const OperatorSettin
   if (s.Get("token").empty() && s.Get("client_cert").empty())
     return Error::InvalidArgument(where + "token: set token_file to the bearer token " + s.id +
                                   " gave us, or client_cert and client_key to the certificate it knows");
-  HttpOptions http;
-  http.timeout_ms = s.timeout_ms;
-  http.connect_timeout_ms = s.connect_timeout_ms;
-  http.ca_file = s.Get("ca_file");
-  http.client_cert = s.Get("client_cert");
-  http.client_key = s.Get("client_key");
+  HttpOptions http = HttpOptionsFor(s);
   if (http.client_cert.empty() != http.client_key.empty())
     return Error::InvalidArgument(where + "client_cert: a client certificate needs client_key too");
   return std::unique_ptr<OperatorClient>(new GatewayClient(s, context, std::move(http)));

@@ -1,5 +1,7 @@
 #include "operators/http/http_client.h"
 
+#include "operators/operator_client.h"
+
 #include <curl/curl.h>
 
 #include <cctype>
@@ -118,6 +120,16 @@ Result<HttpResponse> HttpClient::Send(const std::string& method, const std::stri
   if (curl_easy_getinfo(curl, CURLINFO_CONTENT_TYPE, &type) == CURLE_OK && type) response.content_type = type;
   Give(curl);
   return response;
+}
+
+HttpOptions HttpOptionsFor(const OperatorSettings& s) {
+  HttpOptions options;
+  options.timeout_ms = s.timeout_ms;
+  options.connect_timeout_ms = s.connect_timeout_ms;
+  options.ca_file = s.Get("ca_file");
+  options.client_cert = s.Get("client_cert");
+  options.client_key = s.Get("client_key");
+  return options;
 }
 
 std::string UrlEncode(std::string_view text) {

@@ -22,6 +22,8 @@ struct HttpOptions {
   bool verify_peer = true;
 };
 
+struct OperatorSettings;  // operators/operator_client.h
+
 struct HttpResponse {
   long status = 0;
   std::string content_type;
@@ -57,6 +59,9 @@ class HttpClient {
   std::mutex mu_;
   std::vector<void*> idle_;  // CURL* kept for reuse (their connections stay open)
 };
+
+// HttpOptions from an operator's settings (timeouts, ca_file, client_cert, client_key).
+HttpOptions HttpOptionsFor(const OperatorSettings& settings);
 
 // Percent-encodes a query or path component (RFC 3986 unreserved characters kept).
 std::string UrlEncode(std::string_view text);
