@@ -423,4 +423,73 @@ Result<VerifyReport> VerifyXml(std::string_view xml, const VerifyOptions& option
   return report;
 }
 
+Result<std::string> WithoutSignatures(std::string_view xml) {
+  InitializeXmlsec();
+  auto parsed = ParseUntrustedXml(xml);
+  if (!parsed) return parsed.error();
+  xmlNode* root = xmlDocGetRootElement(parsed->get());
+  std::vector<xmlNode*> signatures;
+  // Depth-first, collecting first (the tree is not changed while it is walked).
+  std::vector<xmlNode*> stack;
+  if (root) stack.push_back(root);
+  while (!stack.empty()) {
+    xmlNode* n = stack.back();
+    stack.pop_back();
+    if (IsElement(n, kDsigNs, "Signature")) {
+      signatures.push_back(n);
+      continue;
+    }
+    for (xmlNode* c = n->children; c; c = c->next)
+      if (c->type == XML_ELEMENT_NODE) stack.push_back(c);
+  }
+  std::vector<xmlNode*> removals;
+  for (xmlNode* sig : signatures) {
+    // The UBL signature extension around it goes too: ext:UBLExtension (and ext:UBLExtensions when
+    // it was the only one).
+    xmlNode* remove = sig;
+    for (xmlNode* p = sig->parent; p && p->type == XML_ELEMENT_NODE; p = p->parent) {
+      if (IsElement(p, kUblExtNs, "UBLExtension")) {
+        remove = p;
+        xmlNode* exts = p->parent;
+        bool only = true;
+        for (xmlNode* c = exts ? exts->children : nullptr; c; c = c->next)
+          if (c->type == XML_ELEMENT_NODE && c != p) only = false;
+        if (exts && IsElement(exts, kUblExtNs, "UBLExtensions") && only) remove = exts;
+        break;
+      }
+    }
+    removals.push_back(remove);
+  }
+  // Each subtree once: not a node inside (or equal to) another one that goes.
+  auto inside = [&](xmlNode* n, size_t self) {
+    for (size_t j = 0; j < removals.size(); ++j) {
+      if (j == self) continue;
+      for (xmlNode* a = n; a; a = a->parent)
+        if (a == removals[j] && (a != n || j < self)) return true;
+    }
+    return false;
+  };
+  std::vector<xmlNode*> unique;
+  for (size_t i = 0; i < removals.size(); ++i)
+    if (!inside(removals[i], i)) unique.push_back(removals[i]);
+  std::vector<xmlNode*> containers;  // ext:UBLExtensions that lost extensions
+  for (xmlNode* n : unique) {
+    if (IsElement(n, kUblExtNs, "UBLExtension") && n->parent) containers.push_back(n->parent);
+    xmlUnlinkNode(n);
+    xmlFreeNode(n);
+  }
+  std::sort(containers.begin(), containers.end());
+  containers.erase(std::unique(containers.begin(), containers.end()), containers.end());
+  for (xmlNode* exts : containers) {
+    bool empty = true;
+    for (xmlNode* c = exts->children; c; c = c->next)
+      if (c->type == XML_ELEMENT_NODE) empty = false;
+    if (empty && IsElement(exts, kUblExtNs, "UBLExtensions")) {
+      xmlUnlinkNode(exts);
+      xmlFreeNode(exts);
+    }
+  }
+  return SerializeXml(parsed->get());
+}
+
 }  // namespace gw::certs

@@ -55,4 +55,10 @@ struct VerifyReport {
 // A document that parses always yields a report, valid or not.
 Result<VerifyReport> VerifyXml(std::string_view xml, const VerifyOptions& options);
 
+// The document without its signatures, for checking the business content a verified signature
+// covers: every ds:Signature element removed, and in UBL the ext:UBLExtension that held it
+// (ext:UBLExtensions too when nothing else is left), so the rules see the document as it was
+// before it was signed. Parsed hardened (ParseUntrustedXml); errors as VerifyXml's parse errors.
+Result<std::string> WithoutSignatures(std::string_view xml);
+
 }  // namespace gw::certs

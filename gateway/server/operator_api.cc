@@ -192,14 +192,21 @@ InboundOutcome AcceptInbound(App& app, const InboundRequest& request) {
       for (const auto& s : report->signatures) findings.insert(findings.end(), s.failures.begin(), s.failures.end());
     }
   }
+  // The rules judge the business document the signature covers: the document without it (an
+  // enveloped signature's empty ds:* elements would otherwise break e.g. PEPPOL-EN16931-R008).
+  std::string unsigned_copy;
+  if (HasSignature(document)) {
+    if (auto stripped = certs::WithoutSignatures(document)) unsigned_copy = std::move(*stripped);
+  }
+  const std::string& business = unsigned_copy.empty() ? document : unsigned_copy;
   std::vector<Finding> losses;
-  auto invoice = (*info)->read(document, losses);
+  auto invoice = (*info)->read(business, losses);
   if (!invoice) {
     auto f = invoice.error().findings();
     if (f.empty()) f.push_back({"document.read", Finding::Severity::kFatal, "", invoice.error().message()});
     findings.insert(findings.end(), f.begin(), f.end());
   } else {
-    auto checked = CheckDocument(format, (*info)->media_type.empty() ? "application/xml" : (*info)->media_type, document);
+    auto checked = CheckDocument(format, (*info)->media_type.empty() ? "application/xml" : (*info)->media_type, business);
     if (!checked) return Unavailable(checked.error());
     findings.insert(findings.end(), checked->begin(), checked->end());
     Summary s = Summarize(*invoice);

@@ -132,3 +132,34 @@ TEST(SignVerifyTest, ProfileNamesRoundTrip) {
 
 }  // namespace
 }  // namespace gw::certs
+
+namespace gw::certs {
+namespace {
+
+TEST(WithoutSignaturesTest, GivesBackTheDocumentAsItWasBeforeSigning) {
+  const std::string ubl = ReadText(UblInvoicePath());
+  // Two signatures (the second in its own extension), then stripped: no signature, no extension.
+  std::string twice = testing::Sign(testing::Sign(ubl, "signer-rsa"), "signer-ec", SignProfile::kXadesBes);
+  ASSERT_EQ(testing::Verify(twice).signatures.size(), 2u);
+  auto stripped = WithoutSignatures(twice);
+  ASSERT_TRUE(stripped) << stripped.error().ToString();
+  EXPECT_EQ(stripped->find("Signature"), std::string::npos);
+  EXPECT_EQ(stripped->find("UBLExtensions"), std::string::npos);
+  EXPECT_NE(stripped->find("<cbc:CustomizationID>"), std::string::npos);
+  EXPECT_NE(stripped->find("</Invoice>"), std::string::npos);
+  // An extension that was there before signing stays.
+  std::string with_other = testing::ReplaceFirst(
+      ubl, "<cbc:CustomizationID>",
+      "<ext:UBLExtensions xmlns:ext=\"urn:oasis:names:specification:ubl:schema:xsd:CommonExtensionComponents-2\">"
+      "<ext:UBLExtension><ext:ExtensionContent><Other xmlns=\"urn:x\">kept</Other></ext:ExtensionContent>"
+      "</ext:UBLExtension></ext:UBLExtensions><cbc:CustomizationID>");
+  auto kept = WithoutSignatures(testing::Sign(with_other, "signer-rsa"));
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(kept->find("Signature"), std::string::npos);
+  EXPECT_NE(kept->find(">kept</Other>"), std::string::npos);
+  // Hostile input is refused as by VerifyXml.
+  EXPECT_FALSE(WithoutSignatures("<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><x>&e;</x>"));
+}
+
+}  // namespace
+}  // namespace gw::certs
