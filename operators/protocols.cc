@@ -1,6 +1,9 @@
 // The operator protocols this build has, by name (the `protocol` key of [operator.<id>]), and the
 // defaults of the optional client calls.
+#include <chrono>
 #include <functional>
+#include <mutex>
+#include <thread>
 
 #include "operators/estonia/ee_erp_client.h"
 #include "operators/file_drop/file_drop_client.h"
@@ -29,6 +32,39 @@ const std::vector<Protocol>& Protocols() {
   return kProtocols;
 }
 
+// rate_limit for every protocol: each call to the operator waits for its slot (calls spread evenly,
+// 1/rate apart, across all threads of the process).
+class PacedClient final : public OperatorClient {
+ public:
+  explicit PacedClient(std::unique_ptr<OperatorClient> inner)
+      : OperatorClient(inner->settings()), inner_(std::move(inner)),
+        interval_(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+            std::chrono::duration<double>(1.0 / settings().rate_limit))) {}
+  Result<Receipt> Deliver(const Delivery& d) override { return Pace(), inner_->Deliver(d); }
+  Result<ReceiverPage> ListReceivers(const std::string& since) override { return Pace(), inner_->ListReceivers(since); }
+  Result<std::vector<ReceiverInfo>> CheckRecipients(const std::vector<std::string>& ids) override {
+    return Pace(), inner_->CheckRecipients(ids);
+  }
+  Status SendStatus(const StatusUpdate& u) override { return Pace(), inner_->SendStatus(u); }
+  Result<FetchedBatch> FetchInbound(const std::string& since) override { return Pace(), inner_->FetchInbound(since); }
+
+ private:
+  void Pace() {
+    std::chrono::steady_clock::time_point slot;
+    {
+      std::lock_guard lock(mu_);
+      slot = std::max(std::chrono::steady_clock::now(), next_);
+      next_ = slot + interval_;
+    }
+    std::this_thread::sleep_until(slot);
+  }
+
+  std::unique_ptr<OperatorClient> inner_;
+  std::chrono::steady_clock::duration interval_;
+  std::mutex mu_;
+  std::chrono::steady_clock::time_point next_{};
+};
+
 Error NotSupported(const OperatorSettings& s, const char* what) {
   return Error::FailedPrecondition("operator " + s.id + " (protocol " + s.protocol + ") cannot " + what);
 }
@@ -53,8 +89,12 @@ Result<FetchedBatch> OperatorClient::FetchInbound(const std::string&) {
 
 Result<std::unique_ptr<OperatorClient>> MakeOperatorClient(const OperatorSettings& settings,
                                                            const ClientContext& context) {
-  for (const Protocol& p : Protocols())
-    if (settings.protocol == p.name) return p.make(settings, context);
+  for (const Protocol& p : Protocols()) {
+    if (settings.protocol != p.name) continue;
+    auto client = p.make(settings, context);
+    if (!client || settings.rate_limit <= 0) return client;
+    return std::unique_ptr<OperatorClient>(new PacedClient(std::move(*client)));
+  }
   std::string names;
   for (const auto& n : OperatorProtocols()) names += (names.empty() ? "" : ", ") + n;
   return Error::NotFound("operator." + settings.id + ".protocol: unknown protocol '" + settings.protocol +

@@ -8,6 +8,7 @@
 #include "formats/finvoice/finvoice_transmission.h"
 #include "formats/finvoice/finvoice_writer.h"
 #include "formats/json/json_reader.h"
+#include "formats/json/json_writer.h"
 #include "formats/ubl/ubl_reader.h"
 #include "formats/ubl/ubl_writer.h"
 
@@ -23,6 +24,9 @@ constexpr std::string_view kFacturXEn16931SpecificationId = "urn:cen.eu:en16931:
 
 Status RegisterBuiltinFormats(FormatRegistry& registry) {
   auto read_json = [](std::string_view text, std::vector<Finding>&) { return json::ReadInvoice(text); };
+  auto write_json = [](const model::Invoice& invoice, const WriteOptions&, std::vector<Finding>& losses) {
+    return json::WriteInvoice(invoice, &losses);
+  };
   auto read_ubl = [](std::string_view text, std::vector<Finding>&) { return ubl::ReadInvoice(text); };
   auto write_ubl = [](const model::Invoice& invoice, const WriteOptions&, std::vector<Finding>&) {
     return ubl::WriteInvoice(invoice);
@@ -32,7 +36,7 @@ Status RegisterBuiltinFormats(FormatRegistry& registry) {
     return cii::WriteInvoice(invoice, &losses);
   };
   GW_RETURN_IF_ERROR(registry.Register({"json", "ERP JSON invoice (docs/formats/json.md)",
-                                        "application/json", ".json", read_json, {}}));
+                                        "application/json", ".json", read_json, write_json}));
   GW_RETURN_IF_ERROR(registry.Register({"ubl", "UBL 2.1 Invoice/CreditNote, Peppol BIS Billing 3.0",
                                         "application/xml", ".xml", read_ubl, write_ubl}));
   GW_RETURN_IF_ERROR(registry.Register({"cii", "UN/CEFACT CII D16B CrossIndustryInvoice, EN16931",

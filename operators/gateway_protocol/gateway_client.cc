@@ -80,22 +80,7 @@ Result<std::unique_ptr<OperatorClient>> GatewayClient::Make(const OperatorSettin
   return std::unique_ptr<OperatorClient>(new GatewayClient(s, context, std::move(http)));
 }
 
-void GatewayClient::Pace() {
-  if (settings().rate_limit <= 0) return;
-  auto interval = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-      std::chrono::duration<double>(1.0 / settings().rate_limit));
-  std::chrono::steady_clock::time_point slot;
-  {
-    std::lock_guard lock(pace_mu_);
-    auto now = std::chrono::steady_clock::now();
-    slot = std::max(now, next_slot_);
-    next_slot_ = slot + interval;
-  }
-  std::this_thread::sleep_until(slot);
-}
-
 Result<HttpResponse> GatewayClient::Call(const std::string& method, const std::string& path, std::string_view body) {
-  Pace();
   std::vector<std::pair<std::string, std::string>> headers = {{"Accept", "application/json"}};
   if (std::string token = settings().Get("token"); !token.empty()) headers.emplace_back("Authorization", "Bearer " + token);
   if (method == "POST") headers.emplace_back("Content-Type", "application/json");

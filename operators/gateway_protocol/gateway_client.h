@@ -14,8 +14,8 @@ namespace gw::operators {
 
 class GatewayClient final : public OperatorClient {
  public:
-  // Needs url; token (the bearer we send) is required too; ca_file, client_cert, client_key for
-  // https; rate_limit and the timeouts from the settings.
+  // Needs url and token (the bearer we send) or client_cert/client_key; ca_file for https; the
+  // timeouts from the settings (rate_limit is applied by MakeOperatorClient for every protocol).
   static Result<std::unique_ptr<OperatorClient>> Make(const OperatorSettings& settings, const ClientContext& context);
 
   // Sends the document with the envelope path = delivery.path + [self].
@@ -26,8 +26,6 @@ class GatewayClient final : public OperatorClient {
 
  private:
   GatewayClient(OperatorSettings settings, ClientContext context, HttpOptions http);
-  // Waits for the rate limit's next slot.
-  void Pace();
   Result<HttpResponse> Call(const std::string& method, const std::string& path, std::string_view body);
   // The error for a non-2xx answer: retryable for 401, 408, 429 and 5xx, else permanent.
   Error AnswerError(const HttpResponse& response, const std::string& what) const;
@@ -35,8 +33,6 @@ class GatewayClient final : public OperatorClient {
   ClientContext context_;
   HttpClient http_;
   std::string base_;
-  std::mutex pace_mu_;
-  std::chrono::steady_clock::time_point next_slot_{};
 };
 
 }  // namespace gw::operators
