@@ -37,11 +37,13 @@ bool ValidName(std::string_view s) {
   });
 }
 
-// The sections a configuration may have; "operator." is a prefix (one section per operator).
+// The sections a configuration may have; "operator." and "tenant." are prefixes (one section per
+// operator, per tenant).
 bool KnownSection(std::string_view section) {
   static const std::set<std::string, std::less<>> kSections = {"server", "storage", "outbox", "webhooks",
                                                                "routing", "node"};
-  return kSections.count(section) > 0 || (section.starts_with("operator.") && section.size() > 9);
+  return kSections.count(section) > 0 || (section.starts_with("operator.") && section.size() > 9) ||
+         (section.starts_with("tenant.") && section.size() > 7);
 }
 
 }  // namespace
@@ -137,6 +139,11 @@ void ConfigFile::ApplyEnvironment(const std::map<std::string, std::string>& envi
   for (const auto& section : sections_) {
     if (!section.starts_with("operator.")) continue;
     for (const char* k : kOperatorKeys) candidates.insert(section + "." + k);
+  }
+  for (const auto& section : sections_) {
+    if (!section.starts_with("tenant.")) continue;
+    for (const char* k : {"signing_key", "signing_cert", "signing_key_password", "signing_key_password_file"})
+      candidates.insert(section + "." + k);
   }
   for (const auto& key : candidates) {
     auto it = environment.find(EnvironmentName(key));
@@ -237,6 +244,12 @@ class Reader {
     for (const auto& key : file_.Keys()) {
       if (known_keys.count(key)) continue;
       if (key.starts_with("routing.recipient.")) continue;
+      if (key.starts_with("tenant.")) {
+        std::string name = key.substr(key.rfind('.') + 1);
+        if (name == "signing_key" || name == "signing_cert" || name == "signing_key_password" ||
+            name == "signing_key_password_file")
+          continue;
+      }
       if (key.starts_with("operator.")) {
         std::string name = key.substr(key.rfind('.') + 1);
         if (operator_keys.count(name)) continue;
@@ -346,6 +359,16 @@ Result<Config> ConfigFromFile(const ConfigFile& file) {
   r.Integer("webhooks.backoff_max_ms", c.webhook_backoff_max_ms, 1, 7 * 86400000LL);
   r.Integer("webhooks.timeout_ms", c.webhook_timeout_ms, 1, 600000);
 
+  for (const auto& section : file.Sections("tenant.")) {
+    TenantKeyConfig t;
+    t.tenant = section.substr(7);
+    r.Path(section + ".signing_key", t.signing_key);
+    r.Path(section + ".signing_cert", t.signing_cert);
+    r.Secret(section + ".signing_key_password", t.password);
+    if (t.signing_key.empty())
+      r.Bad(section + ".signing_key", "a [tenant.<name>] section gives the tenant's signing key (PEM or PKCS#12)");
+    c.tenant_keys.push_back(std::move(t));
+  }
   for (const auto& section : file.Sections("operator.")) {
     OperatorConfig op;
     op.id = section.substr(9);

@@ -53,6 +53,13 @@ class ConfigFile {
 
 using OperatorConfig = operators::OperatorSettings;
 
+// [tenant.<name>]: a tenant's own signing key (documents to operators with `sign` are signed with
+// it instead of [node]'s).
+struct TenantKeyConfig {
+  std::string tenant;  // name or id
+  std::string signing_key, signing_cert, password;
+};
+
 struct Config {
   // [server]
   std::string listen_host = "127.0.0.1";
@@ -90,6 +97,8 @@ struct Config {
   std::map<std::string, std::string> recipient_operators;  // "0088:123" -> operator id
   // [operator.*]
   std::vector<OperatorConfig> operators;
+  // [tenant.*]
+  std::vector<TenantKeyConfig> tenant_keys;
 
   const OperatorConfig* FindOperator(std::string_view id) const;
 };

@@ -141,14 +141,16 @@ void OutboxWorkers::Process(const storage::Job& job, const std::string& owner) {
   }
   const OperatorConfig* op = app_.config.FindOperator(p.route.operator_id);
   if (op && !op->sign.empty()) {
-    // The operator wants signed documents: signed with [node]'s key, archived beside the unsigned.
+    // The operator wants signed documents: signed with the tenant's own key or [node]'s, archived
+    // beside the unsigned one.
     auto profile = certs::ParseSignProfile(op->sign);
     Result<std::string> signed_doc = Error::FailedPrecondition(
-        "operator " + op->id + " requires signed documents (sign = " + op->sign + ") but [node] signing_key is not set");
-    if (app_.signing_key && profile) {
+        "operator " + op->id + " requires signed documents (sign = " + op->sign +
+        ") but neither [tenant.<name>] nor [node] has a signing_key");
+    if (const certs::SigningKey* key = SigningKeyFor(app_, job.tenant_id); key && profile) {
       certs::SignOptions options;
       options.profile = *profile;
-      signed_doc = certs::SignXml(step.documents.back().content, *app_.signing_key, options);
+      signed_doc = certs::SignXml(step.documents.back().content, *key, options);
     }
     if (!signed_doc) {
       // A configuration problem: retried, so fixing the key and restarting sends it.

@@ -64,6 +64,7 @@ struct App {
   // This gateway as an operator ([node]): the key that signs receipts and documents, the CAs
   // trusted for partners' receipts and inbound signatures, and who may call /operator/v1.
   std::unique_ptr<certs::SigningKey> signing_key;
+  std::map<std::string, std::unique_ptr<certs::SigningKey>> tenant_keys;  // tenant id -> its own key
   certs::TrustStore trust;
   std::map<std::string, std::string> operator_tokens;  // SHA-256 hex of a token -> operator id
   std::map<std::string, std::string> operator_certs;   // SHA-256 hex of a DER certificate -> operator id
@@ -91,6 +92,9 @@ struct InboundOutcome {
 // reads and validates, stores the message, its documents, the signed receipt and the event or
 // forward job in one transaction (operator_api.cc).
 InboundOutcome AcceptInbound(App& app, const InboundRequest& request);
+
+// The key that signs `tenant_id`'s documents: its own ([tenant.<name>]) or [node]'s; null if none.
+const certs::SigningKey* SigningKeyFor(const App& app, const std::string& tenant_id);
 
 // Loads [node]'s key and trust store and the operators' inbound credentials into `app`.
 Status LoadNode(App& app);

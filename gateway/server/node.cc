@@ -9,16 +9,42 @@
 
 namespace gw::gateway {
 
+namespace {
+
+Result<std::unique_ptr<certs::SigningKey>> LoadKey(const std::string& key_path, const std::string& cert_path,
+                                                   const std::string& password, const std::string& where) {
+  certs::KeySource source;
+  source.key_path = key_path;
+  source.cert_path = cert_path;
+  if (!password.empty()) source.password = certs::Secret(password);
+  auto key = certs::SigningKey::Load(source);
+  if (!key) return Error::InvalidArgument(where + ": " + key.error().message());
+  return std::make_unique<certs::SigningKey>(std::move(*key));
+}
+
+}  // namespace
+
+const certs::SigningKey* SigningKeyFor(const App& app, const std::string& tenant_id) {
+  auto it = app.tenant_keys.find(tenant_id);
+  return it != app.tenant_keys.end() ? it->second.get() : app.signing_key.get();
+}
+
 Status LoadNode(App& app) {
   const Config& c = app.config;
   if (!c.signing_key.empty()) {
-    certs::KeySource source;
-    source.key_path = c.signing_key;
-    source.cert_path = c.signing_cert;
-    if (!c.signing_key_password.empty()) source.password = certs::Secret(c.signing_key_password);
-    auto key = certs::SigningKey::Load(source);
-    if (!key) return Error::InvalidArgument("node.signing_key: " + key.error().message());
-    app.signing_key = std::make_unique<certs::SigningKey>(std::move(*key));
+    auto key = LoadKey(c.signing_key, c.signing_cert, c.signing_key_password, "node.signing_key");
+    if (!key) return key.error();
+    app.signing_key = std::move(*key);
+  }
+  for (const auto& t : c.tenant_keys) {
+    auto tenant = app.store->FindTenant(t.tenant);
+    if (!tenant) return tenant.error();
+    if (!*tenant)
+      return Error::InvalidArgument("tenant." + t.tenant + ": there is no such tenant (eigw tenants add " + t.tenant +
+                                    ")");
+    auto key = LoadKey(t.signing_key, t.signing_cert, t.password, "tenant." + t.tenant + ".signing_key");
+    if (!key) return key.error();
+    app.tenant_keys[(*tenant)->id] = std::move(*key);
   }
   if (!c.trust.empty()) {
     auto trust = certs::TrustStore::Load({c.trust});

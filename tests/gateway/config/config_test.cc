@@ -146,3 +146,24 @@ TEST(ConfigTest, BadRegistryValuesAreNamed) {
 
 }  // namespace
 }  // namespace gw::gateway
+
+namespace gw::gateway {
+namespace {
+
+TEST(ConfigTest, TenantSigningKeys) {
+  auto c = FromText(std::string(kMinimal) + "[tenant.acme]\nsigning_key = keys/acme.p12\n",
+                    {{"EIGW_TENANT_ACME_SIGNING_KEY_PASSWORD", "pw"}});
+  ASSERT_TRUE(c) << c.error().ToString();
+  ASSERT_EQ(c->tenant_keys.size(), 1u);
+  EXPECT_EQ(c->tenant_keys[0].tenant, "acme");
+  EXPECT_EQ(c->tenant_keys[0].signing_key, "/etc/eigw/keys/acme.p12");
+  EXPECT_EQ(c->tenant_keys[0].password, "pw");
+  auto bad = FromText(std::string(kMinimal) + "[tenant.acme]\nsigning_cert = a.pem\nkey = x\n");
+  ASSERT_FALSE(bad);
+  const std::string all = Locations(bad.error());
+  EXPECT_NE(all.find("tenant.acme.signing_key"), std::string::npos) << all;
+  EXPECT_NE(all.find("tenant.acme.key (test.conf"), std::string::npos) << all;
+}
+
+}  // namespace
+}  // namespace gw::gateway

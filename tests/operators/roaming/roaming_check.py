@@ -1193,6 +1193,10 @@ def run_protocol(ctx):
     B = net.node('gw-b', 'signer-ec', {'gw-a': {'roaming': 'true'}, 'gw-c': {'roaming': 'true'}}, {buyer_c: 'gw-c'})
     C = net.node('gw-c', 'signer-rsa', {'gw-b': {}}, {routed_at_c: 'gw-b'})
     _, key_a = A.add_tenant('seller-a')
+    # seller-a signs with its own key (signer-ec), not gw-a's node key (signer-rsa).
+    A.conf['tenant.seller-a'] = {'signing_key': os.path.join(ctx.pki, 'signer-ec.key'),
+                                 'signing_cert': os.path.join(ctx.pki, 'signer-ec.pem')}
+    A.write_config()
     _, key_b = add_recipient_tenant(B, 'buyer-b', [f'0088:{buyer_b}'])
     buyer_json = gln(305)
     _, key_bj = add_recipient_tenant(B, 'buyer-json', [f'0088:{buyer_json}'], inbox_format='json')
@@ -1380,7 +1384,8 @@ def run_protocol(ctx):
                        401, 'unauthorized', 'a status without a token')
 
     def signing_operator():
-        step('protocol: B requires signed documents: A signs with XAdES-BES, B verifies and keeps the signed original')
+        step('protocol: B requires signed documents: A signs with XAdES-BES using the tenant\'s own key, B verifies '
+             'and keeps the signed original')
         d, _ = a.submit_ok(ctx.inv.json('RT-SIGN', buyer_b), 'rt-sign')
         inv = a.wait_status(d['id'], ('delivered', 'failed', 'rejected'), timeout=30)
         check_eq(inv['status'], 'delivered', f'{d["id"]} status ({inv.get("failure")})')
@@ -1388,6 +1393,10 @@ def run_protocol(ctx):
         check_eq(kinds, ['original', 'produced', 'receipt', 'signed'], f'{d["id"]} documents')
         signed = get_document(a, d['id'], 'signed').body
         check(b'QualifyingProperties' in signed and b'ds:Signature' in signed, 'the signed document is XAdES')
+        with open(os.path.join(ctx.pki, 'signer-ec.pem')) as f:
+            tenant_cert = ''.join(l.strip() for l in f if not l.startswith('-----'))
+        check(tenant_cert.encode() in signed.replace(b'\n', b'').replace(b'\r', b''),
+              'the signature carries the tenant\'s own certificate ([tenant.seller-a] signing_key), not the node\'s')
         item = wait_inbox_item(b_erp, d['id'], 'the signed invoice at B')[0]
         check_eq((item['state'], item['findings']), ('available', []), 'the signed invoice at B (state, findings)')
         r = b_erp.get(f'/v1/inbox/{item["id"]}/document?format=original')
