@@ -90,6 +90,23 @@ constexpr const char* kV2[] = {
     "CREATE TABLE cursors (name TEXT PRIMARY KEY, value TEXT NOT NULL, updated_ms BIGINT NOT NULL)",
 };
 
+// Version 3: the recipient-capability directory (each source's view of each identifier, kept as a
+// tombstone when the source drops it) and the sync state of each source.
+constexpr const char* kV3[] = {
+    "CREATE TABLE directory (identifier TEXT NOT NULL, source TEXT NOT NULL, party_key TEXT NOT NULL,"
+    " name TEXT NOT NULL, country TEXT NOT NULL, operator_id TEXT NOT NULL, channel TEXT NOT NULL,"
+    " document_types TEXT NOT NULL, formats TEXT NOT NULL, path TEXT NOT NULL, first_seen_ms BIGINT NOT NULL,"
+    " last_seen_ms BIGINT NOT NULL, last_verified_ms BIGINT NOT NULL, removed_ms BIGINT,"
+    " changed_ms BIGINT NOT NULL, PRIMARY KEY (identifier, source))",
+    "CREATE INDEX directory_by_party ON directory (party_key)",
+    "CREATE INDEX directory_by_source ON directory (source, last_seen_ms)",
+    "CREATE TABLE directory_sources (name TEXT PRIMARY KEY, lease_owner TEXT NOT NULL, lease_until_ms BIGINT NOT NULL,"
+    " cursor TEXT NOT NULL, last_started_ms BIGINT NOT NULL, last_finished_ms BIGINT NOT NULL,"
+    " last_success_ms BIGINT NOT NULL, duration_ms BIGINT NOT NULL, added BIGINT NOT NULL, changed BIGINT NOT NULL,"
+    " removed BIGINT NOT NULL, errors BIGINT NOT NULL, last_error TEXT NOT NULL, failures INTEGER NOT NULL,"
+    " next_run_ms BIGINT NOT NULL)",
+};
+
 constexpr const char* kSqliteV2Triggers[] = {
     "CREATE TRIGGER inbound_documents_never_change BEFORE UPDATE ON inbound_documents"
     " BEGIN SELECT RAISE(ABORT, 'archived documents are never changed'); END",
@@ -132,6 +149,9 @@ std::vector<Migration> Migrations(Dialect dialect) {
     for (const char* sql : kSqliteV2Triggers) v2.statements.push_back(sql);
   }
   out.push_back(std::move(v2));
+  Migration v3{3, "recipient directory and its sources", {}};
+  for (const char* sql : kV3) v3.statements.push_back(Spell(sql, dialect));
+  out.push_back(std::move(v3));
   return out;
 }
 

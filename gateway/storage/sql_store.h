@@ -100,6 +100,17 @@ class SqlStore final : public Store {
   Result<std::optional<Invoice>> FindInvoice(const std::string& id) override;
   Status AdvanceJob(const JobStep& step, int64_t now_ms) override;
   Result<std::string> GetCursor(const std::string& name) override;
+  Result<DirectoryCounts> PutDirectory(const std::vector<DirectoryEntry>& entries, int64_t now_ms) override;
+  Result<int64_t> RemoveDirectory(const std::string& source, const std::vector<std::string>& identifiers,
+                                  int64_t now_ms) override;
+  Result<int64_t> SweepDirectory(const std::string& source, int64_t started_ms, int64_t now_ms) override;
+  Result<std::vector<DirectoryEntry>> LookupDirectory(const std::string& identifier) override;
+  Result<std::vector<std::string>> PartyIdentifiers(const std::string& party_key) override;
+  Result<int64_t> DirectorySize() override;
+  Result<bool> ClaimSource(const std::string& name, const std::string& owner, int64_t now_ms,
+                           int64_t lease_ms) override;
+  Status RecordSourceRun(const DirectorySource& run, const std::string& owner) override;
+  Result<std::vector<DirectorySource>> ListSources() override;
   Status SetCursor(const std::string& name, const std::string& value, int64_t now_ms) override;
 
   Status Ping() override;

@@ -214,6 +214,37 @@ struct JobStep {
   int job_attempts = 0;
 };
 
+// One source's view of one recipient identifier in the directory (issue: the recipient-capability
+// directory). Several identifiers of one party share its party_key (e.g. the business id).
+struct DirectoryEntry {
+  std::string identifier;  // "scheme:value"
+  std::string source;      // the source that said so ("gw-b", "fi-registry", ...)
+  std::string party_key;
+  std::string name, country, operator_id;
+  std::string channel;         // direct, roaming
+  std::string document_types;  // "invoice,credit_note"
+  std::string formats;         // "ubl,cii"
+  std::string path_json = "[]";
+  int64_t first_seen_ms = 0, last_seen_ms = 0, last_verified_ms = 0, changed_ms = 0;
+  std::optional<int64_t> removed_ms;
+};
+
+// What a directory write changed.
+struct DirectoryCounts {
+  int64_t added = 0, changed = 0, removed = 0, unchanged = 0;
+};
+
+// A source's sync state.
+struct DirectorySource {
+  std::string name;
+  std::string cursor;
+  int64_t last_started_ms = 0, last_finished_ms = 0, last_success_ms = 0, duration_ms = 0;
+  int64_t added = 0, changed = 0, removed = 0, errors = 0;
+  std::string last_error;
+  int failures = 0;  // consecutive
+  int64_t next_run_ms = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -328,6 +359,27 @@ class Store {
   // An invoice by id in any tenant (message ids of our invoices are their ids).
   virtual Result<std::optional<Invoice>> FindInvoice(const std::string& id) = 0;
   virtual Status AdvanceJob(const JobStep& step, int64_t now_ms) = 0;
+  // ---- the recipient directory ----
+  // Adds or refreshes a source's entries (seen and verified now); an entry whose terms differ is
+  // changed (changed_ms = now), a tombstone comes back. In batches of any size, one transaction.
+  virtual Result<DirectoryCounts> PutDirectory(const std::vector<DirectoryEntry>& entries, int64_t now_ms) = 0;
+  // Tombstones the source's entries for these identifiers (a delta's removals).
+  virtual Result<int64_t> RemoveDirectory(const std::string& source, const std::vector<std::string>& identifiers,
+                                          int64_t now_ms) = 0;
+  // After a full sync that started at `started_ms`: tombstones the source's live entries not seen
+  // since then.
+  virtual Result<int64_t> SweepDirectory(const std::string& source, int64_t started_ms, int64_t now_ms) = 0;
+  // Every source's entry for an identifier (tombstones included), newest verification first.
+  virtual Result<std::vector<DirectoryEntry>> LookupDirectory(const std::string& identifier) = 0;
+  // The live identifiers of a party (any source).
+  virtual Result<std::vector<std::string>> PartyIdentifiers(const std::string& party_key) = 0;
+  virtual Result<int64_t> DirectorySize() = 0;  // live (identifier, source) entries
+  // Sources: claim one for a sync (false when another process holds its lease), record a run.
+  virtual Result<bool> ClaimSource(const std::string& name, const std::string& owner, int64_t now_ms,
+                                   int64_t lease_ms) = 0;
+  virtual Status RecordSourceRun(const DirectorySource& run, const std::string& owner) = 0;
+  virtual Result<std::vector<DirectorySource>> ListSources() = 0;
+
   // A named cursor ("" when never set).
   virtual Result<std::string> GetCursor(const std::string& name) = 0;
   virtual Status SetCursor(const std::string& name, const std::string& value, int64_t now_ms) = 0;

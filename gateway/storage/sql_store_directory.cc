@@ -1,0 +1,241 @@
+// SqlStore: the recipient directory (migration 3). Entries are written in batches through a
+// staging table: one bulk insert of the batch (one prepared statement for all rows), the counts
+// of new and changed entries by one join each, then one INSERT ... SELECT ... ON CONFLICT that
+// adds, refreshes and revives them. Tombstones are never deleted.
+#include <vector>
+
+#include "gateway/storage/sql_rows.h"
+#include "gateway/storage/sql_store.h"
+
+namespace gw::gateway::storage {
+
+using namespace Poco::Data::Keywords;
+using Poco::Data::Session;
+using Poco::Data::Statement;
+
+namespace {
+
+constexpr const char* kColumns =
+    "identifier, source, party_key, name, country, operator_id, channel, document_types, formats, path,"
+    " first_seen_ms, last_seen_ms, last_verified_ms, removed_ms, changed_ms";
+
+DirectoryEntry EntryAt(const Rows& rows, size_t r) {
+  DirectoryEntry e;
+  e.identifier = rows.Text(r, 0);
+  e.source = rows.Text(r, 1);
+  e.party_key = rows.Text(r, 2);
+  e.name = rows.Text(r, 3);
+  e.country = rows.Text(r, 4);
+  e.operator_id = rows.Text(r, 5);
+  e.channel = rows.Text(r, 6);
+  e.document_types = rows.Text(r, 7);
+  e.formats = rows.Text(r, 8);
+  e.path_json = rows.Text(r, 9);
+  e.first_seen_ms = rows.Int(r, 10);
+  e.last_seen_ms = rows.Int(r, 11);
+  e.last_verified_ms = rows.Int(r, 12);
+  e.removed_ms = rows.OptInt(r, 13);
+  e.changed_ms = rows.Int(r, 14);
+  return e;
+}
+
+// The terms whose difference makes an entry "changed" (the rest is bookkeeping).
+constexpr const char* kDiffers =
+    "(d.party_key <> s.party_key OR d.name <> s.name OR d.country <> s.country OR d.operator_id <> s.operator_id"
+    " OR d.channel <> s.channel OR d.document_types <> s.document_types OR d.formats <> s.formats"
+    " OR d.path <> s.path OR d.removed_ms IS NOT NULL)";
+
+}  // namespace
+
+Result<DirectoryCounts> SqlStore::PutDirectory(const std::vector<DirectoryEntry>& entries, int64_t now_ms) {
+  DirectoryCounts counts;
+  if (entries.empty()) return counts;
+  const size_t n = entries.size();
+  std::vector<std::string> identifier(n), source(n), party(n), name(n), country(n), op(n), channel(n), types(n),
+      formats(n), path(n);
+  for (size_t i = 0; i < n; ++i) {
+    const DirectoryEntry& e = entries[i];
+    identifier[i] = e.identifier;
+    source[i] = e.source;
+    party[i] = e.party_key;
+    name[i] = e.name;
+    country[i] = e.country;
+    op[i] = e.operator_id;
+    channel[i] = e.channel;
+    types[i] = e.document_types;
+    formats[i] = e.formats;
+    path[i] = e.path_json.empty() ? "[]" : e.path_json;
+  }
+  Status st = Write([&](Session& s) {
+    s << std::string("CREATE TEMP TABLE IF NOT EXISTS directory_stage (identifier TEXT NOT NULL, source TEXT NOT NULL,"
+                     " party_key TEXT NOT NULL, name TEXT NOT NULL, country TEXT NOT NULL, operator_id TEXT NOT NULL,"
+                     " channel TEXT NOT NULL, document_types TEXT NOT NULL, formats TEXT NOT NULL, path TEXT NOT NULL)"),
+        now;
+    s << "DELETE FROM directory_stage", now;
+    s << Sql("INSERT INTO directory_stage (identifier, source, party_key, name, country, operator_id, channel,"
+             " document_types, formats, path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+        use(identifier), use(source), use(party), use(name), use(country), use(op), use(channel), use(types),
+        use(formats), use(path), now;
+    s << "SELECT COUNT(*) FROM directory_stage s LEFT JOIN directory d"
+         " ON d.identifier = s.identifier AND d.source = s.source WHERE d.identifier IS NULL",
+        into(counts.added), now;
+    s << std::string("SELECT COUNT(*) FROM directory_stage s JOIN directory d"
+                     " ON d.identifier = s.identifier AND d.source = s.source WHERE ") +
+             kDiffers,
+        into(counts.changed), now;
+    counts.unchanged = static_cast<int64_t>(n) - counts.added - counts.changed;
+    // A batch holds each (identifier, source) once (the sources de-duplicate); should one repeat,
+    // it is stored once, with the greatest value of each term (the staging rows have no order).
+    s << Sql(std::string("INSERT INTO directory (") + kColumns +
+             ") SELECT identifier, source, MAX(party_key), MAX(name), MAX(country), MAX(operator_id), MAX(channel),"
+             " MAX(document_types), MAX(formats), MAX(path), ?, ?, ?, NULL, ? FROM directory_stage"
+             " GROUP BY identifier, source"
+             " ON CONFLICT (identifier, source) DO UPDATE SET"
+             " changed_ms = CASE WHEN directory.party_key <> excluded.party_key OR directory.name <> excluded.name"
+             " OR directory.country <> excluded.country OR directory.operator_id <> excluded.operator_id"
+             " OR directory.channel <> excluded.channel OR directory.document_types <> excluded.document_types"
+             " OR directory.formats <> excluded.formats OR directory.path <> excluded.path"
+             " OR directory.removed_ms IS NOT NULL THEN excluded.changed_ms ELSE directory.changed_ms END,"
+             " party_key = excluded.party_key, name = excluded.name, country = excluded.country,"
+             " operator_id = excluded.operator_id, channel = excluded.channel,"
+             " document_types = excluded.document_types, formats = excluded.formats, path = excluded.path,"
+             " last_seen_ms = excluded.last_seen_ms, last_verified_ms = excluded.last_verified_ms, removed_ms = NULL"),
+        useRef(now_ms), useRef(now_ms), useRef(now_ms), useRef(now_ms), now;
+    s << "DELETE FROM directory_stage", now;
+  });
+  if (!st) return st.error();
+  return counts;
+}
+
+Result<int64_t> SqlStore::RemoveDirectory(const std::string& source, const std::vector<std::string>& identifiers,
+                                          int64_t now_ms) {
+  int64_t removed = 0;
+  if (identifiers.empty()) return removed;
+  Status st = Write([&](Session& s) {
+    for (const std::string& id : identifiers) {
+      Statement q(s);
+      q << Sql("UPDATE directory SET removed_ms = ?, changed_ms = ? WHERE identifier = ? AND source = ?"
+               " AND removed_ms IS NULL"),
+          useRef(now_ms), useRef(now_ms), useRef(id), useRef(source);
+      removed += static_cast<int64_t>(q.execute());
+    }
+  });
+  if (!st) return st.error();
+  return removed;
+}
+
+Result<int64_t> SqlStore::SweepDirectory(const std::string& source, int64_t started_ms, int64_t now_ms) {
+  int64_t removed = 0;
+  Status st = Write([&](Session& s) {
+    Statement q(s);
+    q << Sql("UPDATE directory SET removed_ms = ?, changed_ms = ? WHERE source = ? AND last_seen_ms < ?"
+             " AND removed_ms IS NULL"),
+        useRef(now_ms), useRef(now_ms), useRef(source), useRef(started_ms);
+    removed = static_cast<int64_t>(q.execute());
+  });
+  if (!st) return st.error();
+  return removed;
+}
+
+Result<std::vector<DirectoryEntry>> SqlStore::LookupDirectory(const std::string& identifier) {
+  std::vector<DirectoryEntry> out;
+  Status st = Read([&](Session& s) {
+    Statement q(s);
+    q << Sql(std::string("SELECT ") + kColumns +
+             " FROM directory WHERE identifier = ? ORDER BY (removed_ms IS NULL) DESC, last_verified_ms DESC, source"),
+        useRef(identifier), now;
+    Rows rows(q);
+    for (size_t r = 0; r < rows.size(); ++r) out.push_back(EntryAt(rows, r));
+  });
+  if (!st) return st.error();
+  return out;
+}
+
+Result<std::vector<std::string>> SqlStore::PartyIdentifiers(const std::string& party_key) {
+  std::vector<std::string> out;
+  if (party_key.empty()) return out;
+  Status st = Read([&](Session& s) {
+    Statement q(s);
+    q << Sql("SELECT DISTINCT identifier FROM directory WHERE party_key = ? AND removed_ms IS NULL ORDER BY identifier"),
+        useRef(party_key), now;
+    Rows rows(q);
+    for (size_t r = 0; r < rows.size(); ++r) out.push_back(rows.Text(r, 0));
+  });
+  if (!st) return st.error();
+  return out;
+}
+
+Result<int64_t> SqlStore::DirectorySize() {
+  int64_t n = 0;
+  Status st = Read([&](Session& s) { s << "SELECT COUNT(*) FROM directory WHERE removed_ms IS NULL", into(n), now; });
+  if (!st) return st.error();
+  return n;
+}
+
+Result<bool> SqlStore::ClaimSource(const std::string& name, const std::string& owner, int64_t now_ms,
+                                   int64_t lease_ms) {
+  bool claimed = false;
+  Status st = Write([&](Session& s) {
+    std::string empty;
+    int64_t zero = 0;
+    s << Sql("INSERT INTO directory_sources (name, lease_owner, lease_until_ms, cursor, last_started_ms,"
+             " last_finished_ms, last_success_ms, duration_ms, added, changed, removed, errors, last_error, failures,"
+             " next_run_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?) ON CONFLICT (name) DO NOTHING"),
+        useRef(name), useRef(empty), useRef(zero), useRef(empty), useRef(zero), useRef(zero), useRef(zero),
+        useRef(zero), useRef(zero), useRef(zero), useRef(zero), useRef(zero), useRef(empty), useRef(zero), now;
+    int64_t until = now_ms + lease_ms;
+    Statement q(s);
+    q << Sql("UPDATE directory_sources SET lease_owner = ?, lease_until_ms = ?, last_started_ms = ?"
+             " WHERE name = ? AND (lease_until_ms < ? OR lease_owner = ?)"),
+        useRef(owner), useRef(until), useRef(now_ms), useRef(name), useRef(now_ms), useRef(owner);
+    claimed = q.execute() > 0;
+  });
+  if (!st) return st.error();
+  return claimed;
+}
+
+Status SqlStore::RecordSourceRun(const DirectorySource& r, const std::string& owner) {
+  return Write([&](Session& s) {
+    Statement q(s);
+    q << Sql("UPDATE directory_sources SET lease_owner = '', lease_until_ms = 0, cursor = ?, last_finished_ms = ?,"
+             " last_success_ms = ?, duration_ms = ?, added = ?, changed = ?, removed = ?, errors = ?, last_error = ?,"
+             " failures = ?, next_run_ms = ? WHERE name = ? AND lease_owner = ?"),
+        useRef(r.cursor), useRef(r.last_finished_ms), useRef(r.last_success_ms), useRef(r.duration_ms),
+        useRef(r.added), useRef(r.changed), useRef(r.removed), useRef(r.errors), useRef(r.last_error),
+        useRef(r.failures), useRef(r.next_run_ms), useRef(r.name), useRef(owner);
+    if (q.execute() == 0)
+      throw StoreFailure{Error::FailedPrecondition("the sync lease of source " + r.name + " was lost")};
+  });
+}
+
+Result<std::vector<DirectorySource>> SqlStore::ListSources() {
+  std::vector<DirectorySource> out;
+  Status st = Read([&](Session& s) {
+    Statement q(s);
+    q << "SELECT name, cursor, last_started_ms, last_finished_ms, last_success_ms, duration_ms, added, changed,"
+         " removed, errors, last_error, failures, next_run_ms FROM directory_sources ORDER BY name",
+        now;
+    Rows rows(q);
+    for (size_t r = 0; r < rows.size(); ++r) {
+      DirectorySource d;
+      d.name = rows.Text(r, 0);
+      d.cursor = rows.Text(r, 1);
+      d.last_started_ms = rows.Int(r, 2);
+      d.last_finished_ms = rows.Int(r, 3);
+      d.last_success_ms = rows.Int(r, 4);
+      d.duration_ms = rows.Int(r, 5);
+      d.added = rows.Int(r, 6);
+      d.changed = rows.Int(r, 7);
+      d.removed = rows.Int(r, 8);
+      d.errors = rows.Int(r, 9);
+      d.last_error = rows.Text(r, 10);
+      d.failures = static_cast<int>(rows.Int(r, 11));
+      d.next_run_ms = rows.Int(r, 12);
+      out.push_back(std::move(d));
+    }
+  });
+  if (!st) return st.error();
+  return out;
+}
+
+}  // namespace gw::gateway::storage
