@@ -1,0 +1,29 @@
+// A directory source of the operator registry: an operator that lists its receivers (the gateway
+// operator protocol's GET /operator/v1/receivers: all of them, then the changes since a cursor).
+// One sync: with no cursor, the whole list (paged), then every entry of the source not seen in it
+// becomes a tombstone; with a cursor, only the changes (additions, changes, removals). The new
+// cursor is returned for the next run; a failed sync changes nothing it has not written yet and
+// leaves the cursor where it was, so the next run repeats it.
+#pragma once
+
+#include <string>
+
+#include "formats/core/result.h"
+#include "gateway/storage/store.h"
+#include "operators/operator_client.h"
+
+namespace gw::gateway {
+
+struct SyncOutcome {
+  storage::DirectoryCounts counts;
+  std::string cursor;  // for the next run
+  bool full = false;   // a full list (with a sweep) rather than a delta
+  int64_t entries = 0;  // receivers read
+};
+
+// Syncs `client`'s receivers into the directory as source `source` (normally the operator id).
+// `cursor` "" asks for the full list.
+Result<SyncOutcome> SyncOperatorReceivers(storage::Store& store, operators::OperatorClient& client,
+                                          const std::string& source, const std::string& cursor, int64_t now_ms);
+
+}  // namespace gw::gateway
