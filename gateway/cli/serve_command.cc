@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "formats/registry/builtin.h"
+#include "gateway/directory/directory_scheduler.h"
 #include "gateway/inbound/inbound_poller.h"
 #include "gateway/cli/command.h"
 #include "gateway/cli/gateway_setup.h"
@@ -109,12 +110,15 @@ int RunServe(const std::vector<std::string>& args, std::ostream& out, std::ostre
   }
   gateway::WebhookDispatcher webhooks(app);
   webhooks.Start();
-  gateway::InboundPoller poller(app);
-  if (auto st = poller.Start(); !st) {
+  gateway::DirectoryScheduler directory(
+      app, {app.config.directory_interval_ms, app.config.directory_jitter_ms, 600000, 30000},
+      gateway::storage::NewId("dir_").substr(0, 16));
+  if (auto st = directory.AddOperatorSources(); !st) {
     err << "eigw serve: " << st.error().message() << "\n";
     app.stopping = true;
     return 2;
   }
+  gateway::InboundPoller poller(app);
   gateway::Server server(app);
   auto port = server.Start();
   if (!port) {
@@ -123,7 +127,17 @@ int RunServe(const std::vector<std::string>& args, std::ostream& out, std::ostre
     return 3;
   }
   const char* scheme = app.config.tls_cert.empty() ? "http" : "https";
-  err << "eigw: listening on " << scheme << "://" << app.config.listen_host << ":" << *port << std::endl;
+  // One write, before the threads that log on their own start (the ready line must not be split).
+  err << ("eigw: listening on " + std::string(scheme) + "://" + app.config.listen_host + ":" +
+          std::to_string(*port) + "\n")
+      << std::flush;
+  directory.Start();
+  if (auto st = poller.Start(); !st) {
+    err << "eigw serve: " << st.error().message() << "\n";
+    app.stopping = true;
+    server.Stop(1000);
+    return 2;
+  }
 
   int received = 0;
   sigwait(&signals, &received);
@@ -133,6 +147,7 @@ int RunServe(const std::vector<std::string>& args, std::ostream& out, std::ostre
   workers.Stop();
   webhooks.Stop();
   poller.Stop();
+  directory.Stop();
   err << "eigw: stopped" << std::endl;
   return 0;
 }

@@ -18,7 +18,7 @@ const std::vector<const char*> kOperatorKeys = {
     "protocol", "name", "formats", "folder", "url", "token", "token_file", "inbound_token", "inbound_token_file",
     "inbound_cert_sha256", "ca_file", "client_cert", "client_key", "sign", "roaming", "roaming_partners",
     "rate_limit", "timeout_ms", "connect_timeout_ms", "auth_phrase", "auth_phrase_file", "sender_intermediator",
-    "receiver_intermediator", "cpa_id", "allow_http", "duplicate_codes", "poll_seconds"};
+    "receiver_intermediator", "cpa_id", "allow_http", "duplicate_codes", "poll_seconds", "directory"};
 }  // namespace
 
 namespace {
@@ -41,7 +41,7 @@ bool ValidName(std::string_view s) {
 // operator, per tenant).
 bool KnownSection(std::string_view section) {
   static const std::set<std::string, std::less<>> kSections = {"server", "storage", "outbox", "webhooks",
-                                                               "routing", "node"};
+                                                               "routing", "node", "directory"};
   return kSections.count(section) > 0 || (section.starts_with("operator.") && section.size() > 9) ||
          (section.starts_with("tenant.") && section.size() > 7);
 }
@@ -71,7 +71,7 @@ Result<ConfigFile> ConfigFile::Parse(std::string_view text, std::string origin, 
       if (!KnownSection(section)) {
         findings.push_back({"config.section", Finding::Severity::kFatal, where,
                             "unknown section [" + section +
-                                "]; sections are server, storage, outbox, webhooks, node, routing and operator.<id>"});
+                                "]; sections are server, storage, outbox, webhooks, node, directory, routing, tenant.<name> and operator.<id>"});
       }
       if (std::find(file.sections_.begin(), file.sections_.end(), section) == file.sections_.end())
         file.sections_.push_back(section);
@@ -133,7 +133,7 @@ void ConfigFile::ApplyEnvironment(const std::map<std::string, std::string>& envi
       "webhooks.backoff_initial_ms", "webhooks.backoff_max_ms", "webhooks.timeout_ms",
       "routing.default_operator", "server.tls_client_ca", "node.operator_id", "node.name", "node.signing_key",
       "node.signing_cert", "node.signing_key_password", "node.signing_key_password_file", "node.trust",
-      "node.max_hops"};
+      "node.max_hops", "directory.interval_seconds", "directory.jitter_seconds"};
   std::set<std::string> candidates(std::begin(kFixed), std::end(kFixed));
   for (const auto& [key, value] : values_) candidates.insert(key);
   for (const auto& section : sections_) {
@@ -279,7 +279,8 @@ Result<Config> ConfigFromFile(const ConfigFile& file) {
        "outbox.lease_seconds", "outbox.poll_ms", "outbox.nice", "webhooks.max_attempts", "webhooks.backoff_initial_ms",
        "webhooks.backoff_max_ms", "webhooks.timeout_ms", "routing.default_operator", "server.tls_client_ca",
        "node.operator_id", "node.name", "node.signing_key", "node.signing_cert", "node.signing_key_password",
-       "node.signing_key_password_file", "node.trust", "node.max_hops"},
+       "node.signing_key_password_file", "node.trust", "node.max_hops", "directory.interval_seconds",
+       "directory.jitter_seconds"},
       std::set<std::string>(kOperatorKeys.begin(), kOperatorKeys.end()));
 
   if (const std::string* listen = file.Find("server.listen")) {
@@ -316,6 +317,11 @@ Result<Config> ConfigFromFile(const ConfigFile& file) {
   r.Secret("node.signing_key_password", c.signing_key_password);
   r.Path("node.trust", c.trust);
   r.Integer("node.max_hops", c.max_hops, 1, 16);
+  int64_t interval = c.directory_interval_ms / 1000, jitter = c.directory_jitter_ms / 1000;
+  r.Integer("directory.interval_seconds", interval, 10, 7 * 86400);
+  r.Integer("directory.jitter_seconds", jitter, 0, 86400);
+  c.directory_interval_ms = interval * 1000;
+  c.directory_jitter_ms = jitter * 1000;
   if (c.tls_cert.empty() != c.tls_key.empty()) {
     const std::string given = c.tls_cert.empty() ? "server.tls_key" : "server.tls_cert";
     r.Bad(c.tls_cert.empty() ? "server.tls_cert" : "server.tls_key",

@@ -92,6 +92,9 @@ struct Config {
   std::string signing_key, signing_cert, signing_key_password;
   std::string trust;  // CA file for partners' receipts and inbound signatures
   int max_hops = 3;
+  // [directory]
+  int64_t directory_interval_ms = 900000;  // every source this often
+  int64_t directory_jitter_ms = 60000;
   // [routing]
   std::string default_operator;
   std::map<std::string, std::string> recipient_operators;  // "0088:123" -> operator id

@@ -27,6 +27,10 @@ void GetInboxItem(Ctx& ctx);        // params: id
 void GetInboxDocument(Ctx& ctx);    // params: id
 void AckInboxItem(Ctx& ctx);        // params: id
 void RespondToInboxItem(Ctx& ctx);  // params: id
+// Recipients and the directory (directory_api.cc).
+void GetRecipient(Ctx& ctx);      // params: scheme:value
+void CheckRecipients(Ctx& ctx);
+void DirectoryStatus(Ctx& ctx);
 // The operator protocol (operator_api.cc); Ctx::operator_id is the caller.
 void PostOperatorMessage(Ctx& ctx);
 void ListOperatorReceivers(Ctx& ctx);

@@ -1201,7 +1201,8 @@ def run_protocol(ctx):
     buyer_json = gln(305)
     _, key_bj = add_recipient_tenant(B, 'buyer-json', [f'0088:{buyer_json}'], inbox_format='json')
     add_recipient_tenant(C, 'buyer-c', [f'0088:{buyer_c}'])
-    for g in (A, B, C):
+    # C and B first: A's directory syncs their receiver lists as soon as it starts.
+    for g in (C, B, A):
         g.start()
     a = net.erp('gw-a', key_a)
     b_erp = net.erp('gw-b', key_b)
@@ -1383,6 +1384,40 @@ def run_protocol(ctx):
         expect_problem(Client('127.0.0.1', net.ports['gw-a'], None).post_json('/operator/v1/statuses', st),
                        401, 'unauthorized', 'a status without a token')
 
+    def directory_lookup():
+        step('protocol: A\'s directory synced B\'s and C\'s receiver lists: recipients looked up at A')
+        def answer(ident, query=''):
+            r = a.get(f'/v1/recipients/{ident}{query}')
+            expect_status(r, 200, f'GET /v1/recipients/{ident}{query}')
+            return r.json()
+        wait_for(lambda: answer(f'0088:{buyer_b}').get('can_receive') is True, 30, 'B\'s recipient in A\'s directory')
+        got = answer(f'0088:{buyer_b}')
+        check_eq((got['operator'], got['channel'], got['source'], got['path'], got['reason']),
+                 ('gw-b', 'direct', 'gw-b', ['gw-b'], None), 'B\'s own recipient, as A sees it')
+        check(got['verified_at'] is not None and got['age_seconds'] >= 0, f'freshness given: {got}')
+        wait_for(lambda: answer(f'0088:{buyer_c}').get('can_receive') is True, 30, 'C\'s recipient in A\'s directory')
+        got = answer(f'0088:{buyer_c}')
+        check_eq((got['operator'], got['channel'], got['source'], got['path']), ('gw-c', 'roaming', 'gw-b', ['gw-b', 'gw-c']),
+                 'C\'s recipient, reached through gw-b')
+        unknown = answer('0088:' + gln(399))
+        check_eq((unknown['can_receive'], unknown['reason']), (False, 'unknown'), 'a recipient no source knows')
+        r = a.post_json('/v1/recipients/check', {'ids': [f'0088:{buyer_b}', '0088:' + gln(399)]})
+        expect_status(r, 200, 'POST /v1/recipients/check')
+        check_eq([x['can_receive'] for x in r.json()['results']], [True, False], 'batch check, in order')
+        r = a.post_json('/v1/recipients/check', {'ids': ['0088:1'] * 101})
+        check_eq(r.status, 400, 'a batch of 101')
+        status = a.get('/v1/directory/status').json()
+        names = sorted(s['name'] for s in status['sources'])
+        check_eq(names, ['gw-b', 'gw-c'], 'A\'s directory sources')
+        by_name = {s['name']: s for s in status['sources']}
+        b_src, c_src = by_name['gw-b'], by_name['gw-c']
+        check(b_src['last_success_at'] is not None and b_src['next_run_at'] is not None and b_src['added'] >= 3,
+              f'source gw-b synced: {b_src}')
+        # C has no [operator.gw-a]: its list refuses A. The failure is recorded, retried later.
+        check(c_src['last_success_at'] is None and c_src['errors'] >= 1 and 'unauthorized' in c_src['last_error']
+              and c_src['next_run_at'] is not None, f'source gw-c failing with its reason: {c_src}')
+        check(status['entries'] >= 3, f'directory entries at A: {status["entries"]}')
+
     def signing_operator():
         step('protocol: B requires signed documents: A signs with XAdES-BES using the tenant\'s own key, B verifies '
              'and keeps the signed original')
@@ -1492,6 +1527,7 @@ def run_protocol(ctx):
 
     ctx.run_scenarios('protocol', [('authentication and envelopes', authentication), ('inbox format json', inbox_json),
                                    ('hostile documents', hostile_documents), ('signing operator', signing_operator),
+                                   ('directory lookup', directory_lookup),
                                    ('envelope checks', envelope_checks), ('receivers list', receivers),
                                    ('receivers check', check_ids), ('status callbacks', status_calls)])
 

@@ -1,0 +1,30 @@
+// "Can recipient R receive document type D?" from what the gateway knows: its own tenants'
+// identifiers (direct), and every source's entry in the directory (the freshest live one wins);
+// a source that dropped the recipient says not_registered; nothing known says unknown.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gateway/server/context.h"
+
+namespace gw::gateway {
+
+struct RecipientAnswer {
+  std::string id;                 // "scheme:value" as asked (normalised)
+  bool can_receive = false;
+  std::string reason;             // when not: not_registered, document_type_not_accepted, unknown
+  std::string name, channel, operator_id, source;
+  std::string path_json = "[]";
+  std::vector<std::string> formats, document_types, identifiers;  // identifiers: the party's others
+  std::optional<int64_t> verified_ms;  // how fresh the answer is
+};
+
+// `document_type` "" = any. Errors only when the store fails.
+Result<RecipientAnswer> LookupRecipient(App& app, const std::string& id, const std::string& document_type);
+
+// The answer as the API shows it (docs/api.md, "Recipients").
+std::string RecipientJson(const RecipientAnswer& answer, int64_t now_ms);
+
+}  // namespace gw::gateway
