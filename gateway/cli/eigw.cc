@@ -21,6 +21,8 @@ constexpr const char* kUsage =
     "  serve --config FILE                     run the gateway server (docs/api.md)\n"
     "  tenants add|list ... --config FILE      tenants of the gateway\n"
     "  keys create|list|revoke ... --config F  API keys of a tenant\n"
+    "  directory status|sync ... --config F    the recipient directory: sources, sync now\n"
+    "  recipients lookup ID --config F         can this recipient receive e-invoices\n"
     "  formats                                 list the formats this build reads and writes\n"
     "  version                                 print the version\n"
     "  help                                    print this help\n"
@@ -59,6 +61,8 @@ int RunEigw(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   if (command == "serve") return RunServe(rest, out, err);
   if (command == "tenants") return RunTenants(rest, out, err);
   if (command == "keys") return RunKeys(rest, out, err);
+  if (command == "directory") return RunDirectory(rest, out, err);
+  if (command == "recipients") return RunRecipients(rest, out, err);
   if (command == "formats") return ListFormats(out, err);
   if (command == "version" || command == "--version") {
     out << "eigw 0.1.0\n";

@@ -1417,6 +1417,15 @@ def run_protocol(ctx):
         check(c_src['last_success_at'] is None and c_src['errors'] >= 1 and 'unauthorized' in c_src['last_error']
               and c_src['next_run_at'] is not None, f'source gw-c failing with its reason: {c_src}')
         check(status['entries'] >= 3, f'directory entries at A: {status["entries"]}')
+        # The same from the command line, on A's database while A runs.
+        got = json.loads(A.cli('recipients', 'lookup', f'0088:{buyer_b}'))
+        check_eq((got['can_receive'], got['operator']), (True, 'gw-b'), 'eigw recipients lookup')
+        table = A.cli('directory', 'status')
+        check('gw-b\t' in table and 'gw-c\t' in table and 'unauthorized' in table, f'eigw directory status:\n{table}')
+        A.cli('directory', 'sync', '--source', 'gw-b')  # exit 0: a delta sync by the CLI
+        after = {s['name']: s for s in a.get('/v1/directory/status').json()['sources']}['gw-b']
+        check(after['last_success_at'] >= b_src['last_success_at'] and after['consecutive_failures'] == 0,
+              f'gw-b after the CLI sync: {after}')
 
     def signing_operator():
         step('protocol: B requires signed documents: A signs with XAdES-BES using the tenant\'s own key, B verifies '
