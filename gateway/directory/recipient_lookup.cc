@@ -3,22 +3,11 @@
 #include <algorithm>
 
 #include "gateway/common/json_out.h"
+#include "gateway/common/strings.h"
 
 namespace gw::gateway {
 namespace {
 
-std::vector<std::string> Split(const std::string& list) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start < list.size()) {
-    size_t comma = list.find(',', start);
-    std::string item = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    if (!item.empty()) out.push_back(item);
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  return out;
-}
 
 bool Accepts(const std::vector<std::string>& types, const std::string& wanted) {
   return wanted.empty() || types.empty() || std::find(types.begin(), types.end(), wanted) != types.end();
@@ -39,7 +28,7 @@ Result<RecipientAnswer> LookupRecipient(App& app, const std::string& id, const s
     a.operator_id = app.config.operator_id;
     a.source = app.config.operator_id;
     a.path_json = r.path_json.empty() ? "[]" : r.path_json;
-    a.document_types = Split(r.document_types.empty() ? "invoice,credit_note" : r.document_types);
+    a.document_types = SplitList(r.document_types.empty() ? "invoice,credit_note" : r.document_types);
     a.verified_ms = r.updated_ms;
     a.can_receive = Accepts(a.document_types, document_type);
     if (!a.can_receive) a.reason = "document_type_not_accepted";
@@ -63,8 +52,8 @@ Result<RecipientAnswer> LookupRecipient(App& app, const std::string& id, const s
   a.operator_id = e->operator_id;
   a.source = e->source;
   a.path_json = e->path_json;
-  a.formats = Split(e->formats);
-  a.document_types = Split(e->document_types);
+  a.formats = SplitList(e->formats);
+  a.document_types = SplitList(e->document_types);
   a.verified_ms = best ? e->last_verified_ms : *e->removed_ms;
   if (!best) {
     a.reason = "not_registered";

@@ -7,6 +7,7 @@
 #include "formats/core/participant_id.h"
 #include "formats/json/json_value.h"
 #include "gateway/common/json_out.h"
+#include "gateway/common/strings.h"
 #include "gateway/server/handlers.h"
 #include "operators/gateway_protocol/receipt.h"
 
@@ -39,18 +40,6 @@ std::string PathJson(const std::vector<std::string>& path) {
   return j.Take();
 }
 
-std::vector<std::string> Split(const std::string& list) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= list.size()) {
-    size_t comma = list.find(',', start);
-    std::string item = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    if (!item.empty()) out.push_back(item);
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  return out;
-}
 
 // The formats this gateway reads (what a directly served recipient accepts).
 std::vector<std::string> ReadableFormats(const App& app) {
@@ -68,10 +57,10 @@ void ReceiverJson(JsonOut& j, const App& app, const storage::Receiver& r, bool w
   j.Field("name", r.name).Field("channel", r.channel);
   j.Key("path").Raw(r.path_json.empty() ? PathJson({app.config.operator_id}) : r.path_json);
   j.Key("document_types").BeginArray();
-  for (const auto& t : Split(r.document_types.empty() ? "invoice,credit_note" : r.document_types)) j.String(t);
+  for (const auto& t : SplitList(r.document_types.empty() ? "invoice,credit_note" : r.document_types)) j.String(t);
   j.EndArray();
   j.Key("formats").BeginArray();
-  for (const auto& f : r.formats.empty() ? ReadableFormats(app) : Split(r.formats)) j.String(f);
+  for (const auto& f : r.formats.empty() ? ReadableFormats(app) : SplitList(r.formats)) j.String(f);
   j.EndArray();
   if (!with_accepts) j.Field("removed", r.removed_ms.has_value());
   j.EndObject();

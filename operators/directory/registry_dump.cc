@@ -1,5 +1,7 @@
 #include "operators/directory/registry_dump.h"
 
+#include "formats/validation/xpath_value.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cstring>
@@ -558,23 +560,6 @@ class JsonReader {
     return OkStatus();
   }
 
-  static void AppendUtf8(std::string& out, std::uint32_t cp) {
-    if (cp < 0x80) {
-      out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      out += static_cast<char>(0xC0 | (cp >> 6));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      out += static_cast<char>(0xE0 | (cp >> 12));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (cp >> 18));
-      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-  }
 
   Result<std::uint32_t> Hex4() {
     std::uint32_t v = 0;
@@ -622,7 +607,7 @@ class JsonReader {
           } else if (v >= 0xD800 && v <= 0xDFFF) {
             v = 0xFFFD;  // a lone surrogate has no UTF-8 form
           }
-          AppendUtf8(out, v);
+          formats::validation::AppendCodePoint(out, v);
           break;
         }
         default: return Syntax("bad escape in a string");
