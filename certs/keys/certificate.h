@@ -55,5 +55,7 @@ std::string CertificateBase64(X509* cert);
 // base64 (whitespace ignored) to bytes; kInvalidArgument when malformed.
 Result<std::string> DecodeBase64(std::string_view text);
 std::string EncodeBase64(std::string_view bytes);
+// The SHA-256 of `data` as 64 lower-case hex digits.
+std::string Sha256Hex(std::string_view data);
 
 }  // namespace gw::certs

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <iostream>
 
+#include "gateway/inbound/inbound.h"
+
 namespace gw::gateway {
 
 Status InboundPoller::Start() {

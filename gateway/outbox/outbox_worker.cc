@@ -12,6 +12,7 @@
 #include "certs/xmldsig/signer.h"
 #include "formats/json/json_value.h"
 #include "gateway/common/backoff.h"
+#include "gateway/inbound/inbound.h"
 
 namespace gw::gateway {
 namespace {
@@ -21,14 +22,7 @@ std::string RouteField(const std::string& route_json, std::string_view field) {
   return doc ? formats::json::GetString(*doc, field) : std::string();
 }
 
-std::vector<std::string> PathOf(const std::string& path_json) {
-  std::vector<std::string> out;
-  auto doc = formats::json::Parse(path_json);
-  if (doc && doc->is_array())
-    for (const auto& item : doc->items)
-      if (item.is_string()) out.emplace_back(item.text);
-  return out;
-}
+
 
 }  // namespace
 

@@ -70,29 +70,6 @@ struct App {
   std::map<std::string, std::string> operator_certs;   // SHA-256 hex of a DER certificate -> operator id
 };
 
-// A document an operator delivered (over /operator/v1, or fetched from it by a poller), after the
-// envelope checks of its transport.
-struct InboundRequest {
-  std::string message_id, sender, receiver, document_type, format;
-  std::vector<std::string> path;  // as received; the last is from_operator
-  std::string from_operator;
-  std::string document;
-};
-
-// The answer to it: 200 with the receipt answer (docs/operator-protocol.md), or a refusal.
-struct InboundOutcome {
-  int status = 200;
-  std::string code, title, detail;  // a refusal (status != 200; 503 = try again)
-  std::string answer_json;
-  std::string disposition;          // received, forwarded, rejected
-  bool duplicate = false;
-};
-
-// De-duplicates by message id, chooses the tenant or the roaming partner, verifies signatures,
-// reads and validates, stores the message, its documents, the signed receipt and the event or
-// forward job in one transaction (operator_api.cc).
-InboundOutcome AcceptInbound(App& app, const InboundRequest& request);
-
 // The key that signs `tenant_id`'s documents: its own ([tenant.<name>]) or [node]'s; null if none.
 const certs::SigningKey* SigningKeyFor(const App& app, const std::string& tenant_id);
 

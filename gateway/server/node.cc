@@ -1,10 +1,9 @@
 // This gateway as an operator of the network: [node]'s signing key and trust store, the inbound
 // credentials of the configured operators, and the receivers it announces for its routes.
-#include <openssl/sha.h>
 
 #include <iostream>
 
-#include "gateway/common/json_out.h"
+#include "gateway/inbound/inbound.h"
 #include "gateway/server/context.h"
 
 namespace gw::gateway {
@@ -86,9 +85,7 @@ Status AnnounceRoutes(App& app) {
     r.identifier = recipient;
     r.channel = "roaming";
     r.operator_id = op->id;
-    JsonOut path;
-    path.BeginArray().String(app.config.operator_id).String(op->id).EndArray();
-    r.path_json = path.Take();
+    r.path_json = PathJson({app.config.operator_id, op->id});
     for (const auto& f : op->formats) r.formats += (r.formats.empty() ? "" : ",") + f;
     r.document_types = "invoice,credit_note";
     roaming.push_back(std::move(r));

@@ -6,12 +6,12 @@
 #include <chrono>
 #include <cstdio>
 
-#include <openssl/sha.h>
 #include <Poco/Data/PostgreSQL/Connector.h>
 #include <Poco/Data/RecordSet.h>
 #include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Exception.h>
 
+#include "certs/keys/certificate.h"
 #include "gateway/storage/sql_rows.h"
 
 namespace gw::gateway::storage {
@@ -35,17 +35,7 @@ std::string NewId(const char* prefix) {
   return id;
 }
 
-std::string Sha256Hex(std::string_view data) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
-  std::string hex;
-  char buf[3];
-  for (unsigned char b : digest) {
-    std::snprintf(buf, sizeof buf, "%02x", b);
-    hex += buf;
-  }
-  return hex;
-}
+std::string Sha256Hex(std::string_view data) { return certs::Sha256Hex(data); }
 
 Result<std::unique_ptr<Store>> OpenStore(const StoreOptions& options) {
   auto store = SqlStore::Open(options);

@@ -2,7 +2,6 @@
 
 #include <thread>
 
-#include <openssl/sha.h>
 
 #include "certs/keys/certificate.h"
 #include "formats/core/date_time.h"
@@ -17,17 +16,6 @@ using formats::json::Get;
 using formats::json::JsonOut;
 using formats::json::JsonValue;
 
-std::string Sha256Hex(std::string_view data) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  for (unsigned char b : digest) {
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
-  }
-  return out;
-}
 
 std::string Text(const JsonValue& object, std::string_view name) { return formats::json::GetString(object, name); }
 
@@ -101,7 +89,7 @@ Error GatewayClient::AnswerError(const HttpResponse& r, const std::string& what)
 Result<Receipt> GatewayClient::Deliver(const Delivery& d) {
   std::vector<std::string> path = d.path;
   path.push_back(context_.self_id);
-  const std::string sha = Sha256Hex(d.document);
+  const std::string sha = certs::Sha256Hex(d.document);
   JsonOut j;
   j.BeginObject().Key("envelope").BeginObject();
   j.Field("message_id", d.message_id)
