@@ -5,6 +5,7 @@
 #include <mutex>
 #include <thread>
 
+#include "operators/directory/registry_source.h"
 #include "operators/estonia/ee_erp_client.h"
 #include "operators/file_drop/file_drop_client.h"
 #include "operators/gateway_protocol/gateway_client.h"
@@ -28,6 +29,7 @@ const std::vector<Protocol>& Protocols() {
       {"file-drop", FileDropClient::Make},
       {"gateway", GatewayClient::Make},
       {"finvoice-soap", FinvoiceSoapClient::Make},
+      {"registry-dump", RegistryDumpClient::Make},
   };
   return kProtocols;
 }

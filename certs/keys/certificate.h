@@ -58,4 +58,18 @@ std::string EncodeBase64(std::string_view bytes);
 // The SHA-256 of `data` as 64 lower-case hex digits.
 std::string Sha256Hex(std::string_view data);
 
+// SHA-256 over data given in pieces (a file read in chunks, a download).
+class Sha256 {
+ public:
+  Sha256();
+  ~Sha256();
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+  void Update(std::string_view data);
+  std::string HexDigest();  // once, at the end
+
+ private:
+  void* ctx_;  // EVP_MD_CTX
+};
+
 }  // namespace gw::certs

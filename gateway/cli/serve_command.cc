@@ -11,6 +11,7 @@
 
 #include "formats/registry/builtin.h"
 #include "gateway/directory/directory_scheduler.h"
+#include "gateway/directory/recipient_lookup.h"
 #include "gateway/inbound/inbound_poller.h"
 #include "gateway/cli/command.h"
 #include "gateway/cli/gateway_setup.h"
@@ -84,6 +85,7 @@ int RunServe(const std::vector<std::string>& args, std::ostream& out, std::ostre
   }
   app.routes = std::make_unique<operators::StaticRoutes>(app.config.operators, app.config.recipient_operators,
                                                          app.config.default_operator);
+  app.routes->SetDirectory([&app](const std::string& recipient) { return gateway::DirectoryRouteFor(app, recipient); });
   app.openapi_yaml = kEmbeddedOpenApiYaml;
   if (auto st = gateway::LoadNode(app); !st) {
     err << "eigw serve: " << st.error().message() << "\n";
@@ -118,6 +120,7 @@ int RunServe(const std::vector<std::string>& args, std::ostream& out, std::ostre
     app.stopping = true;
     return 2;
   }
+  app.directory = &directory;
   gateway::InboundPoller poller(app);
   gateway::Server server(app);
   auto port = server.Start();

@@ -6,13 +6,15 @@
 
 namespace gw::gateway {
 
-// "ubl,cii" -> {"ubl", "cii"}; empty items are dropped.
-inline std::vector<std::string> SplitList(const std::string& list) {
+// "ubl, cii" -> {"ubl", "cii"}; items are trimmed of spaces, empty ones dropped.
+inline std::vector<std::string> SplitList(const std::string& list, char separator = ',') {
   std::vector<std::string> out;
   size_t start = 0;
   while (start <= list.size()) {
-    size_t comma = list.find(',', start);
+    size_t comma = list.find(separator, start);
     std::string item = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    while (!item.empty() && item.front() == ' ') item.erase(0, 1);
+    while (!item.empty() && item.back() == ' ') item.pop_back();
     if (!item.empty()) out.push_back(item);
     if (comma == std::string::npos) break;
     start = comma + 1;

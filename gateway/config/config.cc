@@ -18,7 +18,8 @@ const std::vector<const char*> kOperatorKeys = {
     "protocol", "name", "formats", "folder", "url", "token", "token_file", "inbound_token", "inbound_token_file",
     "inbound_cert_sha256", "ca_file", "client_cert", "client_key", "sign", "roaming", "roaming_partners",
     "rate_limit", "timeout_ms", "connect_timeout_ms", "auth_phrase", "auth_phrase_file", "sender_intermediator",
-    "receiver_intermediator", "cpa_id", "allow_http", "duplicate_codes", "poll_seconds", "directory"};
+    "receiver_intermediator", "cpa_id", "allow_http", "duplicate_codes", "poll_seconds", "directory",
+    "directory_interval_seconds", "via", "codes", "e_invoice"};
 }  // namespace
 
 namespace {
@@ -133,7 +134,8 @@ void ConfigFile::ApplyEnvironment(const std::map<std::string, std::string>& envi
       "webhooks.backoff_initial_ms", "webhooks.backoff_max_ms", "webhooks.timeout_ms",
       "routing.default_operator", "server.tls_client_ca", "node.operator_id", "node.name", "node.signing_key",
       "node.signing_cert", "node.signing_key_password", "node.signing_key_password_file", "node.trust",
-      "node.max_hops", "directory.interval_seconds", "directory.jitter_seconds"};
+      "node.max_hops", "directory.interval_seconds", "directory.jitter_seconds", "directory.check_max_age_seconds",
+      "directory.recent_days"};
   std::set<std::string> candidates(std::begin(kFixed), std::end(kFixed));
   for (const auto& [key, value] : values_) candidates.insert(key);
   for (const auto& section : sections_) {
@@ -280,7 +282,7 @@ Result<Config> ConfigFromFile(const ConfigFile& file) {
        "webhooks.backoff_max_ms", "webhooks.timeout_ms", "routing.default_operator", "server.tls_client_ca",
        "node.operator_id", "node.name", "node.signing_key", "node.signing_cert", "node.signing_key_password",
        "node.signing_key_password_file", "node.trust", "node.max_hops", "directory.interval_seconds",
-       "directory.jitter_seconds"},
+       "directory.jitter_seconds", "directory.check_max_age_seconds", "directory.recent_days"},
       std::set<std::string>(kOperatorKeys.begin(), kOperatorKeys.end()));
 
   if (const std::string* listen = file.Find("server.listen")) {
@@ -322,6 +324,11 @@ Result<Config> ConfigFromFile(const ConfigFile& file) {
   r.Integer("directory.jitter_seconds", jitter, 0, 86400);
   c.directory_interval_ms = interval * 1000;
   c.directory_jitter_ms = jitter * 1000;
+  int64_t max_age = c.directory_check_max_age_ms / 1000, recent = c.directory_recent_days;
+  r.Integer("directory.check_max_age_seconds", max_age, 0, 365 * 86400);
+  r.Integer("directory.recent_days", recent, 1, 3650);
+  c.directory_check_max_age_ms = max_age * 1000;
+  c.directory_recent_days = recent;
   if (c.tls_cert.empty() != c.tls_key.empty()) {
     const std::string given = c.tls_cert.empty() ? "server.tls_key" : "server.tls_cert";
     r.Bad(c.tls_cert.empty() ? "server.tls_cert" : "server.tls_key",
@@ -387,7 +394,10 @@ Result<Config> ConfigFromFile(const ConfigFile& file) {
       std::string t(Trim(f));
       if (!t.empty()) op.formats.push_back(t);
     }
-    if (op.formats.empty()) r.Bad(section + ".formats", "list the formats the operator accepts (for example ubl)");
+    // A registry dump is a directory source only: nothing is delivered to it, so it needs no formats
+    // (when given, they are the formats its recipients accept).
+    if (op.formats.empty() && op.protocol != "registry-dump")
+      r.Bad(section + ".formats", "list the formats the operator accepts (for example ubl)");
     op.name = op.id;
     for (const auto& key : file.Keys()) {
       if (!key.starts_with(section + ".")) continue;
@@ -397,8 +407,13 @@ Result<Config> ConfigFromFile(const ConfigFile& file) {
         r.String(key, op.name);
       } else if (name == "url") {
         r.String(key, op.url);
-        if (!op.url.starts_with("http://") && !op.url.starts_with("https://"))
+        if (op.protocol == "registry-dump" && !op.url.starts_with("http://") && !op.url.starts_with("https://")) {
+          // A dump file: a path (relative to the configuration's folder) or a file:// URL.
+          if (op.url.starts_with("file://")) op.url = op.url.substr(7);
+          r.Path(key, op.url);
+        } else if (!op.url.starts_with("http://") && !op.url.starts_with("https://")) {
           r.Bad(key, "'" + op.url + "' is not an http:// or https:// URL");
+        }
       } else if (name == "sign") {
         r.String(key, op.sign);
         if (op.sign == "none") op.sign.clear();
@@ -428,6 +443,15 @@ Result<Config> ConfigFromFile(const ConfigFile& file) {
         r.Integer(key, op.connect_timeout_ms, 1, 600000);
       } else if (name == "poll_seconds") {
         r.Integer(key, op.poll_seconds, 0, 86400);
+      } else if (name == "directory_interval_seconds") {
+        int seconds = 0;
+        r.Integer(key, seconds, 10, 7 * 86400);
+        op.settings[name] = std::to_string(seconds);
+      } else if (name == "directory" || name == "e_invoice") {
+        std::string v;
+        r.String(key, v);
+        if (v != "true" && v != "false") r.Bad(key, "'" + v + "': use true or false");
+        op.settings[name] = v;
       } else if (name == "folder" || name == "ca_file" || name == "client_cert" || name == "client_key") {
         r.Path(key, op.settings[name]);
       } else if (name.ends_with("_file")) {
@@ -437,11 +461,25 @@ Result<Config> ConfigFromFile(const ConfigFile& file) {
         r.String(key, op.settings[name]);
       }
     }
+    if (op.protocol == "registry-dump" && op.url.empty())
+      r.Bad(section + ".url", "a registry-dump source reads its dump from url: a path, file://, http:// or https:// URL");
     c.operators.push_back(std::move(op));
+  }
+  for (const auto& op : c.operators) {
+    const std::string via = op.Get("via");
+    if (via.empty()) continue;
+    const auto* target = c.FindOperator(via);
+    if (!target) {
+      r.Bad("operator." + op.id + ".via", "no [operator." + via + "] section");
+    } else if (target->protocol == "registry-dump") {
+      r.Bad("operator." + op.id + ".via", "operator " + via + " is a registry; name the operator that delivers");
+    }
   }
   r.String("routing.default_operator", c.default_operator);
   if (!c.default_operator.empty() && !c.FindOperator(c.default_operator))
     r.Bad("routing.default_operator", "no [operator." + c.default_operator + "] section");
+  else if (!c.default_operator.empty() && c.FindOperator(c.default_operator)->protocol == "registry-dump")
+    r.Bad("routing.default_operator", "operator " + c.default_operator + " is a registry, nothing is delivered to it");
   for (const auto& key : file.Keys()) {
     if (!key.starts_with("routing.recipient.")) continue;
     std::string recipient = key.substr(18);

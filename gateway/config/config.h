@@ -95,6 +95,11 @@ struct Config {
   // [directory]
   int64_t directory_interval_ms = 900000;  // every source this often
   int64_t directory_jitter_ms = 60000;
+  // An answer older than this is checked again with the operator when a single recipient is asked
+  // (sources that can check one: gateway, ee-erp); 0 = always.
+  int64_t directory_check_max_age_ms = 86400000;
+  // Checked sources (ee-erp company status) verify the recipients the tenants invoiced in this many days.
+  int64_t directory_recent_days = 90;
   // [routing]
   std::string default_operator;
   std::map<std::string, std::string> recipient_operators;  // "0088:123" -> operator id

@@ -1,12 +1,30 @@
 #include "gateway/directory/directory_scheduler.h"
 
+#include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <iostream>
 #include <random>
 
 #include "gateway/common/backoff.h"
+#include "gateway/directory/dump_source.h"
+#include "gateway/directory/recipient_lookup.h"
 
 namespace gw::gateway {
+namespace {
+
+// Where a downloaded registry dump is kept: beside the SQLite database, else the temporary folder.
+std::string SpoolPath(const Config& config, const std::string& source) {
+  std::filesystem::path dir = config.sqlite_path.empty() ? std::filesystem::temp_directory_path()
+                                                         : std::filesystem::path(config.sqlite_path).parent_path();
+  return (dir / ("directory-" + source + ".dump")).string();
+}
+
+bool EstonianRegistryCode(const std::string& id) {
+  return id.size() > 5 && (id.starts_with("0191:") || id.starts_with("EE:") || id.starts_with("ee:"));
+}
+
+}  // namespace
 
 DirectoryScheduler::DirectoryScheduler(App& app, DirectorySchedule schedule, std::string owner)
     : app_(app), schedule_(schedule), owner_(std::move(owner)) {}
@@ -16,15 +34,50 @@ DirectoryScheduler::~DirectoryScheduler() { Stop(); }
 Status DirectoryScheduler::AddOperatorSources() {
   operators::ClientContext context{app_.config.operator_id, &app_.trust};
   for (const auto& op : app_.config.operators) {
-    if (op.protocol != "gateway" || op.Get("directory", "true") == "false") continue;
+    if (op.Get("directory", "true") == "false") continue;
+    if (op.protocol != "gateway" && op.protocol != "ee-erp" && op.protocol != "registry-dump") continue;
     auto client = operators::MakeOperatorClient(op, context);
     if (!client) return client.error();
     operators::OperatorClient* c = client->get();
     clients_[op.id] = std::move(*client);
-    std::string name = op.id;
-    AddSource({name, [this, c, name](const std::string& cursor, int64_t now_ms) {
-                 return SyncOperatorReceivers(*app_.store, *c, name, cursor, now_ms);
-               }});
+    Source source;
+    source.name = op.id;
+    source.interval_ms = std::stoll(op.Get("directory_interval_seconds", "0")) * 1000;
+    const std::string name = op.id;
+    if (op.protocol == "gateway") {
+      source.sync = [this, c, name](const std::string& cursor, int64_t now_ms) {
+        return SyncOperatorReceivers(*app_.store, *c, name, cursor, now_ms);
+      };
+      source.answers_for = [](const std::string&) { return true; };
+    } else if (op.protocol == "ee-erp") {
+      // The operator answers per company: the recipients the tenants invoiced lately, and those
+      // it answered for before (so a recipient that leaves is noticed).
+      source.sync = [this, c, name](const std::string&, int64_t now_ms) -> Result<SyncOutcome> {
+        auto recent = app_.store->RecentRecipients(now_ms - app_.config.directory_recent_days * 86400000);
+        if (!recent) return recent.error();
+        auto known = app_.store->SourceIdentifiers(name);
+        if (!known) return known.error();
+        std::set<std::string> ids(known->begin(), known->end());
+        for (const auto& id : *recent)
+          if (EstonianRegistryCode(id)) ids.insert(id);
+        auto out = SyncCheckedRecipients(*app_.store, *c, name, {ids.begin(), ids.end()}, now_ms);
+        if (out) out->full = true;
+        return out;
+      };
+      source.answers_for = EstonianRegistryCode;
+    } else {
+      const std::string spool = SpoolPath(app_.config, op.id);
+      const operators::OperatorSettings registry = op;
+      source.sync = [this, registry, spool](const std::string& cursor, int64_t now_ms) {
+        return SyncRegistryDump(*app_.store, registry, app_.config.operators, spool, cursor, now_ms);
+      };
+    }
+    if (source.answers_for) {
+      source.check = [this, c, name](const std::vector<std::string>& ids, int64_t now_ms) {
+        return SyncCheckedRecipients(*app_.store, *c, name, ids, now_ms);
+      };
+    }
+    AddSource(std::move(source));
   }
   return OkStatus();
 }
@@ -39,6 +92,7 @@ int DirectoryScheduler::RunDue(int64_t now_ms, const std::string& only, bool for
   for (auto& s : *known) state[s.name] = s;
   static thread_local std::mt19937_64 random(std::random_device{}());
   int ran = 0;
+  bool watched = false;
   for (const Source& source : sources_) {
     if (!only.empty() && source.name != only) continue;
     storage::DirectorySource run = state.count(source.name) ? state[source.name] : storage::DirectorySource{};
@@ -46,6 +100,13 @@ int DirectoryScheduler::RunDue(int64_t now_ms, const std::string& only, bool for
     if (!force && run.next_run_ms > now_ms) continue;
     auto claimed = app_.store->ClaimSource(source.name, owner_, now_ms, schedule_.lease_ms);
     if (!claimed || !*claimed) continue;  // another process is syncing it
+    if (!watched) {
+      // Recipients invoiced since the last watch get their answer from before this sync, so a
+      // change this sync makes is told to them.
+      if (auto w = WatchCapabilities(now_ms); !w)
+        std::cerr << "eigw: directory: capability watch: " << w.error().message() << std::endl;
+      watched = true;
+    }
     const auto started = std::chrono::steady_clock::now();
     auto outcome = source.sync(run.cursor, now_ms);
     const int64_t finished_ms = now_ms + std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -53,6 +114,7 @@ int DirectoryScheduler::RunDue(int64_t now_ms, const std::string& only, bool for
                                              .count();
     run.last_finished_ms = finished_ms;
     run.duration_ms = finished_ms - now_ms;
+    const int64_t interval = source.interval_ms > 0 ? source.interval_ms : schedule_.interval_ms;
     const int64_t jitter = schedule_.jitter_ms > 0 ? static_cast<int64_t>(random() % schedule_.jitter_ms) : 0;
     if (outcome) {
       run.cursor = outcome->cursor;
@@ -62,7 +124,7 @@ int DirectoryScheduler::RunDue(int64_t now_ms, const std::string& only, bool for
       run.removed = outcome->counts.removed;
       run.failures = 0;
       run.last_error.clear();
-      run.next_run_ms = now_ms + schedule_.interval_ms + jitter;
+      run.next_run_ms = now_ms + interval + jitter;
       std::cerr << "eigw: directory: " << source.name << ": " << (outcome->full ? "full" : "delta") << " sync, "
                 << outcome->entries << " entries read, " << run.added << " added, " << run.changed << " changed, "
                 << run.removed << " removed in " << run.duration_ms << " ms" << std::endl;
@@ -71,8 +133,7 @@ int DirectoryScheduler::RunDue(int64_t now_ms, const std::string& only, bool for
       ++run.failures;
       ++run.errors;
       run.last_error = outcome.error().message();
-      run.next_run_ms =
-          now_ms + BackoffMs(run.failures, schedule_.backoff_initial_ms, schedule_.interval_ms) + jitter / 10;
+      run.next_run_ms = now_ms + BackoffMs(run.failures, schedule_.backoff_initial_ms, interval) + jitter / 10;
       std::cerr << "eigw: directory: " << source.name << ": sync failed (" << run.failures
                 << " in a row): " << run.last_error << std::endl;
     }
@@ -80,15 +141,102 @@ int DirectoryScheduler::RunDue(int64_t now_ms, const std::string& only, bool for
       std::cerr << "eigw: directory: " << source.name << ": " << st.error().message() << std::endl;
     ++ran;
   }
+  if (ran > 0) {
+    if (auto w = WatchCapabilities(now_ms); !w)
+      std::cerr << "eigw: directory: capability watch: " << w.error().message() << std::endl;
+  }
   return ran;
+}
+
+Result<std::vector<std::string>> DirectoryScheduler::RequestSync(const std::string& source) {
+  std::vector<std::string> names;
+  for (const auto& s : sources_)
+    if (source.empty() || s.name == source) names.push_back(s.name);
+  if (!source.empty() && names.empty()) {
+    std::string all;
+    for (const auto& s : sources_) all += (all.empty() ? "" : ", ") + s.name;
+    return Error::NotFound("no directory source '" + source + "' (sources: " + (all.empty() ? "none" : all) + ")");
+  }
+  {
+    std::lock_guard lock(mu_);
+    requested_.insert(source);
+  }
+  wake_.notify_all();
+  return names;
+}
+
+Result<int> DirectoryScheduler::CheckNow(const std::string& id, int64_t now_ms) {
+  auto entries = app_.store->LookupDirectory(id);
+  if (!entries) return entries.error();
+  std::set<std::string> listed;
+  for (const auto& e : *entries) listed.insert(e.source);
+  std::vector<const Source*> ask;
+  for (const auto& s : sources_)
+    if (s.check && listed.count(s.name)) ask.push_back(&s);
+  if (ask.empty()) {
+    for (const auto& s : sources_)
+      if (s.check && s.answers_for(id)) ask.push_back(&s);
+  }
+  int answered = 0;
+  std::string errors;
+  for (const Source* s : ask) {
+    auto got = s->check({id}, now_ms);
+    if (got) {
+      ++answered;
+    } else {
+      errors += (errors.empty() ? "" : "; ") + s->name + ": " + got.error().message();
+    }
+  }
+  if (answered == 0 && !errors.empty()) return Error::Unavailable(errors);
+  if (answered > 0) {
+    if (auto w = WatchCapabilities(now_ms); !w)
+      std::cerr << "eigw: directory: capability watch: " << w.error().message() << std::endl;
+  }
+  return answered;
+}
+
+Result<int> DirectoryScheduler::WatchCapabilities(int64_t now_ms) {
+  std::lock_guard lock(watch_mu_);
+  // A margin for writes of other processes that committed a little late.
+  const int64_t since = watched_until_ms_ > 0 ? watched_until_ms_ - 60000 : 0;
+  auto candidates = app_.store->WatchCandidates(since, since);
+  if (!candidates) return candidates.error();
+  int events = 0;
+  for (const auto& w : *candidates) {
+    auto answer = LookupRecipient(app_, w.identifier, "");
+    if (!answer) return answer.error();
+    const std::string key = AnswerKey(*answer);
+    if (key == w.answer) continue;
+    // The first answer is the baseline the tenant is measured against, not a change.
+    const std::string status = w.answer.empty() ? "" : (answer->can_receive ? "can_receive" : answer->reason);
+    auto seq = app_.store->SetWatchAnswer(w, key, status, RecipientJson(*answer, now_ms), now_ms);
+    if (!seq) return seq.error();
+    if (*seq > 0) ++events;
+  }
+  watched_until_ms_ = now_ms;
+  if (events > 0) std::cerr << "eigw: directory: " << events << " capability change(s) told to tenants" << std::endl;
+  return events;
 }
 
 void DirectoryScheduler::Start() {
   if (sources_.empty()) return;
   thread_ = std::thread([this] {
     while (!app_.stopping) {
+      std::set<std::string> asked;
+      {
+        std::lock_guard lock(mu_);
+        asked.swap(requested_);
+      }
+      if (asked.count("")) {
+        RunDue(NowMs(), "", /*force=*/true);
+      } else {
+        for (const auto& name : asked) RunDue(NowMs(), name, /*force=*/true);
+      }
       RunDue(NowMs());
-      for (int i = 0; i < 10 && !app_.stopping; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      std::unique_lock lock(mu_);
+      // Wakes at once for a request, and often enough to notice App::stopping.
+      for (int i = 0; i < 10 && !app_.stopping && requested_.empty(); ++i)
+        wake_.wait_for(lock, std::chrono::milliseconds(100));
     }
   });
 }

@@ -81,4 +81,37 @@ Result<SyncOutcome> SyncOperatorReceivers(storage::Store& store, operators::Oper
   return out;
 }
 
+Result<SyncOutcome> SyncCheckedRecipients(storage::Store& store, operators::OperatorClient& client,
+                                          const std::string& source, const std::vector<std::string>& ids,
+                                          int64_t now_ms) {
+  SyncOutcome out;
+  constexpr size_t kBatch = 100;
+  for (size_t at = 0; at < ids.size(); at += kBatch) {
+    std::vector<std::string> batch(ids.begin() + static_cast<std::ptrdiff_t>(at),
+                                   ids.begin() + static_cast<std::ptrdiff_t>(std::min(ids.size(), at + kBatch)));
+    auto answers = client.CheckRecipients(batch);
+    if (!answers) return answers.error();
+    std::vector<storage::DirectoryEntry> live;
+    std::vector<std::string> not_registered;
+    for (size_t i = 0; i < answers->size(); ++i) {
+      operators::ReceiverInfo r = (*answers)[i];
+      if (r.id.empty() && i < batch.size()) r.id = batch[i];
+      if (r.id.empty()) continue;
+      ++out.entries;
+      if (r.accepts && !r.removed) {
+        live.push_back(ToEntry(r, source, now_ms));
+      } else {
+        not_registered.push_back(r.id);
+      }
+    }
+    auto put = store.PutDirectory(live, now_ms);
+    if (!put) return put.error();
+    Add(out.counts, *put);
+    auto gone = store.MarkNotRegistered(source, not_registered, now_ms);
+    if (!gone) return gone.error();
+    out.counts.removed += *gone;
+  }
+  return out;
+}
+
 }  // namespace gw::gateway

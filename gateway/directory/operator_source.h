@@ -7,6 +7,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "formats/core/result.h"
 #include "gateway/storage/store.h"
@@ -25,5 +26,13 @@ struct SyncOutcome {
 // `cursor` "" asks for the full list.
 Result<SyncOutcome> SyncOperatorReceivers(storage::Store& store, operators::OperatorClient& client,
                                           const std::string& source, const std::string& cursor, int64_t now_ms);
+
+// Asks `client` about `ids` (in batches of up to 100: the Estonian company status check, the
+// gateway protocol's receivers check) and records each answer as source `source`: a recipient
+// that accepts e-invoices is added or refreshed, one that does not becomes a tombstone (so the
+// directory can say not_registered). A failing batch stops the run; what was written stays.
+Result<SyncOutcome> SyncCheckedRecipients(storage::Store& store, operators::OperatorClient& client,
+                                          const std::string& source, const std::vector<std::string>& ids,
+                                          int64_t now_ms);
 
 }  // namespace gw::gateway

@@ -54,7 +54,7 @@ Result<RecipientAnswer> LookupRecipient(App& app, const std::string& id, const s
   a.path_json = e->path_json;
   a.formats = SplitList(e->formats);
   a.document_types = SplitList(e->document_types);
-  a.verified_ms = best ? e->last_verified_ms : *e->removed_ms;
+  a.verified_ms = best ? e->last_verified_ms : std::max(*e->removed_ms, e->last_verified_ms);
   if (!best) {
     a.reason = "not_registered";
   } else if (!Accepts(a.document_types, document_type)) {
@@ -91,8 +91,60 @@ std::string RecipientJson(const RecipientAnswer& a, int64_t now_ms) {
   } else {
     j.Key("verified_at").Null().Key("age_seconds").Null();
   }
+  j.Field("checked_now", a.checked_now);
+  if (!a.check_error.empty()) j.Field("check_error", a.check_error);
   j.EndObject();
   return j.Take();
+}
+
+std::string AnswerKey(const RecipientAnswer& a) {
+  std::string key = a.can_receive ? "yes" : "no:" + a.reason;
+  key += "|" + a.operator_id + "|" + a.channel + "|";
+  for (const auto& t : a.document_types) key += t + ",";
+  key += "|";
+  for (const auto& f : a.formats) key += f + ",";
+  return key;
+}
+
+operators::DirectoryRoute DirectoryRouteFor(App& app, const std::string& recipient) {
+  operators::DirectoryRoute route;
+  auto entries = app.store->LookupDirectory(recipient);
+  if (!entries) {
+    route.why = "the directory could not be read: " + entries.error().message();
+    return route;
+  }
+  const storage::DirectoryEntry* best = nullptr;
+  for (const auto& e : *entries) {
+    if (e.removed_ms) continue;
+    best = &e;
+    break;
+  }
+  if (entries->empty()) return route;  // unknown to every source
+  route.known = true;
+  if (!best) {
+    route.why = "the directory says not_registered (source " + entries->front().source + ")";
+    return route;
+  }
+  route.registered = true;
+  route.source = best->source;
+  route.channel = best->channel;
+  route.operator_id = best->operator_id;
+  route.formats = SplitList(best->formats);
+  const auto* source = app.config.FindOperator(best->source);
+  if (source && source->protocol != "registry-dump") {
+    // The partner that listed the recipient delivers to it (itself or by roaming).
+    route.deliver_via = source->id;
+  } else if (source) {
+    if (best->channel == "direct") {
+      route.deliver_via = best->operator_id;
+    } else {
+      route.deliver_via = source->Get("via");
+    }
+  }
+  route.why = "the directory: source " + best->source + " lists it at " + best->operator_id + " (" + best->channel + ")";
+  if (route.deliver_via.empty())
+    route.why += ", an operator this gateway has no connection to (set via on [operator." + best->source + "])";
+  return route;
 }
 
 }  // namespace gw::gateway

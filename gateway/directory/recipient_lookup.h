@@ -19,6 +19,8 @@ struct RecipientAnswer {
   std::string path_json = "[]";
   std::vector<std::string> formats, document_types, identifiers;  // identifiers: the party's others
   std::optional<int64_t> verified_ms;  // how fresh the answer is
+  bool checked_now = false;            // the operator was asked during this request
+  std::string check_error;             // why asking it failed (the answer is then the stored one)
 };
 
 // `document_type` "" = any. Errors only when the store fails.
@@ -26,5 +28,13 @@ Result<RecipientAnswer> LookupRecipient(App& app, const std::string& id, const s
 
 // The answer as the API shows it (docs/api.md, "Recipients").
 std::string RecipientJson(const RecipientAnswer& answer, int64_t now_ms);
+
+// What a tenant is told about when it changes: can receive or why not, operator, channel,
+// document types and formats (not the freshness).
+std::string AnswerKey(const RecipientAnswer& answer);
+
+// The directory's word for routing `recipient` (StaticRoutes::SetDirectory): the operator this
+// gateway delivers to for it, from the freshest live entry of any source.
+operators::DirectoryRoute DirectoryRouteFor(App& app, const std::string& recipient);
 
 }  // namespace gw::gateway

@@ -228,6 +228,9 @@ std::string RouteJson(const operators::Route& route) {
       .Field("format", route.format)
       .Field("recipient", route.recipient)
       .Field("reason", route.reason)
+      .Field("e_invoice", route.e_invoice)
+      .OptionalField("channel", route.channel)
+      .OptionalField("directory_source", route.source)
       .EndObject();
   return j.Take();
 }

@@ -52,6 +52,8 @@ class Doorbell {
 
 // The parts of a running gateway that handlers and workers share. Read-only after start-up
 // except `stopping` and what is internally synchronized (store, metrics).
+class DirectoryScheduler;
+
 struct App {
   Config config;
   std::unique_ptr<storage::Store> store;
@@ -68,6 +70,8 @@ struct App {
   certs::TrustStore trust;
   std::map<std::string, std::string> operator_tokens;  // SHA-256 hex of a token -> operator id
   std::map<std::string, std::string> operator_certs;   // SHA-256 hex of a DER certificate -> operator id
+  // The directory's scheduler when the server runs one (manual refresh, on-demand checks).
+  DirectoryScheduler* directory = nullptr;
 };
 
 // The key that signs `tenant_id`'s documents: its own ([tenant.<name>]) or [node]'s; null if none.
@@ -86,6 +90,8 @@ bool ParseRfc3339(std::string_view text, int64_t& ms);
 
 // An event as the API shows it (SSE data, webhook body).
 std::string EventJson(const storage::Event& event);
+// invoice.status, inbox.status or recipient.capability.
+std::string EventType(const storage::Event& event);
 
 struct Ctx {
   App& app;

@@ -1,10 +1,13 @@
 // /v1/recipients and /v1/directory: what the directory knows about recipients, and its sync
 // health (docs/api.md, "Recipients and the directory").
+#include <algorithm>
+
 #include <Poco/URI.h>
 
 #include "formats/core/participant_id.h"
 #include "formats/json/json_value.h"
 #include "gateway/common/json_out.h"
+#include "gateway/directory/directory_scheduler.h"
 #include "gateway/directory/recipient_lookup.h"
 #include "gateway/server/handlers.h"
 
@@ -27,9 +30,59 @@ void GetRecipient(Ctx& ctx) {
   const std::string type = ctx.Query("document_type");
   if (!ValidDocumentType(type))
     return ctx.Problem(400, "invalid_parameter", "Invalid parameter", "document_type: invoice or credit_note");
-  auto answer = LookupRecipient(ctx.app, id->ToString(), type);
+  // Freshness limit: an answer older than this (or none) is checked with the operators now.
+  int64_t max_age_ms = ctx.app.config.directory_check_max_age_ms;
+  bool given = false;
+  const std::string max_age = ctx.Query("max_age", &given);
+  if (given) {
+    const bool digits = !max_age.empty() && max_age.size() <= 9 &&
+                        std::all_of(max_age.begin(), max_age.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (!digits)
+      return ctx.Problem(400, "invalid_parameter", "Invalid parameter",
+                         "max_age is the oldest answer you accept, in seconds (0: ask the operator now)");
+    max_age_ms = std::stoll(max_age) * 1000;
+  }
+  const std::string key = id->ToString();
+  auto answer = LookupRecipient(ctx.app, key, type);
   if (!answer) return ctx.Unavailable(answer.error());
+  const int64_t now = NowMs();
+  const bool own = answer->channel == "direct" && answer->operator_id == ctx.app.config.operator_id &&
+                   answer->source == ctx.app.config.operator_id;
+  if (!own && ctx.app.directory && (!answer->verified_ms || now - *answer->verified_ms > max_age_ms)) {
+    auto checked = ctx.app.directory->CheckNow(key, now);
+    if (!checked) {
+      answer->check_error = checked.error().message();
+    } else if (*checked > 0) {
+      auto fresh = LookupRecipient(ctx.app, key, type);
+      if (!fresh) return ctx.Unavailable(fresh.error());
+      *answer = std::move(*fresh);
+      answer->checked_now = true;
+    }
+  }
   ctx.SendJson(200, RecipientJson(*answer, NowMs()));
+}
+
+void SyncDirectory(Ctx& ctx) {
+  std::string body;
+  if (!ctx.ReadBody(body)) return;
+  std::string source;
+  if (body.find_first_not_of(" \t\r\n") != std::string::npos) {
+    auto doc = formats::json::Parse(body);
+    const formats::json::JsonValue* s = doc ? formats::json::Get(*doc, "source") : nullptr;
+    if (!doc || !doc->is_object() || (s && !s->is_string()))
+      return ctx.Problem(400, "invalid_parameter", "Invalid request",
+                         "send {\"source\": \"NAME\"} to sync one source, or no body (or {}) for every source");
+    if (s) source = std::string(s->text);
+  }
+  if (!ctx.app.directory)
+    return ctx.Problem(503, "unavailable", "The directory does not run here", "this process runs no directory sources");
+  auto asked = ctx.app.directory->RequestSync(source);
+  if (!asked) return ctx.Problem(404, "source_not_found", "No such directory source", asked.error().message());
+  JsonOut j;
+  j.BeginObject().Key("requested").BeginArray();
+  for (const auto& name : *asked) j.String(name);
+  j.EndArray().Field("status", "/v1/directory/status").EndObject();
+  ctx.SendJson(202, j.Take());
 }
 
 void CheckRecipients(Ctx& ctx) {

@@ -8,13 +8,28 @@
 
 namespace gw::gateway {
 
+std::string EventType(const storage::Event& e) {
+  if (e.invoice_id.starts_with("inb_")) return "inbox.status";
+  if (e.invoice_id.starts_with("rcp:")) return "recipient.capability";
+  return "invoice.status";
+}
+
 std::string EventJson(const storage::Event& e) {
   JsonOut j;
-  j.BeginObject().Field("seq", e.seq).Field(e.invoice_id.starts_with("inb_") ? "inbox_id" : "invoice_id", e.invoice_id)
-      .Field("status", e.status)
-      .Field("at", Rfc3339(e.at_ms))
-      .Field("detail", e.detail)
-      .EndObject();
+  const std::string type = EventType(e);
+  j.BeginObject().Field("seq", e.seq).Field("type", type);
+  if (type == "recipient.capability") {
+    // status: can_receive, or why not (not_registered, document_type_not_accepted, unknown);
+    // recipient: the directory's whole answer (as GET /v1/recipients/{recipient}).
+    j.Field("recipient_id", e.invoice_id.substr(4)).Field("status", e.status).Field("at", Rfc3339(e.at_ms));
+    j.Key("recipient").Raw(e.detail.empty() ? "null" : e.detail);
+  } else {
+    j.Field(type == "inbox.status" ? "inbox_id" : "invoice_id", e.invoice_id)
+        .Field("status", e.status)
+        .Field("at", Rfc3339(e.at_ms))
+        .Field("detail", e.detail);
+  }
+  j.EndObject();
   return j.Take();
 }
 
@@ -61,7 +76,7 @@ void StreamEvents(Ctx& ctx) {
     auto events = store.EventsAfter(ctx.tenant.id, cursor, 500);
     if (!events) break;  // the client reconnects with Last-Event-ID
     for (const auto& e : *events) {
-      out << "id: " << e.seq << (e.invoice_id.starts_with("inb_") ? "\nevent: inbox.status\ndata: " : "\nevent: invoice.status\ndata: ") << EventJson(e) << "\n\n";
+      out << "id: " << e.seq << "\nevent: " << EventType(e) << "\ndata: " << EventJson(e) << "\n\n";
       cursor = e.seq;
     }
     if (!events->empty()) {

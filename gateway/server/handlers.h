@@ -31,6 +31,7 @@ void RespondToInboxItem(Ctx& ctx);  // params: id
 void GetRecipient(Ctx& ctx);      // params: scheme:value
 void CheckRecipients(Ctx& ctx);
 void DirectoryStatus(Ctx& ctx);
+void SyncDirectory(Ctx& ctx);    // POST /v1/directory/sync: a manual refresh (202)
 // The operator protocol (operator_api.cc); Ctx::operator_id is the caller.
 void PostOperatorMessage(Ctx& ctx);
 void ListOperatorReceivers(Ctx& ctx);

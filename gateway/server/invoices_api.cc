@@ -3,6 +3,7 @@
 
 #include <Poco/Base64Encoder.h>
 
+#include "formats/json/json_value.h"
 #include "gateway/common/json_out.h"
 #include "gateway/server/handlers.h"
 
@@ -93,6 +94,9 @@ void PostInvoice(Ctx& ctx) {
   inv.buyer_endpoint = sum.buyer_endpoint;
   inv.source_format = sub.format;
   inv.findings_json = "[]";
+  // The route as decided now (the worker decides again when it writes the document), so the list
+  // tells at once whether the invoice goes out as an e-invoice and why.
+  inv.route_json = RouteJson(std::get<operators::Route>(route));
   inv.created_ms = inv.updated_ms = now_ms;
   inv.accepted_json = AcceptedJson(inv);
 
@@ -219,6 +223,24 @@ void GetInvoice(Ctx& ctx) {
   ctx.SendJson(200, j.str());
 }
 
+// "e_invoice": whether the invoice goes out as an e-invoice; "e_invoice_reason": through which
+// operator and why (the route's reason). Both null before a route was decided.
+static void EInvoiceFields(JsonOut& j, const std::string& route_json) {
+  auto route = formats::json::Parse(route_json.empty() ? std::string_view("{}") : std::string_view(route_json));
+  const formats::json::JsonValue* flag = route ? formats::json::Get(*route, "e_invoice") : nullptr;
+  if (!route || !formats::json::Get(*route, "operator")) {
+    j.Key("e_invoice").Null().Key("e_invoice_reason").Null();
+    return;
+  }
+  const bool yes = !flag || !(flag->kind == formats::json::JsonValue::Kind::kBool && !flag->boolean);
+  const std::string channel = formats::json::GetString(*route, "channel");
+  j.Field("e_invoice", yes)
+      .Field("e_invoice_reason", std::string(yes ? "" : "not an e-invoice channel: ") + "operator " +
+                                     formats::json::GetString(*route, "operator") +
+                                     (channel.empty() ? "" : " (" + channel + ")") + "; " +
+                                     formats::json::GetString(*route, "reason"));
+}
+
 void ListInvoices(Ctx& ctx) {
   storage::InvoiceFilter filter;
   bool given = false;
@@ -276,8 +298,9 @@ void ListInvoices(Ctx& ctx) {
         .Field("id", i.id)
         .Field("status", i.status)
         .Field("invoice_number", i.invoice_number)
-        .OptionalField("buyer_endpoint", i.buyer_endpoint)
-        .Field("created_at", Rfc3339(i.created_ms))
+        .OptionalField("buyer_endpoint", i.buyer_endpoint);
+    EInvoiceFields(j, i.route_json);
+    j.Field("created_at", Rfc3339(i.created_ms))
         .Field("updated_at", Rfc3339(i.updated_ms))
         .EndObject();
   }

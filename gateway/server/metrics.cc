@@ -40,7 +40,9 @@ void Metrics::RecordStatusSent(const std::string& outcome) {
   ++statuses_[outcome];
 }
 
-std::string Metrics::Render(const storage::OutboxStats* stats, int64_t now_ms) const {
+std::string Metrics::Render(const storage::OutboxStats* stats, int64_t now_ms,
+                            const std::vector<storage::DirectorySource>* sources,
+                            const int64_t* directory_entries) const {
   std::ostringstream o;
   std::lock_guard lock(mutex_);
   o << "# HELP eigw_http_requests_total HTTP requests by route, method and status.\n"
@@ -99,6 +101,28 @@ std::string Metrics::Render(const storage::OutboxStats* stats, int64_t now_ms) c
       << "# HELP eigw_outbox_oldest_age_seconds Age of the oldest invoice in the outbox.\n"
          "# TYPE eigw_outbox_oldest_age_seconds gauge\n"
       << "eigw_outbox_oldest_age_seconds " << (stats->oldest_ms ? (now_ms - *stats->oldest_ms) / 1000.0 : 0.0) << "\n";
+  }
+  if (directory_entries) {
+    o << "# HELP eigw_directory_entries Live recipient entries of the directory (identifier and source).\n"
+         "# TYPE eigw_directory_entries gauge\n"
+      << "eigw_directory_entries " << *directory_entries << "\n";
+  }
+  if (sources) {
+    auto gauge = [&](const char* name, const char* type, const char* help, auto value) {
+      o << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n";
+      for (const auto& s : *sources) o << name << "{source=\"" << s.name << "\"} " << value(s) << "\n";
+    };
+    gauge("eigw_directory_sync_duration_seconds", "gauge", "How long the last sync of each directory source took.",
+          [](const storage::DirectorySource& s) { return s.duration_ms / 1000.0; });
+    gauge("eigw_directory_last_success_age_seconds", "gauge",
+          "Seconds since each directory source last synced successfully (-1: never).",
+          [&](const storage::DirectorySource& s) {
+            return s.last_success_ms > 0 ? (now_ms - s.last_success_ms) / 1000.0 : -1.0;
+          });
+    gauge("eigw_directory_sync_errors_total", "counter", "Failed syncs of each directory source.",
+          [](const storage::DirectorySource& s) { return s.errors; });
+    gauge("eigw_directory_consecutive_failures", "gauge", "Failed syncs of each directory source since its last success.",
+          [](const storage::DirectorySource& s) { return s.failures; });
   }
   return o.str();
 }

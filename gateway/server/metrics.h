@@ -25,8 +25,11 @@ class Metrics {
   void RecordInbound(const std::string& disposition);
   void RecordForward(const std::string& outcome);
   void RecordStatusSent(const std::string& outcome);
-  // The exposition text; `stats` from Store::Stats (omitted when the database did not answer).
-  std::string Render(const storage::OutboxStats* stats, int64_t now_ms) const;
+  // The exposition text; `stats` from Store::Stats, `sources` and `directory_entries` from the
+  // directory's tables (each omitted when the database did not answer).
+  std::string Render(const storage::OutboxStats* stats, int64_t now_ms,
+                     const std::vector<storage::DirectorySource>* sources = nullptr,
+                     const int64_t* directory_entries = nullptr) const;
 
  private:
   static constexpr std::array<double, 12> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,

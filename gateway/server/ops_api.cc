@@ -18,7 +18,10 @@ void Readyz(Ctx& ctx) {
 
 void MetricsText(Ctx& ctx) {
   auto stats = ctx.app.store->Stats();
-  std::string text = ctx.app.metrics.Render(stats ? &*stats : nullptr, NowMs());
+  auto sources = ctx.app.store->ListSources();
+  auto entries = ctx.app.store->DirectorySize();
+  std::string text = ctx.app.metrics.Render(stats ? &*stats : nullptr, NowMs(), sources ? &*sources : nullptr,
+                                            entries ? &*entries : nullptr);
   ctx.Send(200, "text/plain; version=0.0.4", text);
 }
 

@@ -55,6 +55,7 @@ constexpr Route kRoutes[] = {
     {"GET", "/v1/recipients/{}", handlers::GetRecipient, Auth::kTenant},
     {"POST", "/v1/recipients/check", handlers::CheckRecipients, Auth::kTenant},
     {"GET", "/v1/directory/status", handlers::DirectoryStatus, Auth::kTenant},
+    {"POST", "/v1/directory/sync", handlers::SyncDirectory, Auth::kTenant},
     {"POST", "/operator/v1/messages", handlers::PostOperatorMessage, Auth::kOperator},
     {"GET", "/operator/v1/receivers", handlers::ListOperatorReceivers, Auth::kOperator},
     {"POST", "/operator/v1/receivers/check", handlers::CheckOperatorReceivers, Auth::kOperator},

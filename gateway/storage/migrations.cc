@@ -107,6 +107,15 @@ constexpr const char* kV3[] = {
     " next_run_ms BIGINT NOT NULL)",
 };
 
+constexpr const char* kV4[] = {
+    // Lookups of what changed since the last capability watch, and of who invoiced a recipient.
+    "CREATE INDEX directory_by_change ON directory (changed_ms)",
+    "CREATE INDEX invoices_by_created ON invoices (created_ms)",
+    "CREATE TABLE recipient_watch (tenant_id TEXT NOT NULL, identifier TEXT NOT NULL, answer TEXT NOT NULL,"
+    " notified_ms BIGINT NOT NULL, PRIMARY KEY (tenant_id, identifier))",
+    "CREATE INDEX recipient_watch_by_identifier ON recipient_watch (identifier)",
+};
+
 constexpr const char* kSqliteV2Triggers[] = {
     "CREATE TRIGGER inbound_documents_never_change BEFORE UPDATE ON inbound_documents"
     " BEGIN SELECT RAISE(ABORT, 'archived documents are never changed'); END",
@@ -152,6 +161,9 @@ std::vector<Migration> Migrations(Dialect dialect) {
   Migration v3{3, "recipient directory and its sources", {}};
   for (const char* sql : kV3) v3.statements.push_back(Spell(sql, dialect));
   out.push_back(std::move(v3));
+  Migration v4{4, "directory: change index, capability watch of invoiced recipients", {}};
+  for (const char* sql : kV4) v4.statements.push_back(Spell(sql, dialect));
+  out.push_back(std::move(v4));
   return out;
 }
 

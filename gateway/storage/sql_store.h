@@ -111,6 +111,14 @@ class SqlStore final : public Store {
                            int64_t lease_ms) override;
   Status RecordSourceRun(const DirectorySource& run, const std::string& owner) override;
   Result<std::vector<DirectorySource>> ListSources() override;
+  Result<int64_t> TouchDirectory(const std::string& source, int64_t now_ms) override;
+  Result<int64_t> MarkNotRegistered(const std::string& source, const std::vector<std::string>& identifiers,
+                                    int64_t now_ms) override;
+  Result<std::vector<std::string>> SourceIdentifiers(const std::string& source) override;
+  Result<std::vector<std::string>> RecentRecipients(int64_t since_ms) override;
+  Result<std::vector<RecipientWatch>> WatchCandidates(int64_t invoices_since_ms, int64_t changed_since_ms) override;
+  Result<int64_t> SetWatchAnswer(const RecipientWatch& watch, const std::string& answer, const std::string& status,
+                                 const std::string& detail, int64_t now_ms) override;
   Status SetCursor(const std::string& name, const std::string& value, int64_t now_ms) override;
 
   Status Ping() override;

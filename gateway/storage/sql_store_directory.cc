@@ -238,4 +238,104 @@ Result<std::vector<DirectorySource>> SqlStore::ListSources() {
   return out;
 }
 
+Result<int64_t> SqlStore::TouchDirectory(const std::string& source, int64_t now_ms) {
+  int64_t n = 0;
+  Status st = Write([&](Session& s) {
+    Statement q(s);
+    q << Sql("UPDATE directory SET last_seen_ms = ?, last_verified_ms = ? WHERE source = ? AND removed_ms IS NULL"),
+        useRef(now_ms), useRef(now_ms), useRef(source);
+    n = static_cast<int64_t>(q.execute());
+  });
+  if (!st) return st.error();
+  return n;
+}
+
+Result<int64_t> SqlStore::MarkNotRegistered(const std::string& source, const std::vector<std::string>& identifiers,
+                                            int64_t now_ms) {
+  int64_t was_live = 0;
+  if (identifiers.empty()) return was_live;
+  Status st = Write([&](Session& s) {
+    for (const std::string& id : identifiers) {
+      int64_t live = 0;
+      Statement count(s);
+      count << Sql("SELECT COUNT(*) FROM directory WHERE identifier = ? AND source = ? AND removed_ms IS NULL"),
+          useRef(id), useRef(source), into(live), now;
+      was_live += live;
+      Statement q(s);
+      q << Sql("INSERT INTO directory (identifier, source, party_key, name, country, operator_id, channel,"
+               " document_types, formats, path, first_seen_ms, last_seen_ms, last_verified_ms, removed_ms, changed_ms)"
+               " VALUES (?, ?, '', '', '', '', '', '', '', '[]', ?, ?, ?, ?, ?)"
+               " ON CONFLICT (identifier, source) DO UPDATE SET last_seen_ms = excluded.last_seen_ms,"
+               " last_verified_ms = excluded.last_verified_ms,"
+               " changed_ms = CASE WHEN directory.removed_ms IS NULL THEN excluded.changed_ms ELSE directory.changed_ms END,"
+               " removed_ms = COALESCE(directory.removed_ms, excluded.removed_ms)"),
+          useRef(id), useRef(source), useRef(now_ms), useRef(now_ms), useRef(now_ms), useRef(now_ms), useRef(now_ms);
+      q.execute();
+    }
+  });
+  if (!st) return st.error();
+  return was_live;
+}
+
+Result<std::vector<std::string>> SqlStore::SourceIdentifiers(const std::string& source) {
+  std::vector<std::string> out;
+  Status st = Read([&](Session& s) {
+    Statement q(s);
+    q << Sql("SELECT identifier FROM directory WHERE source = ? ORDER BY identifier"), useRef(source), now;
+    Rows rows(q);
+    for (size_t r = 0; r < rows.size(); ++r) out.push_back(rows.Text(r, 0));
+  });
+  if (!st) return st.error();
+  return out;
+}
+
+Result<std::vector<std::string>> SqlStore::RecentRecipients(int64_t since_ms) {
+  std::vector<std::string> out;
+  Status st = Read([&](Session& s) {
+    Statement q(s);
+    q << Sql("SELECT DISTINCT buyer_endpoint FROM invoices WHERE created_ms >= ? AND buyer_endpoint <> ''"
+             " ORDER BY buyer_endpoint"),
+        useRef(since_ms), now;
+    Rows rows(q);
+    for (size_t r = 0; r < rows.size(); ++r) out.push_back(rows.Text(r, 0));
+  });
+  if (!st) return st.error();
+  return out;
+}
+
+Result<std::vector<RecipientWatch>> SqlStore::WatchCandidates(int64_t invoices_since_ms, int64_t changed_since_ms) {
+  std::vector<RecipientWatch> out;
+  Status st = Write([&](Session& s) {
+    s << Sql("INSERT INTO recipient_watch (tenant_id, identifier, answer, notified_ms)"
+             " SELECT DISTINCT tenant_id, buyer_endpoint, '', 0 FROM invoices"
+             " WHERE created_ms >= ? AND buyer_endpoint <> '' ON CONFLICT (tenant_id, identifier) DO NOTHING"),
+        useRef(invoices_since_ms), now;
+    Statement q(s);
+    q << Sql("SELECT tenant_id, identifier, answer FROM recipient_watch WHERE answer = ''"
+             " OR identifier IN (SELECT identifier FROM directory WHERE changed_ms >= ?)"
+             " ORDER BY tenant_id, identifier"),
+        useRef(changed_since_ms), now;
+    Rows rows(q);
+    for (size_t r = 0; r < rows.size(); ++r) out.push_back({rows.Text(r, 0), rows.Text(r, 1), rows.Text(r, 2)});
+  });
+  if (!st) return st.error();
+  return out;
+}
+
+Result<int64_t> SqlStore::SetWatchAnswer(const RecipientWatch& w, const std::string& answer, const std::string& status,
+                                         const std::string& detail, int64_t now_ms) {
+  int64_t seq = 0;
+  Status st = Write([&](Session& s) {
+    Statement q(s);
+    q << Sql("UPDATE recipient_watch SET answer = ?, notified_ms = ? WHERE tenant_id = ? AND identifier = ?"
+             " AND answer = ?"),
+        useRef(answer), useRef(now_ms), useRef(w.tenant_id), useRef(w.identifier), useRef(w.answer);
+    // Another process told the tenant already: no second event.
+    if (q.execute() == 0 || status.empty()) return;
+    seq = InsertEvent(s, w.tenant_id, "rcp:" + w.identifier, status, detail, now_ms);
+  });
+  if (!st) return st.error();
+  return seq;
+}
+
 }  // namespace gw::gateway::storage

@@ -229,6 +229,12 @@ struct DirectoryEntry {
   std::optional<int64_t> removed_ms;
 };
 
+// A recipient a tenant has invoiced, with the last capability answer the tenant was told of
+// (the key of RecipientAnswer; "" = not yet known: the first answer is a baseline, not a change).
+struct RecipientWatch {
+  std::string tenant_id, identifier, answer;
+};
+
 // What a directory write changed.
 struct DirectoryCounts {
   int64_t added = 0, changed = 0, removed = 0, unchanged = 0;
@@ -379,6 +385,25 @@ class Store {
                                    int64_t lease_ms) = 0;
   virtual Status RecordSourceRun(const DirectorySource& run, const std::string& owner) = 0;
   virtual Result<std::vector<DirectorySource>> ListSources() = 0;
+  // A source confirmed its whole list unchanged: its live entries are seen and verified now.
+  virtual Result<int64_t> TouchDirectory(const std::string& source, int64_t now_ms) = 0;
+  // A source that answers per recipient said these are not registered: tombstones, made for
+  // identifiers it never listed too, verified now. Returns how many were live before.
+  virtual Result<int64_t> MarkNotRegistered(const std::string& source, const std::vector<std::string>& identifiers,
+                                            int64_t now_ms) = 0;
+  // Every identifier a source has an entry for (tombstones included).
+  virtual Result<std::vector<std::string>> SourceIdentifiers(const std::string& source) = 0;
+  // The distinct recipients (buyer electronic addresses) of invoices created since `since_ms`.
+  virtual Result<std::vector<std::string>> RecentRecipients(int64_t since_ms) = 0;
+  // Capability watch: first registers (tenant, recipient) of invoices created since
+  // `invoices_since_ms`, then returns the watched pairs whose answer is not yet known or whose
+  // recipient's directory entries changed since `changed_since_ms`.
+  virtual Result<std::vector<RecipientWatch>> WatchCandidates(int64_t invoices_since_ms, int64_t changed_since_ms) = 0;
+  // Records the pair's new answer; with `status` non-empty also appends the tenant's event
+  // (invoice_id "rcp:<identifier>", status, detail) and its webhook deliveries, in one transaction.
+  // Returns the event's seq (0 without one).
+  virtual Result<int64_t> SetWatchAnswer(const RecipientWatch& watch, const std::string& answer,
+                                         const std::string& status, const std::string& detail, int64_t now_ms) = 0;
 
   // A named cursor ("" when never set).
   virtual Result<std::string> GetCursor(const std::string& name) = 0;

@@ -6,6 +6,7 @@
 
 #include <cctype>
 #include <cstdio>
+#include <functional>
 
 namespace gw::operators {
 namespace {
@@ -15,20 +16,35 @@ struct GlobalInit {
 };
 
 struct Sink {
-  std::string* body;
-  size_t limit;
-  bool overflow = false;
+  const std::function<bool(std::string_view)>* each;
+  bool refused = false;
 };
 
 size_t Write(char* data, size_t size, size_t n, void* user) {
   auto* sink = static_cast<Sink*>(user);
   size_t len = size * n;
-  if (sink->body->size() + len > sink->limit) {
-    sink->overflow = true;
+  if (!(*sink->each)(std::string_view(data, len))) {
+    sink->refused = true;
     return 0;  // curl stops with CURLE_WRITE_ERROR
   }
-  sink->body->append(data, len);
   return len;
+}
+
+// Keeps the answer's header lines ("Name: value"), names lower-cased; a new status line (after a
+// redirect or a 100 Continue) starts over.
+size_t Header(char* data, size_t size, size_t n, void* user) {
+  auto* headers = static_cast<std::vector<std::pair<std::string, std::string>>*>(user);
+  std::string_view line(data, size * n);
+  if (line.starts_with("HTTP/")) headers->clear();
+  if (size_t colon = line.find(':'); colon != std::string_view::npos) {
+    std::string name(line.substr(0, colon));
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string_view value = line.substr(colon + 1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+    while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) value.remove_suffix(1);
+    headers->emplace_back(std::move(name), std::string(value));
+  }
+  return size * n;
 }
 
 }  // namespace
@@ -62,14 +78,43 @@ void HttpClient::Give(void* handle) {
   }
 }
 
+std::string HttpResponse::Header(std::string_view name) const {
+  for (const auto& [n, v] : headers)
+    if (n == name) return v;
+  return {};
+}
+
 Result<HttpResponse> HttpClient::Send(const std::string& method, const std::string& url,
                                       const std::vector<std::pair<std::string, std::string>>& headers,
                                       std::string_view body, size_t max_answer_bytes) {
+  std::string answer;
+  bool overflow = false;
+  auto response = Stream(method, url, headers, body, [&](std::string_view chunk) {
+    if (answer.size() + chunk.size() > max_answer_bytes) {
+      overflow = true;
+      return false;
+    }
+    answer.append(chunk);
+    return true;
+  });
+  if (!response) {
+    if (overflow)
+      return Error::Unavailable(method + " " + url + ": the answer is larger than " + std::to_string(max_answer_bytes) +
+                                " bytes");
+    return response.error();
+  }
+  response->body = std::move(answer);
+  return response;
+}
+
+Result<HttpResponse> HttpClient::Stream(const std::string& method, const std::string& url,
+                                        const std::vector<std::pair<std::string, std::string>>& headers,
+                                        std::string_view body, const std::function<bool(std::string_view)>& each) {
   CURL* curl = static_cast<CURL*>(Take());
   if (!curl) return Error::Internal("cannot create a curl handle");
   curl_easy_reset(curl);
   HttpResponse response;
-  Sink sink{&response.body, max_answer_bytes};
+  Sink sink{&each};
   curl_slist* list = nullptr;
   for (const auto& [name, value] : headers) list = curl_slist_append(list, (name + ": " + value).c_str());
   // No "Expect: 100-continue" round trip for larger bodies.
@@ -82,6 +127,8 @@ Result<HttpResponse> HttpClient::Send(const std::string& method, const std::stri
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, options_.timeout_ms);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, Write);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, Header);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response.headers);
   if (method == "POST" || method == "PUT") {
     curl_easy_setopt(curl, CURLOPT_POST, 1L);
     // Never a null pointer: curl would read the body from stdin instead.
@@ -105,8 +152,8 @@ Result<HttpResponse> HttpClient::Send(const std::string& method, const std::stri
   CURLcode rc = curl_easy_perform(curl);
   curl_slist_free_all(list);
   if (rc != CURLE_OK) {
-    std::string what = sink.overflow ? "the answer is larger than " + std::to_string(max_answer_bytes) + " bytes"
-                                     : std::string(curl_easy_strerror(rc)) + (detail[0] ? std::string(" (") + detail + ")" : "");
+    std::string what = sink.refused ? std::string("the answer was not taken")
+                                    : std::string(curl_easy_strerror(rc)) + (detail[0] ? std::string(" (") + detail + ")" : "");
     curl_easy_cleanup(curl);  // its connection may be in any state
     // Our own configuration (an unreadable client key or CA file, a bad URL) is not mended by
     // retrying: permanent, so the operator's invoice fails with the reason instead of waiting.

@@ -3,6 +3,7 @@
 // an optional client certificate, connect and total timeouts. Thread-safe.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -28,6 +29,9 @@ struct HttpResponse {
   long status = 0;
   std::string content_type;
   std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
+  // The value of header `name` (lower case), or "".
+  std::string Header(std::string_view name) const;
 };
 
 class HttpClient {
@@ -43,6 +47,11 @@ class HttpClient {
   Result<HttpResponse> Send(const std::string& method, const std::string& url,
                             const std::vector<std::pair<std::string, std::string>>& headers,
                             std::string_view body, size_t max_answer_bytes = 16 * 1024 * 1024);
+  // As Send, but the answer's body is handed to `each` chunk by chunk (not kept in `body`); `each`
+  // returning false stops the transfer (kUnavailable).
+  Result<HttpResponse> Stream(const std::string& method, const std::string& url,
+                              const std::vector<std::pair<std::string, std::string>>& headers, std::string_view body,
+                              const std::function<bool(std::string_view)>& each);
   Result<HttpResponse> Post(const std::string& url, const std::vector<std::pair<std::string, std::string>>& headers,
                             std::string_view body) {
     return Send("POST", url, headers, body);

@@ -270,7 +270,8 @@ def check_first_invoice(c):
              f'findings: {inv.get("findings")})')
     check_eq(event_statuses(inv), DELIVERED_EVENTS, f'GET /v1/invoices/{inv_id}: event statuses')
     check_eq(inv.get('route'), {'operator': 'local-drop', 'protocol': 'file-drop', 'format': 'ubl',
-                                'recipient': f'0088:{R_FIRST}', 'reason': '[routing] default_operator = local-drop; ubl is its first format this gateway writes'}, 'GET: route')
+                                'recipient': f'0088:{R_FIRST}', 'e_invoice': True, 'channel': None, 'directory_source': None,
+                                'reason': 'the directory does not know it; [routing] default_operator = local-drop; ubl is its first format this gateway writes'}, 'GET: route')
     check(inv.get('failure') is None, f'GET: failure must be null when delivered, got {inv.get("failure")!r}')
     check_findings_shape(inv.get('findings'), 'GET delivered invoice')
     check_eq(fatal(inv['findings']), [], 'GET delivered invoice: fatal findings')
@@ -607,7 +608,8 @@ def check_preflight(c):
     check_eq(p.get('document_type'), 'invoice', 'preflight document_type')
     check_eq(p.get('totals'), totals, 'preflight totals (as eigw convert computes them)')
     check_eq(p.get('route'), {'operator': 'local-drop', 'protocol': 'file-drop', 'format': 'ubl',
-                              'recipient': f'0088:{R_PREFLIGHT}', 'reason': '[routing] default_operator = local-drop; ubl is its first format this gateway writes'}, 'preflight route')
+                              'recipient': f'0088:{R_PREFLIGHT}', 'e_invoice': True, 'channel': None, 'directory_source': None,
+                                'reason': 'the directory does not know it; [routing] default_operator = local-drop; ubl is its first format this gateway writes'}, 'preflight route')
     check(p.get('route_error') is None, f'preflight route_error must be null, got {p.get("route_error")!r}')
     check_findings_shape(p.get('findings'), 'preflight')
     check_eq(fatal(p['findings']), [], 'preflight fatal findings')

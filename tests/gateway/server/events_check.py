@@ -73,7 +73,7 @@ def expect_quiet(stream, seconds, what):
 
 def stored_events(client, invoice_id):
     inv = client.invoice(invoice_id)
-    return [{'seq': e['seq'], 'invoice_id': invoice_id, 'status': e['status'], 'at': e['at'],
+    return [{'seq': e['seq'], 'type': 'invoice.status', 'invoice_id': invoice_id, 'status': e['status'], 'at': e['at'],
              'detail': e['detail']} for e in inv['events']]
 
 

@@ -1399,8 +1399,11 @@ def run_protocol(ctx):
         got = answer(f'0088:{buyer_c}')
         check_eq((got['operator'], got['channel'], got['source'], got['path']), ('gw-c', 'roaming', 'gw-b', ['gw-b', 'gw-c']),
                  'C\'s recipient, reached through gw-b')
+        # Nothing stored about it: A asks the sources that answer per recipient (gw-b, gw-c) now;
+        # gw-b says it is not registered, gw-c refuses A (its failure is not the answer).
         unknown = answer('0088:' + gln(399))
-        check_eq((unknown['can_receive'], unknown['reason']), (False, 'unknown'), 'a recipient no source knows')
+        check_eq((unknown['can_receive'], unknown['reason'], unknown['checked_now'], unknown['source']),
+                 (False, 'not_registered', True, 'gw-b'), 'a recipient no source knows, checked with the operators now')
         r = a.post_json('/v1/recipients/check', {'ids': [f'0088:{buyer_b}', '0088:' + gln(399)]})
         expect_status(r, 200, 'POST /v1/recipients/check')
         check_eq([x['can_receive'] for x in r.json()['results']], [True, False], 'batch check, in order')

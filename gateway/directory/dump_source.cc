@@ -1,0 +1,166 @@
+#include "gateway/directory/dump_source.h"
+
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <unordered_map>
+
+#include "gateway/common/json_out.h"
+#include "gateway/common/strings.h"
+#include "operators/directory/registry_dump.h"
+#include "operators/directory/registry_source.h"
+
+namespace gw::gateway {
+namespace {
+
+constexpr size_t kBatch = 10000;
+
+// The cursor of a dump source: "sha256=<hex>\netag=<..>\nmodified=<..>".
+struct DumpCursor {
+  std::string sha256, etag, modified;
+
+  static DumpCursor Parse(const std::string& text) {
+    DumpCursor c;
+    for (const auto& line : SplitList(text, '\n')) {
+      const size_t eq = line.find('=');
+      if (eq == std::string::npos) continue;
+      const std::string key = line.substr(0, eq), value = line.substr(eq + 1);
+      if (key == "sha256") c.sha256 = value;
+      if (key == "etag") c.etag = value;
+      if (key == "modified") c.modified = value;
+    }
+    return c;
+  }
+  std::string ToString() const { return "sha256=" + sha256 + "\netag=" + etag + "\nmodified=" + modified; }
+};
+
+// The registry's operator ids -> our operators that deliver to them.
+std::map<std::string, std::string> OperatorCodes(const std::vector<operators::OperatorSettings>& operators) {
+  std::map<std::string, std::string> codes;
+  for (const auto& op : operators) {
+    if (op.protocol == "registry-dump") continue;
+    codes[op.id] = op.id;
+    for (const auto& code : SplitList(op.Get("codes"))) codes[code] = op.id;
+  }
+  return codes;
+}
+
+}  // namespace
+
+Result<SyncOutcome> SyncRegistryDump(storage::Store& store, const operators::OperatorSettings& registry,
+                                     const std::vector<operators::OperatorSettings>& operators,
+                                     const std::string& spool, const std::string& cursor, int64_t now_ms) {
+  const DumpCursor last = DumpCursor::Parse(cursor);
+  auto fetched = operators::FetchRegistryDump(registry, spool, last.etag, last.modified);
+  if (!fetched) return fetched.error();
+  SyncOutcome out;
+  out.full = true;
+  if (fetched->not_modified || (!last.sha256.empty() && fetched->sha256 == last.sha256)) {
+    // The same dump as last time: its entries are confirmed, nothing else changes.
+    auto touched = store.TouchDirectory(registry.id, now_ms);
+    if (!touched) return touched.error();
+    out.counts.unchanged = *touched;
+    out.cursor = cursor;
+    return out;
+  }
+  DumpCursor next{fetched->sha256, fetched->etag, fetched->last_modified};
+
+  const auto codes = OperatorCodes(operators);
+  const std::string via = registry.Get("via");
+  const std::string formats = [&] {
+    std::string f;
+    for (const auto& name : registry.formats) f += (f.empty() ? "" : ",") + name;
+    return f;
+  }();
+  std::vector<storage::DirectoryEntry> batch;
+  std::unordered_map<std::string, size_t> in_batch;  // identifier -> index: a repeated address keeps the last
+  batch.reserve(kBatch);
+  Status write_failed = OkStatus();
+  const auto started = std::chrono::steady_clock::now();
+  auto flush = [&]() -> Status {
+    if (batch.empty()) return OkStatus();
+    auto put = store.PutDirectory(batch, now_ms);
+    if (!put) return put.error();
+    out.counts.added += put->added;
+    out.counts.changed += put->changed;
+    out.counts.unchanged += put->unchanged;
+    batch.clear();
+    in_batch.clear();
+    return OkStatus();
+  };
+  std::ifstream in(fetched->path, std::ios::binary);
+  if (!in) return Error::Unavailable("registry dump " + fetched->path + " cannot be read");
+  operators::RegistryDumpStats stats;
+  Status read = operators::ReadRegistryDump(
+      in,
+      [&](operators::RegistryEntry&& r) -> Status {
+        storage::DirectoryEntry e;
+        e.identifier = (r.address_scheme == "IBAN" ? "9918:" : "0037:") + r.address;
+        e.source = registry.id;
+        e.party_key = "0212:" + r.business_id;
+        e.name = std::move(r.name);
+        e.country = "FI";
+        e.document_types = "invoice,credit_note";
+        e.formats = formats;
+        if (auto it = codes.find(r.operator_id); it != codes.end()) {
+          e.operator_id = it->second;
+          e.channel = "direct";
+          e.path_json = "[]";
+        } else {
+          e.operator_id = r.operator_id;
+          e.channel = "roaming";
+          JsonOut path;
+          path.BeginArray();
+          if (!via.empty()) path.String(via);
+          path.String(r.operator_id).EndArray();
+          e.path_json = path.Take();
+        }
+        e.first_seen_ms = e.last_seen_ms = e.last_verified_ms = e.changed_ms = now_ms;
+        ++out.entries;
+        if (auto it = in_batch.find(e.identifier); it != in_batch.end()) {
+          batch[it->second] = std::move(e);
+        } else {
+          in_batch.emplace(e.identifier, batch.size());
+          batch.push_back(std::move(e));
+        }
+        if (batch.size() >= kBatch) {
+          GW_RETURN_IF_ERROR(flush());
+          if (out.entries % 200000 < kBatch) {
+            const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                                  started).count();
+            std::cerr << "eigw: directory: " << registry.id << ": " << out.entries << " entries written in " << ms
+                      << " ms" << std::endl;
+          }
+        }
+        return OkStatus();
+      },
+      &stats);
+  if (!read) {
+    // A dump that cannot be read (or a store that fails) changes nothing more: no sweep, so the
+    // entries it did not reach are kept; the cursor stays, so the next run reads it again.
+    return Error(read.error().code(), "registry dump " + registry.url + ": " + read.error().message(),
+                 read.error().retryable());
+  }
+  GW_RETURN_IF_ERROR(flush());
+  if (stats.skipped > 0) {
+    std::cerr << "eigw: directory: " << registry.id << ": " << stats.skipped << " of " << stats.rows
+              << " rows skipped; the first: "
+              << (stats.problems.empty() ? std::string("-") : operators::DescribeProblem(stats.problems.front()))
+              << std::endl;
+  }
+  if (out.entries == 0 && stats.rows > 0) {
+    // Every row bad: more likely a broken dump than an empty registry; keep what we have.
+    return Error::InvalidArgument("registry dump " + registry.url + ": none of its " + std::to_string(stats.rows) +
+                                  " rows is usable; the first problem: " +
+                                  (stats.problems.empty() ? std::string("-")
+                                                          : operators::DescribeProblem(stats.problems.front())));
+  }
+  auto swept = store.SweepDirectory(registry.id, now_ms, now_ms);
+  if (!swept) return swept.error();
+  out.counts.removed += *swept;
+  out.cursor = next.ToString();
+  return out;
+}
+
+}  // namespace gw::gateway
