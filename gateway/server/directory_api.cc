@@ -77,7 +77,7 @@ void SyncDirectory(Ctx& ctx) {
   if (!ctx.app.directory)
     return ctx.Problem(503, "unavailable", "The directory does not run here", "this process runs no directory sources");
   auto asked = ctx.app.directory->RequestSync(source);
-  if (!asked) return ctx.Problem(404, "source_not_found", "No such directory source", asked.error().message());
+  if (!asked) return ctx.Problem(404, "not_found", "No such directory source", asked.error().message());
   JsonOut j;
   j.BeginObject().Key("requested").BeginArray();
   for (const auto& name : *asked) j.String(name);

@@ -167,3 +167,41 @@ TEST(ConfigTest, TenantSigningKeys) {
 
 }  // namespace
 }  // namespace gw::gateway
+
+namespace gw::gateway {
+namespace {
+
+TEST(ConfigTest, DirectorySourcesAndTheirKeys) {
+  auto c = FromText(std::string(kMinimal) +
+                    "[directory]\ncheck_max_age_seconds = 600\nrecent_days = 30\n"
+                    "[operator.fi-op]\nprotocol = file-drop\nformats = finvoice\nfolder = out\ncodes = 003723327487, E204503\n"
+                    "[operator.fi-registry]\nprotocol = registry-dump\nurl = registry/dump.csv\nvia = fi-op\n"
+                    "directory_interval_seconds = 3600\n"
+                    "[operator.fi-http]\nprotocol = registry-dump\nurl = https://registry.example/dump.csv\n"
+                    "[operator.print]\nprotocol = file-drop\nformats = ubl\nfolder = print\ne_invoice = false\n");
+  ASSERT_TRUE(c) << c.error().ToString();
+  EXPECT_EQ(c->directory_check_max_age_ms, 600000);
+  EXPECT_EQ(c->directory_recent_days, 30);
+  const auto* dump = c->FindOperator("fi-registry");
+  ASSERT_NE(dump, nullptr);
+  EXPECT_EQ(dump->url, "/etc/eigw/registry/dump.csv");  // a path, against the file's folder
+  EXPECT_TRUE(dump->formats.empty());                   // a registry needs none
+  EXPECT_EQ(dump->Get("via"), "fi-op");
+  EXPECT_EQ(dump->Get("directory_interval_seconds"), "3600");
+  EXPECT_EQ(c->FindOperator("fi-http")->url, "https://registry.example/dump.csv");
+  EXPECT_EQ(c->FindOperator("print")->Get("e_invoice"), "false");
+
+  auto bad = FromText(std::string(kMinimal) +
+                      "[operator.reg]\nprotocol = registry-dump\nvia = nowhere\ndirectory_interval_seconds = 5\n"
+                      "[operator.reg2]\nprotocol = registry-dump\nurl = d.csv\nvia = reg\n"
+                      "[operator.x]\nprotocol = file-drop\nformats = ubl\nfolder = x\ne_invoice = maybe\ndirectory = no\n",
+                      {{"EIGW_ROUTING_DEFAULT_OPERATOR", "reg"}});
+  ASSERT_FALSE(bad);
+  const std::string all = Locations(bad.error());
+  for (const char* key : {"operator.reg.url", "operator.reg.via", "operator.reg.directory_interval_seconds",
+                          "operator.reg2.via", "operator.x.e_invoice", "operator.x.directory", "routing.default_operator"})
+    EXPECT_NE(all.find(key), std::string::npos) << key << "\n" << all;
+}
+
+}  // namespace
+}  // namespace gw::gateway
