@@ -80,22 +80,11 @@ int RunDirectory(const std::vector<std::string>& args, std::ostream& out, std::o
           << ")\n";
       return 2;
     }
-    const int64_t started = gateway::NowMs();
-    int ran = scheduler.RunDue(started, a.source, /*force=*/true);
-    auto sources = app.store->ListSources();
-    if (!sources) {
-      err << "eigw directory sync: " << sources.error().message() << "\n";
-      return 3;
-    }
-    int failed = 0;
-    for (const auto& s : *sources) {
-      if (!a.source.empty() && s.name != a.source) continue;
-      if (s.last_finished_ms >= started && s.failures > 0) ++failed;
-    }
-    const size_t wanted = a.source.empty() ? scheduler.sources().size() : 1;
-    if (static_cast<size_t>(ran) < wanted)
-      err << "eigw directory sync: " << wanted - ran << " source(s) are being synced by another process now\n";
-    return failed > 0 || static_cast<size_t>(ran) < wanted ? 1 : 0;
+    scheduler.RunDue(gateway::NowMs(), a.source, /*force=*/true);
+    if (scheduler.last_busy() > 0)
+      err << "eigw directory sync: " << scheduler.last_busy() << " source(s) are being synced by another process now\n";
+    if (scheduler.last_failed() > 0) err << "eigw directory sync: " << scheduler.last_failed() << " sync(s) failed\n";
+    return scheduler.last_failed() > 0 || scheduler.last_busy() > 0 ? 1 : 0;
   }
   auto sources = app.store->ListSources();
   auto size = app.store->DirectorySize();

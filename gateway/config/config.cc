@@ -408,9 +408,13 @@ Result<Config> ConfigFromFile(const ConfigFile& file) {
       } else if (name == "url") {
         r.String(key, op.url);
         if (op.protocol == "registry-dump" && !op.url.starts_with("http://") && !op.url.starts_with("https://")) {
-          // A dump file: a path (relative to the configuration's folder) or a file:// URL.
-          if (op.url.starts_with("file://")) op.url = op.url.substr(7);
-          r.Path(key, op.url);
+          // A dump file: a path (relative to the configuration's folder) or a file:// URL (absolute).
+          if (op.url.starts_with("file://")) {
+            op.url = op.url.substr(7);
+            if (!op.url.starts_with("/")) r.Bad(key, "a file:// URL names an absolute path: file:///var/lib/...");
+          } else {
+            r.Path(key, op.url);
+          }
         } else if (!op.url.starts_with("http://") && !op.url.starts_with("https://")) {
           r.Bad(key, "'" + op.url + "' is not an http:// or https:// URL");
         }

@@ -46,7 +46,7 @@ Status DirectoryScheduler::AddOperatorSources() {
     const std::string name = op.id;
     if (op.protocol == "gateway") {
       source.sync = [this, c, name](const std::string& cursor, int64_t now_ms) {
-        return SyncOperatorReceivers(*app_.store, *c, name, cursor, now_ms);
+        return SyncOperatorReceivers(*app_.store, *c, name, cursor, now_ms, &app_.stopping);
       };
       source.answers_for = [](const std::string&) { return true; };
     } else if (op.protocol == "ee-erp") {
@@ -60,7 +60,7 @@ Status DirectoryScheduler::AddOperatorSources() {
         std::set<std::string> ids(known->begin(), known->end());
         for (const auto& id : *recent)
           if (EstonianRegistryCode(id)) ids.insert(id);
-        auto out = SyncCheckedRecipients(*app_.store, *c, name, {ids.begin(), ids.end()}, now_ms);
+        auto out = SyncCheckedRecipients(*app_.store, *c, name, {ids.begin(), ids.end()}, now_ms, &app_.stopping);
         if (out) out->full = true;
         return out;
       };
@@ -69,7 +69,7 @@ Status DirectoryScheduler::AddOperatorSources() {
       const std::string spool = SpoolPath(app_.config, op.id);
       const operators::OperatorSettings registry = op;
       source.sync = [this, registry, spool](const std::string& cursor, int64_t now_ms) {
-        return SyncRegistryDump(*app_.store, registry, app_.config.operators, spool, cursor, now_ms);
+        return SyncRegistryDump(*app_.store, registry, app_.config.operators, spool, cursor, now_ms, &app_.stopping);
       };
     }
     if (source.answers_for) {
@@ -83,23 +83,29 @@ Status DirectoryScheduler::AddOperatorSources() {
 }
 
 int DirectoryScheduler::RunDue(int64_t now_ms, const std::string& only, bool force) {
-  auto known = app_.store->ListSources();
-  if (!known) {
-    std::cerr << "eigw: directory: " << known.error().message() << std::endl;
-    return 0;
-  }
-  std::map<std::string, storage::DirectorySource> state;
-  for (auto& s : *known) state[s.name] = s;
   static thread_local std::mt19937_64 random(std::random_device{}());
   int ran = 0;
+  last_failed_ = 0;
+  last_busy_ = 0;
   bool watched = false;
   for (const Source& source : sources_) {
     if (!only.empty() && source.name != only) continue;
-    storage::DirectorySource run = state.count(source.name) ? state[source.name] : storage::DirectorySource{};
-    run.name = source.name;
-    if (!force && run.next_run_ms > now_ms) continue;
-    auto claimed = app_.store->ClaimSource(source.name, owner_, now_ms, schedule_.lease_ms);
-    if (!claimed || !*claimed) continue;  // another process is syncing it
+    if (app_.stopping) break;
+    // Claimed only when due (or forced) and free, in one statement; the run continues from the
+    // state as claimed, so a process that looked before another one recorded its run does not
+    // repeat it from an old cursor.
+    auto claimed = app_.store->ClaimSource(source.name, owner_, now_ms, schedule_.lease_ms, force);
+    if (!claimed) {
+      std::cerr << "eigw: directory: " << source.name << ": cannot claim the source: " << claimed.error().message()
+                << std::endl;
+      ++last_failed_;
+      continue;
+    }
+    if (!*claimed) {
+      if (force) ++last_busy_;  // another process holds it
+      continue;
+    }
+    storage::DirectorySource run = std::move(**claimed);
     if (!watched) {
       // Recipients invoiced since the last watch get their answer from before this sync, so a
       // change this sync makes is told to them.
@@ -107,8 +113,40 @@ int DirectoryScheduler::RunDue(int64_t now_ms, const std::string& only, bool for
         std::cerr << "eigw: directory: capability watch: " << w.error().message() << std::endl;
       watched = true;
     }
+    // The lease is renewed while the sync runs, so a long sync is never taken over.
+    std::mutex renew_mu;
+    std::condition_variable renew_cv;
+    bool done = false;
+    std::string lease_lost;
+    std::thread renewer([&] {
+      std::unique_lock lock(renew_mu);
+      const auto period = std::chrono::milliseconds(std::max<int64_t>(schedule_.lease_ms / 3, 10));
+      while (!renew_cv.wait_for(lock, period, [&] { return done; })) {
+        if (auto st = app_.store->RenewSource(source.name, owner_, NowMs() + schedule_.lease_ms); !st) {
+          lease_lost = st.error().message();
+          return;
+        }
+      }
+    });
     const auto started = std::chrono::steady_clock::now();
     auto outcome = source.sync(run.cursor, now_ms);
+    {
+      std::lock_guard lock(renew_mu);
+      done = true;
+    }
+    renew_cv.notify_all();
+    renewer.join();
+    if (outcome && !lease_lost.empty()) outcome = Error::FailedPrecondition(lease_lost);
+    if (!outcome && app_.stopping && lease_lost.empty()) {
+      // Stopped for a shutdown: not a failure of the source. The lease is freed with the state
+      // as it was (what was written stays; a full sync did not sweep), due again at once.
+      run.next_run_ms = now_ms;
+      if (auto st = app_.store->RecordSourceRun(run, owner_); !st)
+        std::cerr << "eigw: directory: " << source.name << ": " << st.error().message() << std::endl;
+      std::cerr << "eigw: directory: " << source.name << ": sync stopped for the shutdown; it runs again at the next start"
+                << std::endl;
+      break;
+    }
     const int64_t finished_ms = now_ms + std::chrono::duration_cast<std::chrono::milliseconds>(
                                              std::chrono::steady_clock::now() - started)
                                              .count();
@@ -132,13 +170,16 @@ int DirectoryScheduler::RunDue(int64_t now_ms, const std::string& only, bool for
       // The last known data stays; tried again sooner, backing off up to the interval.
       ++run.failures;
       ++run.errors;
+      ++last_failed_;
       run.last_error = outcome.error().message();
       run.next_run_ms = now_ms + BackoffMs(run.failures, schedule_.backoff_initial_ms, interval) + jitter / 10;
       std::cerr << "eigw: directory: " << source.name << ": sync failed (" << run.failures
                 << " in a row): " << run.last_error << std::endl;
     }
-    if (auto st = app_.store->RecordSourceRun(run, owner_); !st)
+    if (auto st = app_.store->RecordSourceRun(run, owner_); !st) {
       std::cerr << "eigw: directory: " << source.name << ": " << st.error().message() << std::endl;
+      if (outcome) ++last_failed_;
+    }
     ++ran;
   }
   if (ran > 0) {
@@ -168,15 +209,17 @@ Result<std::vector<std::string>> DirectoryScheduler::RequestSync(const std::stri
 Result<int> DirectoryScheduler::CheckNow(const std::string& id, int64_t now_ms) {
   auto entries = app_.store->LookupDirectory(id);
   if (!entries) return entries.error();
+  // The sources that listed it answer for it; when none of them can be asked (a registry dump),
+  // the stored answer stands. Only a recipient nobody knows is asked of every source that can.
   std::set<std::string> listed;
   for (const auto& e : *entries) listed.insert(e.source);
   std::vector<const Source*> ask;
   for (const auto& s : sources_)
-    if (s.check && listed.count(s.name)) ask.push_back(&s);
-  if (ask.empty()) {
-    for (const auto& s : sources_)
-      if (s.check && s.answers_for(id)) ask.push_back(&s);
-  }
+    if (s.check && (listed.empty() ? s.answers_for(id) : listed.count(s.name) > 0)) ask.push_back(&s);
+  if (ask.empty()) return 0;
+  // The tenants' current answers first, so a change this check finds is told to them.
+  if (auto w = WatchCapabilities(now_ms); !w)
+    std::cerr << "eigw: directory: capability watch: " << w.error().message() << std::endl;
   int answered = 0;
   std::string errors;
   for (const Source* s : ask) {
@@ -188,10 +231,8 @@ Result<int> DirectoryScheduler::CheckNow(const std::string& id, int64_t now_ms) 
     }
   }
   if (answered == 0 && !errors.empty()) return Error::Unavailable(errors);
-  if (answered > 0) {
-    if (auto w = WatchCapabilities(now_ms); !w)
-      std::cerr << "eigw: directory: capability watch: " << w.error().message() << std::endl;
-  }
+  if (auto w = WatchCapabilities(now_ms); !w)
+    std::cerr << "eigw: directory: capability watch: " << w.error().message() << std::endl;
   return answered;
 }
 
@@ -207,8 +248,10 @@ Result<int> DirectoryScheduler::WatchCapabilities(int64_t now_ms) {
     if (!answer) return answer.error();
     const std::string key = AnswerKey(*answer);
     if (key == w.answer) continue;
-    // The first answer is the baseline the tenant is measured against, not a change.
-    const std::string status = w.answer.empty() ? "" : (answer->can_receive ? "can_receive" : answer->reason);
+    // The first answer is the baseline the tenant is measured against, not a change; nor is
+    // learning about a recipient nothing knew (unknown -> known): only what was known and changed.
+    const bool baseline = w.answer.empty() || w.answer.starts_with("no:unknown|");
+    const std::string status = baseline ? "" : (answer->can_receive ? "can_receive" : answer->reason);
     auto seq = app_.store->SetWatchAnswer(w, key, status, RecipientJson(*answer, now_ms), now_ms);
     if (!seq) return seq.error();
     if (*seq > 0) ++events;

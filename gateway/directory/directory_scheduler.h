@@ -56,6 +56,10 @@ class DirectoryScheduler {
   // Runs the syncs that are due at `now_ms` (or all of `only` when forced); returns how many ran.
   // After any run, the capability watch.
   int RunDue(int64_t now_ms, const std::string& only = "", bool force = false);
+  // Of the last RunDue: syncs that failed (or lost their lease, or could not be claimed for a
+  // database error), and forced ones another process was running.
+  int last_failed() const { return last_failed_; }
+  int last_busy() const { return last_busy_; }
   // Asks the running thread to sync `source` ("" = every source) now, whatever its schedule.
   // kNotFound for an unknown source. Returns the names asked for.
   Result<std::vector<std::string>> RequestSync(const std::string& source);
@@ -83,6 +87,7 @@ class DirectoryScheduler {
   std::set<std::string> requested_;  // sources asked for by RequestSync ("" = all)
   std::mutex watch_mu_;
   int64_t watched_until_ms_ = 0;     // the capability watch has seen changes up to here
+  int last_failed_ = 0, last_busy_ = 0;
 };
 
 }  // namespace gw::gateway

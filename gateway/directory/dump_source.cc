@@ -50,7 +50,8 @@ std::map<std::string, std::string> OperatorCodes(const std::vector<operators::Op
 
 Result<SyncOutcome> SyncRegistryDump(storage::Store& store, const operators::OperatorSettings& registry,
                                      const std::vector<operators::OperatorSettings>& operators,
-                                     const std::string& spool, const std::string& cursor, int64_t now_ms) {
+                                     const std::string& spool, const std::string& cursor, int64_t now_ms,
+                                     const std::atomic<bool>* stop) {
   const DumpCursor last = DumpCursor::Parse(cursor);
   auto fetched = operators::FetchRegistryDump(registry, spool, last.etag, last.modified);
   if (!fetched) return fetched.error();
@@ -79,6 +80,7 @@ Result<SyncOutcome> SyncRegistryDump(storage::Store& store, const operators::Ope
   Status write_failed = OkStatus();
   const auto started = std::chrono::steady_clock::now();
   auto flush = [&]() -> Status {
+    if (stop && *stop) return SyncStopped(registry.id);
     if (batch.empty()) return OkStatus();
     auto put = store.PutDirectory(batch, now_ms);
     if (!put) return put.error();

@@ -25,6 +25,7 @@ namespace gw::gateway {
 // `spool`: where a downloaded dump is kept (beside the database). `cursor`: of the last sync.
 Result<SyncOutcome> SyncRegistryDump(storage::Store& store, const operators::OperatorSettings& registry,
                                      const std::vector<operators::OperatorSettings>& operators,
-                                     const std::string& spool, const std::string& cursor, int64_t now_ms);
+                                     const std::string& spool, const std::string& cursor, int64_t now_ms,
+                                     const std::atomic<bool>* stop = nullptr);
 
 }  // namespace gw::gateway

@@ -38,13 +38,19 @@ void Add(storage::DirectoryCounts& to, const storage::DirectoryCounts& from) {
 
 }  // namespace
 
+Error SyncStopped(const std::string& source) {
+  return Error::Unavailable("the sync of " + source + " was stopped: the gateway is shutting down");
+}
+
 Result<SyncOutcome> SyncOperatorReceivers(storage::Store& store, operators::OperatorClient& client,
-                                          const std::string& source, const std::string& cursor, int64_t now_ms) {
+                                          const std::string& source, const std::string& cursor, int64_t now_ms,
+                                          const std::atomic<bool>* stop) {
   SyncOutcome out;
   out.full = cursor.empty();
   std::string since = cursor;
   // A partner that keeps answering "more" without moving its cursor would loop for ever.
   for (int page = 0; page < 100000; ++page) {
+    if (stop && *stop) return SyncStopped(source);
     auto got = client.ListReceivers(since);
     if (!got) return got.error();
     std::vector<storage::DirectoryEntry> live;
@@ -83,10 +89,11 @@ Result<SyncOutcome> SyncOperatorReceivers(storage::Store& store, operators::Oper
 
 Result<SyncOutcome> SyncCheckedRecipients(storage::Store& store, operators::OperatorClient& client,
                                           const std::string& source, const std::vector<std::string>& ids,
-                                          int64_t now_ms) {
+                                          int64_t now_ms, const std::atomic<bool>* stop) {
   SyncOutcome out;
   constexpr size_t kBatch = 100;
   for (size_t at = 0; at < ids.size(); at += kBatch) {
+    if (stop && *stop) return SyncStopped(source);
     std::vector<std::string> batch(ids.begin() + static_cast<std::ptrdiff_t>(at),
                                    ids.begin() + static_cast<std::ptrdiff_t>(std::min(ids.size(), at + kBatch)));
     auto answers = client.CheckRecipients(batch);

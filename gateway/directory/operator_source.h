@@ -6,6 +6,7 @@
 // leaves the cursor where it was, so the next run repeats it.
 #pragma once
 
+#include <atomic>
 #include <string>
 #include <vector>
 
@@ -24,8 +25,11 @@ struct SyncOutcome {
 
 // Syncs `client`'s receivers into the directory as source `source` (normally the operator id).
 // `cursor` "" asks for the full list.
+// `stop` (when set) is checked between pages or batches: a shutdown ends the sync early as a
+// failure (kUnavailable), keeping what was written and the cursor.
 Result<SyncOutcome> SyncOperatorReceivers(storage::Store& store, operators::OperatorClient& client,
-                                          const std::string& source, const std::string& cursor, int64_t now_ms);
+                                          const std::string& source, const std::string& cursor, int64_t now_ms,
+                                          const std::atomic<bool>* stop = nullptr);
 
 // Asks `client` about `ids` (in batches of up to 100: the Estonian company status check, the
 // gateway protocol's receivers check) and records each answer as source `source`: a recipient
@@ -33,6 +37,9 @@ Result<SyncOutcome> SyncOperatorReceivers(storage::Store& store, operators::Oper
 // directory can say not_registered). A failing batch stops the run; what was written stays.
 Result<SyncOutcome> SyncCheckedRecipients(storage::Store& store, operators::OperatorClient& client,
                                           const std::string& source, const std::vector<std::string>& ids,
-                                          int64_t now_ms);
+                                          int64_t now_ms, const std::atomic<bool>* stop = nullptr);
+
+// The error a sync ends with when `stop` is set.
+Error SyncStopped(const std::string& source);
 
 }  // namespace gw::gateway

@@ -64,8 +64,14 @@ Result<RecipientAnswer> LookupRecipient(App& app, const std::string& id, const s
   }
   auto others = app.store->PartyIdentifiers(e->party_key);
   if (!others) return others.error();
+  auto lower = [](std::string text) {
+    for (char& c : text)
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return text;
+  };
+  const std::string asked = lower(id);
   for (auto& other : *others)
-    if (other != id) a.identifiers.push_back(other);
+    if (other != asked) a.identifiers.push_back(other);
   return a;
 }
 
@@ -113,16 +119,21 @@ operators::DirectoryRoute DirectoryRouteFor(App& app, const std::string& recipie
     route.why = "the directory could not be read: " + entries.error().message();
     return route;
   }
+  // An entry whose path passes through this gateway would send the invoice back to us (a loop).
+  const std::string self = "\"" + app.config.operator_id + "\"";
   const storage::DirectoryEntry* best = nullptr;
   for (const auto& e : *entries) {
-    if (e.removed_ms) continue;
+    if (e.removed_ms || e.path_json.find(self) != std::string::npos) continue;
     best = &e;
     break;
   }
   if (entries->empty()) return route;  // unknown to every source
   route.known = true;
   if (!best) {
-    route.why = "the directory says not_registered (source " + entries->front().source + ")";
+    const bool live = std::any_of(entries->begin(), entries->end(), [](const auto& e) { return !e.removed_ms; });
+    route.why = live ? "the directory reaches it only through this gateway itself (source " +
+                           entries->front().source + ")"
+                     : "the directory says not_registered (source " + entries->front().source + ")";
     return route;
   }
   route.registered = true;

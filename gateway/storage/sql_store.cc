@@ -306,6 +306,9 @@ Status SqlStore::ReleaseAllLeases() {
   return Write([&](Session& s) {
     s << "UPDATE outbox SET lease_owner = '', lease_until_ms = 0", now;
     s << "UPDATE webhook_deliveries SET lease_owner = '', lease_until_ms = 0 WHERE state = 'pending'", now;
+    // Directory syncs of the server that crashed (owners "dir_..."), not those of a CLI sync.
+    s << "UPDATE directory_sources SET lease_owner = '', lease_until_ms = 0 WHERE lease_owner LIKE 'dir\\_%' ESCAPE '\\'",
+        now;
   });
 }
 

@@ -107,8 +107,9 @@ class SqlStore final : public Store {
   Result<std::vector<DirectoryEntry>> LookupDirectory(const std::string& identifier) override;
   Result<std::vector<std::string>> PartyIdentifiers(const std::string& party_key) override;
   Result<int64_t> DirectorySize() override;
-  Result<bool> ClaimSource(const std::string& name, const std::string& owner, int64_t now_ms,
-                           int64_t lease_ms) override;
+  Result<std::optional<DirectorySource>> ClaimSource(const std::string& name, const std::string& owner, int64_t now_ms,
+                                                     int64_t lease_ms, bool force) override;
+  Status RenewSource(const std::string& name, const std::string& owner, int64_t until_ms) override;
   Status RecordSourceRun(const DirectorySource& run, const std::string& owner) override;
   Result<std::vector<DirectorySource>> ListSources() override;
   Result<int64_t> TouchDirectory(const std::string& source, int64_t now_ms) override;

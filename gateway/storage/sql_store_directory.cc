@@ -39,6 +39,22 @@ DirectoryEntry EntryAt(const Rows& rows, size_t r) {
   return e;
 }
 
+// Identifiers are case-insensitive (a participant id's value is): the directory keeps and looks
+// them up in ASCII lower case.
+std::string Key(std::string_view id) {
+  std::string k(id);
+  for (char& c : k)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return k;
+}
+
+std::vector<std::string> Keys(const std::vector<std::string>& ids) {
+  std::vector<std::string> out;
+  out.reserve(ids.size());
+  for (const auto& id : ids) out.push_back(Key(id));
+  return out;
+}
+
 // The terms whose difference makes an entry "changed" (the rest is bookkeeping).
 constexpr const char* kDiffers =
     "(d.party_key <> s.party_key OR d.name <> s.name OR d.country <> s.country OR d.operator_id <> s.operator_id"
@@ -55,7 +71,7 @@ Result<DirectoryCounts> SqlStore::PutDirectory(const std::vector<DirectoryEntry>
       formats(n), path(n);
   for (size_t i = 0; i < n; ++i) {
     const DirectoryEntry& e = entries[i];
-    identifier[i] = e.identifier;
+    identifier[i] = Key(e.identifier);
     source[i] = e.source;
     party[i] = e.party_key;
     name[i] = e.name;
@@ -112,7 +128,7 @@ Result<int64_t> SqlStore::RemoveDirectory(const std::string& source, const std::
   int64_t removed = 0;
   if (identifiers.empty()) return removed;
   Status st = Write([&](Session& s) {
-    for (const std::string& id : identifiers) {
+    for (const std::string& id : Keys(identifiers)) {
       Statement q(s);
       q << Sql("UPDATE directory SET removed_ms = ?, changed_ms = ? WHERE identifier = ? AND source = ?"
                " AND removed_ms IS NULL"),
@@ -137,8 +153,9 @@ Result<int64_t> SqlStore::SweepDirectory(const std::string& source, int64_t star
   return removed;
 }
 
-Result<std::vector<DirectoryEntry>> SqlStore::LookupDirectory(const std::string& identifier) {
+Result<std::vector<DirectoryEntry>> SqlStore::LookupDirectory(const std::string& id) {
   std::vector<DirectoryEntry> out;
+  const std::string identifier = Key(id);
   Status st = Read([&](Session& s) {
     Statement q(s);
     q << Sql(std::string("SELECT ") + kColumns +
@@ -172,8 +189,8 @@ Result<int64_t> SqlStore::DirectorySize() {
   return n;
 }
 
-Result<bool> SqlStore::ClaimSource(const std::string& name, const std::string& owner, int64_t now_ms,
-                                   int64_t lease_ms) {
+Result<std::optional<DirectorySource>> SqlStore::ClaimSource(const std::string& name, const std::string& owner,
+                                                             int64_t now_ms, int64_t lease_ms, bool force) {
   bool claimed = false;
   Status st = Write([&](Session& s) {
     std::string empty;
@@ -184,14 +201,33 @@ Result<bool> SqlStore::ClaimSource(const std::string& name, const std::string& o
         useRef(name), useRef(empty), useRef(zero), useRef(empty), useRef(zero), useRef(zero), useRef(zero),
         useRef(zero), useRef(zero), useRef(zero), useRef(zero), useRef(zero), useRef(empty), useRef(zero), now;
     int64_t until = now_ms + lease_ms;
+    // Due is checked in the same statement: a process that read the state before another one
+    // recorded its run does not sync the source again right after it.
+    int64_t forced = force ? 1 : 0;
     Statement q(s);
     q << Sql("UPDATE directory_sources SET lease_owner = ?, lease_until_ms = ?, last_started_ms = ?"
-             " WHERE name = ? AND (lease_until_ms < ? OR lease_owner = ?)"),
-        useRef(owner), useRef(until), useRef(now_ms), useRef(name), useRef(now_ms), useRef(owner);
+             " WHERE name = ? AND (lease_until_ms < ? OR lease_owner = ?) AND (? = 1 OR next_run_ms <= ?)"),
+        useRef(owner), useRef(until), useRef(now_ms), useRef(name), useRef(now_ms), useRef(owner), useRef(forced),
+        useRef(now_ms);
     claimed = q.execute() > 0;
   });
   if (!st) return st.error();
-  return claimed;
+  if (!claimed) return std::optional<DirectorySource>();
+  auto all = ListSources();
+  if (!all) return all.error();
+  for (auto& source : *all)
+    if (source.name == name) return std::optional<DirectorySource>(std::move(source));
+  return Error::Internal("directory source " + name + " vanished after its claim");
+}
+
+Status SqlStore::RenewSource(const std::string& name, const std::string& owner, int64_t until_ms) {
+  return Write([&](Session& s) {
+    Statement q(s);
+    q << Sql("UPDATE directory_sources SET lease_until_ms = ? WHERE name = ? AND lease_owner = ?"), useRef(until_ms),
+        useRef(name), useRef(owner);
+    if (q.execute() == 0)
+      throw StoreFailure{Error::FailedPrecondition("the sync lease of source " + name + " was lost")};
+  });
 }
 
 Status SqlStore::RecordSourceRun(const DirectorySource& r, const std::string& owner) {
@@ -255,7 +291,7 @@ Result<int64_t> SqlStore::MarkNotRegistered(const std::string& source, const std
   int64_t was_live = 0;
   if (identifiers.empty()) return was_live;
   Status st = Write([&](Session& s) {
-    for (const std::string& id : identifiers) {
+    for (const std::string& id : Keys(identifiers)) {
       int64_t live = 0;
       Statement count(s);
       count << Sql("SELECT COUNT(*) FROM directory WHERE identifier = ? AND source = ? AND removed_ms IS NULL"),
@@ -312,7 +348,7 @@ Result<std::vector<RecipientWatch>> SqlStore::WatchCandidates(int64_t invoices_s
         useRef(invoices_since_ms), now;
     Statement q(s);
     q << Sql("SELECT tenant_id, identifier, answer FROM recipient_watch WHERE answer = ''"
-             " OR identifier IN (SELECT identifier FROM directory WHERE changed_ms >= ?)"
+             " OR LOWER(identifier) IN (SELECT identifier FROM directory WHERE changed_ms >= ?)"
              " ORDER BY tenant_id, identifier"),
         useRef(changed_since_ms), now;
     Rows rows(q);

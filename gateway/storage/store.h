@@ -380,9 +380,13 @@ class Store {
   // The live identifiers of a party (any source).
   virtual Result<std::vector<std::string>> PartyIdentifiers(const std::string& party_key) = 0;
   virtual Result<int64_t> DirectorySize() = 0;  // live (identifier, source) entries
-  // Sources: claim one for a sync (false when another process holds its lease), record a run.
-  virtual Result<bool> ClaimSource(const std::string& name, const std::string& owner, int64_t now_ms,
-                                   int64_t lease_ms) = 0;
+  // Sources: claim one for a sync, when its lease is free (or ours) and it is due (next_run_ms <=
+  // now) or `force`; returns its state as claimed (cursor, counters), or nullopt when another
+  // process holds it or it is not due. RenewSource extends a held lease (kFailedPrecondition when
+  // it was lost); RecordSourceRun records a run and frees the lease.
+  virtual Result<std::optional<DirectorySource>> ClaimSource(const std::string& name, const std::string& owner,
+                                                             int64_t now_ms, int64_t lease_ms, bool force) = 0;
+  virtual Status RenewSource(const std::string& name, const std::string& owner, int64_t until_ms) = 0;
   virtual Status RecordSourceRun(const DirectorySource& run, const std::string& owner) = 0;
   virtual Result<std::vector<DirectorySource>> ListSources() = 0;
   // A source confirmed its whole list unchanged: its live entries are seen and verified now.

@@ -46,3 +46,9 @@ add_test(NAME FinlandOperatorTest.GatewayWithStandIn
          COMMAND /usr/bin/python3 ${EIGW_OPERATORS_TESTS_DIR}/finvoice_soap/fi_gateway_check.py $<TARGET_FILE:eigw>
                  ${CMAKE_SOURCE_DIR} --shared ${EIGW_SHARED_DIR})
 set_tests_properties(FinlandOperatorTest.GatewayWithStandIn PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77 LABELS server)
+
+# The recipient directory end to end: registry dumps from a file and over HTTP, routing through the
+# directory, the Estonian company status source, capability events, on-demand checks, edge cases;
+# and two processes on one PostgreSQL database sharing a source's lease.
+include(${CMAKE_CURRENT_LIST_DIR}/directory/sources_tests.cmake)
+include(${CMAKE_CURRENT_LIST_DIR}/directory/directory_tests.cmake)

@@ -178,6 +178,7 @@ TEST(ConfigTest, DirectorySourcesAndTheirKeys) {
                     "[operator.fi-registry]\nprotocol = registry-dump\nurl = registry/dump.csv\nvia = fi-op\n"
                     "directory_interval_seconds = 3600\n"
                     "[operator.fi-http]\nprotocol = registry-dump\nurl = https://registry.example/dump.csv\n"
+                    "[operator.fi-file]\nprotocol = registry-dump\nurl = file:///srv/registry/dump.json\n"
                     "[operator.print]\nprotocol = file-drop\nformats = ubl\nfolder = print\ne_invoice = false\n");
   ASSERT_TRUE(c) << c.error().ToString();
   EXPECT_EQ(c->directory_check_max_age_ms, 600000);
@@ -189,6 +190,7 @@ TEST(ConfigTest, DirectorySourcesAndTheirKeys) {
   EXPECT_EQ(dump->Get("via"), "fi-op");
   EXPECT_EQ(dump->Get("directory_interval_seconds"), "3600");
   EXPECT_EQ(c->FindOperator("fi-http")->url, "https://registry.example/dump.csv");
+  EXPECT_EQ(c->FindOperator("fi-file")->url, "/srv/registry/dump.json");
   EXPECT_EQ(c->FindOperator("print")->Get("e_invoice"), "false");
 
   auto bad = FromText(std::string(kMinimal) +

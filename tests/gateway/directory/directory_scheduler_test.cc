@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 namespace gw::gateway {
 namespace {
@@ -108,6 +110,47 @@ TEST_F(DirectorySchedulerTest, TwoProcessesNeverSyncOneSourceAtOnce) {
   EXPECT_TRUE(cursors.empty());
   // Released after the run: p2 can take it.
   EXPECT_EQ(p2.RunDue(2000, "gw-b", true), 1);
+}
+
+TEST_F(DirectorySchedulerTest, ALongSyncKeepsItsLeaseAndAShutdownStopsItWithoutAFailure) {
+  DirectorySchedule schedule;
+  schedule.lease_ms = 60;  // renewed every 20 ms while the sync runs
+  DirectoryScheduler p1(app_, schedule, "p1"), p2(app_, schedule, "p2");
+  std::vector<std::string> cursors;
+  bool failing = false;
+  int p2_ran = -1;
+  p1.AddSource({"gw-b", [&](const std::string&, int64_t) -> Result<SyncOutcome> {
+                  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // 5 leases long
+                  p2_ran = p2.RunDue(NowMs(), "gw-b", /*force=*/true);
+                  return SyncOutcome{};
+                }});
+  p2.AddSource(Counting("gw-b", cursors, failing));
+  EXPECT_EQ(p1.RunDue(NowMs()), 1);
+  EXPECT_EQ(p2_ran, 0);  // still p1's
+  EXPECT_EQ(p2.last_busy(), 1);
+  EXPECT_EQ(p1.last_failed(), 0);
+
+  // A shutdown during a sync: the source is freed, due again, and no failure is counted.
+  DirectoryScheduler p3(app_, DirectorySchedule{}, "p3");
+  int runs = 0;
+  p3.AddSource({"fi", [&](const std::string&, int64_t) -> Result<SyncOutcome> {
+                  if (++runs > 1) return SyncOutcome{};
+                  app_.stopping = true;
+                  return Error::Unavailable("the sync of fi was stopped: the gateway is shutting down");
+                }});
+  const int64_t t = NowMs();
+  EXPECT_EQ(p3.RunDue(t), 0);  // not a completed run
+  EXPECT_EQ(p3.last_failed(), 0);
+  app_.stopping = false;
+  for (const auto& source : *app_.store->ListSources()) {
+    if (source.name != "fi") continue;
+    EXPECT_EQ(source.failures, 0);
+    EXPECT_EQ(source.errors, 0);
+    EXPECT_LE(source.next_run_ms, t);
+    EXPECT_EQ(source.last_success_ms, 0);
+  }
+  EXPECT_EQ(p2.RunDue(NowMs(), "fi"), 0);  // p2 has no "fi"; p3 runs it again at once:
+  EXPECT_EQ(p3.RunDue(NowMs()), 1);
 }
 
 }  // namespace

@@ -101,13 +101,21 @@ TEST_F(DirectoryStoreTest, SeveralIdentifiersOfOneParty) {
                                    100));
   auto ids = store_->PartyIdentifiers("1234567-1");
   ASSERT_TRUE(ids);
-  EXPECT_EQ(*ids, (std::vector<std::string>{"0037:003712345671", "IBAN:FI2112345600000785"}));
+  // Identifiers are kept in lower case (they match case-insensitively).
+  EXPECT_EQ(*ids, (std::vector<std::string>{"0037:003712345671", "iban:fi2112345600000785"}));
+  auto upper = store_->LookupDirectory("IBAN:FI2112345600000785");
+  auto lower = store_->LookupDirectory("iban:fi2112345600000785");
+  ASSERT_TRUE(upper && lower);
+  ASSERT_EQ(upper->size(), 1u);
+  EXPECT_EQ(lower->size(), 1u);
 }
 
 TEST_F(DirectoryStoreTest, ASourceIsSyncedByOneProcessAtATime) {
-  EXPECT_TRUE(*store_->ClaimSource("fi", "p1", 1000, 60000));
-  EXPECT_FALSE(*store_->ClaimSource("fi", "p2", 2000, 60000));  // p1 holds the lease
-  EXPECT_TRUE(*store_->ClaimSource("fi", "p1", 2000, 60000));   // its own lease
+  EXPECT_TRUE(*store_->ClaimSource("fi", "p1", 1000, 60000, false));
+  EXPECT_FALSE(*store_->ClaimSource("fi", "p2", 2000, 60000, true));  // p1 holds the lease
+  EXPECT_TRUE(*store_->ClaimSource("fi", "p1", 2000, 60000, false));  // its own lease
+  ASSERT_TRUE(store_->RenewSource("fi", "p1", 2000 + 60000));
+  EXPECT_FALSE(store_->RenewSource("fi", "p2", 2000 + 60000));  // not the holder
   DirectorySource run;
   run.name = "fi";
   run.cursor = "c1";
@@ -116,9 +124,13 @@ TEST_F(DirectoryStoreTest, ASourceIsSyncedByOneProcessAtATime) {
   run.next_run_ms = 903000;
   EXPECT_FALSE(store_->RecordSourceRun(run, "p2"));  // not the holder
   ASSERT_TRUE(store_->RecordSourceRun(run, "p1"));
-  EXPECT_TRUE(*store_->ClaimSource("fi", "p2", 4000, 60000));  // released
-  EXPECT_TRUE(*store_->ClaimSource("gw-b", "p1", 62000, 60000));
-  EXPECT_TRUE(*store_->ClaimSource("fi", "p1", 70000, 60000));  // p2's lease expired at 64000
+  EXPECT_FALSE(*store_->ClaimSource("fi", "p2", 4000, 60000, false));  // released, but not due before 903000
+  auto claimed = store_->ClaimSource("fi", "p2", 4000, 60000, true);  // a forced run
+  ASSERT_TRUE(claimed && *claimed);
+  EXPECT_EQ((*claimed)->cursor, "c1");  // the state it continues from
+  EXPECT_EQ((*claimed)->added, 5);
+  EXPECT_TRUE(*store_->ClaimSource("gw-b", "p1", 62000, 60000, false));
+  EXPECT_TRUE(*store_->ClaimSource("fi", "p1", 70000, 60000, true));  // p2's lease expired at 64000
   auto sources = store_->ListSources();
   ASSERT_EQ(sources->size(), 2u);
   EXPECT_EQ((*sources)[0].name, "fi");
