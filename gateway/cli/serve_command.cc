@@ -11,6 +11,7 @@
 
 #include "formats/registry/builtin.h"
 #include "gateway/directory/directory_scheduler.h"
+#include "gateway/directory/recipient_cache.h"
 #include "gateway/directory/recipient_lookup.h"
 #include "gateway/inbound/inbound_poller.h"
 #include "gateway/cli/command.h"
@@ -121,6 +122,7 @@ int RunServe(const std::vector<std::string>& args, std::ostream& out, std::ostre
     return 2;
   }
   app.directory = &directory;
+  app.recipients = std::make_shared<gateway::RecipientCache>();
   gateway::InboundPoller poller(app);
   gateway::Server server(app);
   auto port = server.Start();

@@ -8,6 +8,7 @@
 
 #include "gateway/common/backoff.h"
 #include "gateway/directory/dump_source.h"
+#include "gateway/directory/recipient_cache.h"
 #include "gateway/directory/recipient_lookup.h"
 
 namespace gw::gateway {
@@ -183,6 +184,7 @@ int DirectoryScheduler::RunDue(int64_t now_ms, const std::string& only, bool for
     ++ran;
   }
   if (ran > 0) {
+    if (app_.recipients) app_.recipients->Invalidate();
     if (auto w = WatchCapabilities(now_ms); !w)
       std::cerr << "eigw: directory: capability watch: " << w.error().message() << std::endl;
   }
@@ -231,6 +233,7 @@ Result<int> DirectoryScheduler::CheckNow(const std::string& id, int64_t now_ms) 
     }
   }
   if (answered == 0 && !errors.empty()) return Error::Unavailable(errors);
+  if (app_.recipients) app_.recipients->Invalidate();
   if (auto w = WatchCapabilities(now_ms); !w)
     std::cerr << "eigw: directory: capability watch: " << w.error().message() << std::endl;
   return answered;

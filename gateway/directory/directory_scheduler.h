@@ -37,8 +37,8 @@ class DirectoryScheduler {
     std::string name;
     std::function<Result<SyncOutcome>(const std::string& cursor, int64_t now_ms)> sync;
     int64_t interval_ms = 0;  // 0: the schedule's
-    std::function<Result<SyncOutcome>(const std::vector<std::string>& ids, int64_t now_ms)> check;
-    std::function<bool(const std::string& id)> answers_for;  // which identifiers `check` can answer
+    std::function<Result<SyncOutcome>(const std::vector<std::string>& ids, int64_t now_ms)> check = {};
+    std::function<bool(const std::string& id)> answers_for = {};  // which identifiers `check` can answer
   };
 
   DirectoryScheduler(App& app, DirectorySchedule schedule, std::string owner);

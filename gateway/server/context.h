@@ -53,6 +53,7 @@ class Doorbell {
 // The parts of a running gateway that handlers and workers share. Read-only after start-up
 // except `stopping` and what is internally synchronized (store, metrics).
 class DirectoryScheduler;
+class RecipientCache;
 
 struct App {
   Config config;
@@ -72,6 +73,8 @@ struct App {
   std::map<std::string, std::string> operator_certs;   // SHA-256 hex of a DER certificate -> operator id
   // The directory's scheduler when the server runs one (manual refresh, on-demand checks).
   DirectoryScheduler* directory = nullptr;
+  // The cache of recipient answers for the API (gateway/directory/recipient_cache.h), when set.
+  std::shared_ptr<RecipientCache> recipients;
 };
 
 // The key that signs `tenant_id`'s documents: its own ([tenant.<name>]) or [node]'s; null if none.

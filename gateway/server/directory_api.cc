@@ -8,6 +8,7 @@
 #include "formats/json/json_value.h"
 #include "gateway/common/json_out.h"
 #include "gateway/directory/directory_scheduler.h"
+#include "gateway/directory/recipient_cache.h"
 #include "gateway/directory/recipient_lookup.h"
 #include "gateway/server/handlers.h"
 
@@ -15,6 +16,10 @@ namespace gw::gateway::handlers {
 namespace {
 
 bool ValidDocumentType(const std::string& t) { return t.empty() || t == "invoice" || t == "credit_note"; }
+
+Result<RecipientAnswer> Answer(App& app, const std::string& id, const std::string& type, int64_t now_ms) {
+  return app.recipients ? app.recipients->Lookup(app, id, type, now_ms) : LookupRecipient(app, id, type);
+}
 
 }  // namespace
 
@@ -43,9 +48,9 @@ void GetRecipient(Ctx& ctx) {
     max_age_ms = std::stoll(max_age) * 1000;
   }
   const std::string key = id->ToString();
-  auto answer = LookupRecipient(ctx.app, key, type);
-  if (!answer) return ctx.Unavailable(answer.error());
   const int64_t now = NowMs();
+  auto answer = Answer(ctx.app, key, type, now);
+  if (!answer) return ctx.Unavailable(answer.error());
   const bool own = answer->channel == "direct" && answer->operator_id == ctx.app.config.operator_id &&
                    answer->source == ctx.app.config.operator_id;
   if (!own && ctx.app.directory && (!answer->verified_ms || now - *answer->verified_ms > max_age_ms)) {
@@ -108,7 +113,7 @@ void CheckRecipients(Ctx& ctx) {
     if (!id)
       return ctx.Problem(400, "invalid_parameter", "Invalid recipient",
                          "ids[" + std::to_string(i) + "] is not SCHEME:VALUE: " + id.error().message());
-    auto answer = LookupRecipient(ctx.app, id->ToString(), type);
+    auto answer = Answer(ctx.app, id->ToString(), type, now);
     if (!answer) return ctx.Unavailable(answer.error());
     j.Raw(RecipientJson(*answer, now));
   }

@@ -274,6 +274,16 @@ Result<std::vector<DirectorySource>> SqlStore::ListSources() {
   return out;
 }
 
+Result<std::string> SqlStore::DirectoryVersion() {
+  int64_t changed = 0, seq = 0;
+  Status st = Read([&](Session& s) {
+    s << "SELECT COALESCE(MAX(changed_ms), 0) FROM directory", into(changed), now;
+    s << "SELECT COALESCE(MAX(seq), 0) FROM receivers", into(seq), now;
+  });
+  if (!st) return st.error();
+  return std::to_string(changed) + "." + std::to_string(seq);
+}
+
 Result<int64_t> SqlStore::TouchDirectory(const std::string& source, int64_t now_ms) {
   int64_t n = 0;
   Status st = Write([&](Session& s) {

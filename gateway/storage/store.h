@@ -380,6 +380,9 @@ class Store {
   // The live identifiers of a party (any source).
   virtual Result<std::vector<std::string>> PartyIdentifiers(const std::string& party_key) = 0;
   virtual Result<int64_t> DirectorySize() = 0;  // live (identifier, source) entries
+  // Changes whenever an answer of the directory may have changed (a directory entry or a receiver
+  // of this gateway written, by any process): for caches of answers. Two indexed MAX lookups.
+  virtual Result<std::string> DirectoryVersion() = 0;
   // Sources: claim one for a sync, when its lease is free (or ours) and it is due (next_run_ms <=
   // now) or `force`; returns its state as claimed (cursor, counters), or nullopt when another
   // process holds it or it is not due. RenewSource extends a held lease (kFailedPrecondition when

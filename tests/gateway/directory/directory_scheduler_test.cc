@@ -142,7 +142,9 @@ TEST_F(DirectorySchedulerTest, ALongSyncKeepsItsLeaseAndAShutdownStopsItWithoutA
   EXPECT_EQ(p3.RunDue(t), 0);  // not a completed run
   EXPECT_EQ(p3.last_failed(), 0);
   app_.stopping = false;
-  for (const auto& source : *app_.store->ListSources()) {
+  auto listed = app_.store->ListSources();
+  ASSERT_TRUE(listed);
+  for (const auto& source : *listed) {
     if (source.name != "fi") continue;
     EXPECT_EQ(source.failures, 0);
     EXPECT_EQ(source.errors, 0);

@@ -1,0 +1,43 @@
+#include "gateway/directory/recipient_cache.h"
+
+#include <functional>
+
+namespace gw::gateway {
+
+void RecipientCache::PollVersion(App& app, int64_t now_ms) {
+  if (now_ms - version_checked_ms_.load(std::memory_order_relaxed) < version_poll_ms_) return;
+  std::unique_lock lock(version_mu_, std::try_to_lock);
+  if (!lock.owns_lock()) return;  // another thread is polling
+  version_checked_ms_ = now_ms;
+  auto version = app.store->DirectoryVersion();
+  if (!version) {
+    Invalidate();  // cannot tell: do not trust what is cached
+    return;
+  }
+  if (*version != version_) {
+    version_ = *version;
+    Invalidate();
+  }
+}
+
+Result<RecipientAnswer> RecipientCache::Lookup(App& app, const std::string& id, const std::string& document_type,
+                                               int64_t now_ms) {
+  PollVersion(app, now_ms);
+  const std::string key = id + "|" + document_type;
+  Shard& shard = shards_[std::hash<std::string>{}(key) % kShards];
+  const uint64_t generation = generation_.load();
+  {
+    std::lock_guard lock(shard.mu);
+    auto it = shard.map.find(key);
+    if (it != shard.map.end() && it->second.generation == generation && now_ms - it->second.cached_ms < ttl_ms_)
+      return it->second.answer;
+  }
+  auto answer = LookupRecipient(app, id, document_type);
+  if (!answer) return answer;
+  std::lock_guard lock(shard.mu);
+  if (shard.map.size() >= capacity_per_shard_) shard.map.clear();
+  shard.map[key] = Entry{*answer, generation, now_ms};
+  return answer;
+}
+
+}  // namespace gw::gateway
