@@ -13,6 +13,7 @@
 #include "gateway/directory/directory_scheduler.h"
 #include "gateway/directory/dump_source.h"
 #include "gateway/directory/operator_source.h"
+#include "gateway/directory/recipient_cache.h"
 #include "gateway/directory/recipient_lookup.h"
 
 namespace gw::gateway {
@@ -314,6 +315,32 @@ TEST_F(DirectorySourcesTest, ACapabilityChangeIsToldOnceToTheTenantsThatInvoiced
   events = app_.store->EventsAfter(tenant->id, seq_before, 10);
   ASSERT_EQ(events->size(), 2u);
   EXPECT_EQ((*events)[1].status, "can_receive");
+}
+
+TEST_F(DirectorySourcesTest, TheLookupCacheFollowsWritesOfThisAndOtherProcesses) {
+  WriteDump({Row(0, "003723327487", "Mäki Oy"), Row(1, "003721291126", "Järvi Ky")});
+  ASSERT_TRUE(Sync("", 1000));
+  RecipientCache cache(1000, /*ttl_ms=*/10000, /*version_poll_ms=*/1000);
+  const std::string r0 = "0037:" + Ovt(ids_[0]), r1 = "0037:" + Ovt(ids_[1]);
+  EXPECT_TRUE(cache.Lookup(app_, r0, "", 2000)->can_receive);
+  // Another process removes it: seen at the next version poll, not before.
+  ASSERT_TRUE(app_.store->RemoveDirectory("fi-registry", {r0}, 2100));
+  EXPECT_TRUE(cache.Lookup(app_, r0, "", 2500)->can_receive);
+  EXPECT_EQ(cache.Lookup(app_, r0, "", 3100)->reason, "not_registered");
+  // This process's own writes: dropped at once.
+  EXPECT_TRUE(cache.Lookup(app_, r1, "", 3200)->can_receive);
+  ASSERT_TRUE(app_.store->RemoveDirectory("fi-registry", {r1}, 3300));
+  cache.Invalidate();
+  EXPECT_EQ(cache.Lookup(app_, r1, "", 3300)->reason, "not_registered");
+  // The document type is part of the key; a verification without a change is seen after the TTL.
+  EXPECT_EQ(cache.Lookup(app_, r1, "credit_note", 3400)->reason, "not_registered");
+  ASSERT_TRUE(app_.store->PutDirectory({}, 3500));
+  WriteDump({Row(0, "003723327487", "Mäki Oy"), Row(1, "003721291126", "Järvi Ky")});
+  ASSERT_TRUE(Sync("", 4000));
+  EXPECT_TRUE(cache.Lookup(app_, r1, "", 5100)->can_receive);  // revived: a version change
+  ASSERT_TRUE(app_.store->TouchDirectory("fi-registry", 6000));
+  EXPECT_EQ(*cache.Lookup(app_, r1, "", 7000)->verified_ms, 4000);   // cached
+  EXPECT_EQ(*cache.Lookup(app_, r1, "", 15200)->verified_ms, 6000);  // older than the TTL: read again
 }
 
 }  // namespace
