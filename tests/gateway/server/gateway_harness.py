@@ -288,6 +288,15 @@ class Client:
             check(pages < max_pages, f'GET /v1/invoices?{params}: more than {max_pages} pages')
 
 
+def free_port():
+    """A TCP port on 127.0.0.1 that was free a moment ago (for stand-ins and peers)."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(('127.0.0.1', 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
 def urlquote(s):
     from urllib.parse import quote
     return quote(s, safe='')

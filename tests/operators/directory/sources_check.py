@@ -54,7 +54,6 @@ import io
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -65,7 +64,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', '..', 'gateway', 'server'))
 sys.path.insert(0, os.path.join(HERE, '..', 'estonia'))
 from gateway_harness import (  # noqa: E402
-    Client, Failure, Gateway, SseStream, WebhookReceiver, check, check_eq, expect_problem, expect_status,
+    Client, Failure, Gateway, free_port, SseStream, WebhookReceiver, check, check_eq, expect_problem, expect_status,
     gln, main, note, step, urlquote, wait_for)
 
 GROUPS = ('file', 'http', 'routing', 'estonia', 'watch', 'check', 'edges')
@@ -317,14 +316,6 @@ def submit(client, suite, number, identifier, extra=None):
 def listed(client):
     items, _ = client.list_all()
     return {i['id']: i for i in items}
-
-
-def free_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.bind(('127.0.0.1', 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def drop_operator(g, op_id, extra=None):

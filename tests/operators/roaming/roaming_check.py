@@ -53,7 +53,6 @@ import os
 import re
 import secrets
 import shutil
-import socket
 import ssl
 import subprocess
 import sys
@@ -67,7 +66,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', '..', 'gateway', 'server'))
 import gateway_harness  # noqa: E402
 from gateway_harness import (  # noqa: E402
-    TIMESTAMP_RE, UBL_INVOICE_NS, Client, Failure, Gateway, Skip, SseStream, WebhookReceiver, check,
+    TIMESTAMP_RE, UBL_INVOICE_NS, Client, Failure, Gateway, Skip, free_port, SseStream, WebhookReceiver, check,
     check_eq, expect_problem, expect_status, gln, main, note, parse_sse_event, parse_ubl, sha256_hex,
     step, urlquote, wait_for)
 
@@ -123,14 +122,6 @@ def soft(condition, message):
 
 def soft_eq(got, want, what):
     return soft(got == want, f'{what}: expected {want!r}, got {got!r}')
-
-
-def free_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.bind(('127.0.0.1', 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def now_rfc3339():
