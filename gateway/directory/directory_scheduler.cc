@@ -233,7 +233,7 @@ Result<int> DirectoryScheduler::CheckNow(const std::string& id, int64_t now_ms) 
     }
   }
   if (answered == 0 && !errors.empty()) return Error::Unavailable(errors);
-  if (app_.recipients) app_.recipients->Invalidate();
+  if (app_.recipients) app_.recipients->Forget(id);
   if (auto w = WatchCapabilities(now_ms); !w)
     std::cerr << "eigw: directory: capability watch: " << w.error().message() << std::endl;
   return answered;

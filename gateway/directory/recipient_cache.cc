@@ -4,20 +4,40 @@
 
 namespace gw::gateway {
 
+void RecipientCache::Forget(const std::string& id) {
+  // Keys are "<id>|<document type>"; ids are case-insensitive, as the directory's.
+  std::string lower = id;
+  for (char& c : lower)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  for (const std::string& base : {id, lower}) {
+    for (const char* type : {"", "invoice", "credit_note"}) {
+      const std::string key = base + "|" + type;
+      Shard& shard = shards_[std::hash<std::string>{}(key) % kShards];
+      std::lock_guard lock(shard.mu);
+      shard.map.erase(key);
+    }
+  }
+}
+
 void RecipientCache::PollVersion(App& app, int64_t now_ms) {
   if (now_ms - version_checked_ms_.load(std::memory_order_relaxed) < version_poll_ms_) return;
   std::unique_lock lock(version_mu_, std::try_to_lock);
-  if (!lock.owns_lock()) return;  // another thread is polling
+  if (!lock.owns_lock()) return;  // another thread is looking
   version_checked_ms_ = now_ms;
-  auto version = app.store->DirectoryVersion();
-  if (!version) {
+  constexpr int kMaxForgotten = 1000;
+  auto changes = app.store->DirectoryChangesSince(changed_ms_, kMaxForgotten);
+  if (!changes) {
     Invalidate();  // cannot tell: do not trust what is cached
     return;
   }
-  if (*version != version_) {
-    version_ = *version;
-    Invalidate();
+  if (!polled_ || changes->truncated || changes->receivers_seq != receivers_seq_) {
+    if (polled_) Invalidate();
+  } else {
+    for (const auto& id : changes->identifiers) Forget(id);
   }
+  polled_ = true;
+  changed_ms_ = changes->max_changed_ms;
+  receivers_seq_ = changes->receivers_seq;
 }
 
 Result<RecipientAnswer> RecipientCache::Lookup(App& app, const std::string& id, const std::string& document_type,

@@ -112,7 +112,7 @@ class SqlStore final : public Store {
   Status RenewSource(const std::string& name, const std::string& owner, int64_t until_ms) override;
   Status RecordSourceRun(const DirectorySource& run, const std::string& owner) override;
   Result<std::vector<DirectorySource>> ListSources() override;
-  Result<std::string> DirectoryVersion() override;
+  Result<DirectoryChanges> DirectoryChangesSince(int64_t changed_ms, int limit) override;
   Result<int64_t> TouchDirectory(const std::string& source, int64_t now_ms) override;
   Result<int64_t> MarkNotRegistered(const std::string& source, const std::vector<std::string>& identifiers,
                                     int64_t now_ms) override;

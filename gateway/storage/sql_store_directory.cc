@@ -274,14 +274,21 @@ Result<std::vector<DirectorySource>> SqlStore::ListSources() {
   return out;
 }
 
-Result<std::string> SqlStore::DirectoryVersion() {
-  int64_t changed = 0, seq = 0;
+Result<Store::DirectoryChanges> SqlStore::DirectoryChangesSince(int64_t changed_ms, int limit) {
+  DirectoryChanges out;
   Status st = Read([&](Session& s) {
-    s << "SELECT COALESCE(MAX(changed_ms), 0) FROM directory", into(changed), now;
-    s << "SELECT COALESCE(MAX(seq), 0) FROM receivers", into(seq), now;
+    s << "SELECT COALESCE(MAX(changed_ms), 0) FROM directory", into(out.max_changed_ms), now;
+    s << "SELECT COALESCE(MAX(seq), 0) FROM receivers", into(out.receivers_seq), now;
+    int more = limit + 1;
+    Statement q(s);
+    q << Sql("SELECT identifier FROM directory WHERE changed_ms > ? ORDER BY changed_ms LIMIT ?"), useRef(changed_ms),
+        useRef(more), now;
+    Rows rows(q);
+    for (size_t r = 0; r < rows.size() && static_cast<int>(r) < limit; ++r) out.identifiers.push_back(rows.Text(r, 0));
+    out.truncated = static_cast<int>(rows.size()) > limit;
   });
   if (!st) return st.error();
-  return std::to_string(changed) + "." + std::to_string(seq);
+  return out;
 }
 
 Result<int64_t> SqlStore::TouchDirectory(const std::string& source, int64_t now_ms) {

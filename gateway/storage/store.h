@@ -380,9 +380,17 @@ class Store {
   // The live identifiers of a party (any source).
   virtual Result<std::vector<std::string>> PartyIdentifiers(const std::string& party_key) = 0;
   virtual Result<int64_t> DirectorySize() = 0;  // live (identifier, source) entries
-  // Changes whenever an answer of the directory may have changed (a directory entry or a receiver
-  // of this gateway written, by any process): for caches of answers. Two indexed MAX lookups.
-  virtual Result<std::string> DirectoryVersion() = 0;
+  // What changed in the directory after `changed_ms` (entries with a later changed_ms, by any
+  // process): for caches of answers. At most `limit` identifiers (`truncated` when there were
+  // more); the highest changed_ms and the receivers' last seq (a change of this gateway's own
+  // recipients). Indexed lookups only.
+  struct DirectoryChanges {
+    int64_t max_changed_ms = 0;
+    int64_t receivers_seq = 0;
+    std::vector<std::string> identifiers;
+    bool truncated = false;
+  };
+  virtual Result<DirectoryChanges> DirectoryChangesSince(int64_t changed_ms, int limit) = 0;
   // Sources: claim one for a sync, when its lease is free (or ours) and it is due (next_run_ms <=
   // now) or `force`; returns its state as claimed (cursor, counters), or nullopt when another
   // process holds it or it is not due. RenewSource extends a held lease (kFailedPrecondition when
