@@ -18,11 +18,11 @@ bool Accepts(const std::vector<std::string>& types, const std::string& wanted) {
 Result<RecipientAnswer> LookupRecipient(App& app, const std::string& id, const std::string& document_type) {
   RecipientAnswer a;
   a.id = id;
+  auto record = app.store->LookupRecipientRecord(id);  // one session for all the reads
+  if (!record) return record.error();
   // One of our own tenants: known for certain.
-  auto own = app.store->FindReceiver(id);
-  if (!own) return own.error();
-  if (*own && (*own)->channel == "direct") {
-    const auto& r = **own;
+  if (record->own && record->own->channel == "direct") {
+    const auto& r = *record->own;
     a.name = r.name;
     a.channel = "direct";
     a.operator_id = app.config.operator_id;
@@ -34,11 +34,10 @@ Result<RecipientAnswer> LookupRecipient(App& app, const std::string& id, const s
     if (!a.can_receive) a.reason = "document_type_not_accepted";
     return a;
   }
-  auto entries = app.store->LookupDirectory(id);
-  if (!entries) return entries.error();
+  const auto& entries = record->entries;
   const storage::DirectoryEntry* best = nullptr;  // live, freshest (the store orders them so)
   const storage::DirectoryEntry* gone = nullptr;
-  for (const auto& e : *entries) {
+  for (const auto& e : entries) {
     if (!e.removed_ms && !best) best = &e;
     if (e.removed_ms && !gone) gone = &e;
   }
@@ -62,15 +61,14 @@ Result<RecipientAnswer> LookupRecipient(App& app, const std::string& id, const s
   } else {
     a.can_receive = true;
   }
-  auto others = app.store->PartyIdentifiers(e->party_key);
-  if (!others) return others.error();
+  const auto& others = record->party_identifiers;  // of `e`'s party
   auto lower = [](std::string text) {
     for (char& c : text)
       if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
     return text;
   };
   const std::string asked = lower(id);
-  for (auto& other : *others)
+  for (const auto& other : others)
     if (other != asked) a.identifiers.push_back(other);
   return a;
 }

@@ -112,6 +112,7 @@ class SqlStore final : public Store {
   Status RenewSource(const std::string& name, const std::string& owner, int64_t until_ms) override;
   Status RecordSourceRun(const DirectorySource& run, const std::string& owner) override;
   Result<std::vector<DirectorySource>> ListSources() override;
+  Result<RecipientRecord> LookupRecipientRecord(const std::string& identifier) override;
   Result<DirectoryChanges> DirectoryChangesSince(int64_t changed_ms, int limit) override;
   Result<int64_t> TouchDirectory(const std::string& source, int64_t now_ms) override;
   Result<int64_t> MarkNotRegistered(const std::string& source, const std::vector<std::string>& identifiers,
@@ -139,6 +140,11 @@ class SqlStore final : public Store {
   Status Read(const std::function<void(Poco::Data::Session&)>& fn);
   void WriterLoop();
   // Inserts an event (and the webhook deliveries of its tenant's webhooks); returns its seq.
+  // The reads of a recipient lookup, inside a session (FindReceiver, LookupDirectory,
+  // PartyIdentifiers and LookupRecipientRecord share them).
+  std::optional<Receiver> FindReceiverIn(Poco::Data::Session& s, const std::string& identifier);
+  std::vector<DirectoryEntry> LookupDirectoryIn(Poco::Data::Session& s, const std::string& identifier);
+  std::vector<std::string> PartyIdentifiersIn(Poco::Data::Session& s, const std::string& party_key);
   int64_t InsertEvent(Poco::Data::Session& s, const std::string& tenant_id, const std::string& invoice_id,
                       const std::string& status, const std::string& detail, int64_t now_ms);
   void InsertDocument(Poco::Data::Session& s, const std::string& invoice_id, const Document& d,

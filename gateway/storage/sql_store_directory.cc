@@ -153,30 +153,58 @@ Result<int64_t> SqlStore::SweepDirectory(const std::string& source, int64_t star
   return removed;
 }
 
-Result<std::vector<DirectoryEntry>> SqlStore::LookupDirectory(const std::string& id) {
+std::vector<DirectoryEntry> SqlStore::LookupDirectoryIn(Session& s, const std::string& id) {
   std::vector<DirectoryEntry> out;
   const std::string identifier = Key(id);
-  Status st = Read([&](Session& s) {
-    Statement q(s);
-    q << Sql(std::string("SELECT ") + kColumns +
-             " FROM directory WHERE identifier = ? ORDER BY (removed_ms IS NULL) DESC, last_verified_ms DESC, source"),
-        useRef(identifier), now;
-    Rows rows(q);
-    for (size_t r = 0; r < rows.size(); ++r) out.push_back(EntryAt(rows, r));
-  });
+  Statement q(s);
+  q << Sql(std::string("SELECT ") + kColumns +
+           " FROM directory WHERE identifier = ? ORDER BY (removed_ms IS NULL) DESC, last_verified_ms DESC, source"),
+      useRef(identifier), now;
+  Rows rows(q);
+  for (size_t r = 0; r < rows.size(); ++r) out.push_back(EntryAt(rows, r));
+  return out;
+}
+
+Result<std::vector<DirectoryEntry>> SqlStore::LookupDirectory(const std::string& id) {
+  std::vector<DirectoryEntry> out;
+  Status st = Read([&](Session& s) { out = LookupDirectoryIn(s, id); });
   if (!st) return st.error();
+  return out;
+}
+
+std::vector<std::string> SqlStore::PartyIdentifiersIn(Session& s, const std::string& party_key) {
+  std::vector<std::string> out;
+  if (party_key.empty()) return out;
+  Statement q(s);
+  q << Sql("SELECT DISTINCT identifier FROM directory WHERE party_key = ? AND removed_ms IS NULL ORDER BY identifier"),
+      useRef(party_key), now;
+  Rows rows(q);
+  for (size_t r = 0; r < rows.size(); ++r) out.push_back(rows.Text(r, 0));
   return out;
 }
 
 Result<std::vector<std::string>> SqlStore::PartyIdentifiers(const std::string& party_key) {
   std::vector<std::string> out;
-  if (party_key.empty()) return out;
+  Status st = Read([&](Session& s) { out = PartyIdentifiersIn(s, party_key); });
+  if (!st) return st.error();
+  return out;
+}
+
+Result<Store::RecipientRecord> SqlStore::LookupRecipientRecord(const std::string& identifier) {
+  RecipientRecord out;
   Status st = Read([&](Session& s) {
-    Statement q(s);
-    q << Sql("SELECT DISTINCT identifier FROM directory WHERE party_key = ? AND removed_ms IS NULL ORDER BY identifier"),
-        useRef(party_key), now;
-    Rows rows(q);
-    for (size_t r = 0; r < rows.size(); ++r) out.push_back(rows.Text(r, 0));
+    out.own = FindReceiverIn(s, identifier);
+    if (out.own && out.own->channel == "direct") return;  // ours: nothing else is asked
+    out.entries = LookupDirectoryIn(s, identifier);
+    const DirectoryEntry* first = nullptr;
+    for (const auto& e : out.entries) {
+      if (!e.removed_ms) {
+        first = &e;
+        break;
+      }
+    }
+    if (!first && !out.entries.empty()) first = &out.entries.front();
+    if (first) out.party_identifiers = PartyIdentifiersIn(s, first->party_key);
   });
   if (!st) return st.error();
   return out;

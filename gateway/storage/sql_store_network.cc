@@ -180,15 +180,18 @@ Status SqlStore::SyncRoamingReceivers(const std::vector<Receiver>& receivers, in
   });
 }
 
+std::optional<Receiver> SqlStore::FindReceiverIn(Session& s, const std::string& identifier) {
+  Statement q(s);
+  q << Sql(std::string("SELECT ") + kReceiverColumns + " FROM receivers WHERE identifier = ? AND removed_ms IS NULL"),
+      useRef(identifier), now;
+  Rows rows(q);
+  if (rows.size()) return ReceiverAt(rows, 0);
+  return std::nullopt;
+}
+
 Result<std::optional<Receiver>> SqlStore::FindReceiver(const std::string& identifier) {
   std::optional<Receiver> out;
-  Status st = Read([&](Session& s) {
-    Statement q(s);
-    q << Sql(std::string("SELECT ") + kReceiverColumns + " FROM receivers WHERE identifier = ? AND removed_ms IS NULL"),
-        useRef(identifier), now;
-    Rows rows(q);
-    if (rows.size()) out = ReceiverAt(rows, 0);
-  });
+  Status st = Read([&](Session& s) { out = FindReceiverIn(s, identifier); });
   if (!st) return st.error();
   return out;
 }

@@ -380,6 +380,15 @@ class Store {
   // The live identifiers of a party (any source).
   virtual Result<std::vector<std::string>> PartyIdentifiers(const std::string& party_key) = 0;
   virtual Result<int64_t> DirectorySize() = 0;  // live (identifier, source) entries
+  // Everything a recipient lookup reads, with one session: this gateway's own live receiver for
+  // the identifier, every source's entry for it (as LookupDirectory), and the live identifiers of
+  // the party of its first entry (as PartyIdentifiers).
+  struct RecipientRecord {
+    std::optional<Receiver> own;
+    std::vector<DirectoryEntry> entries;
+    std::vector<std::string> party_identifiers;
+  };
+  virtual Result<RecipientRecord> LookupRecipientRecord(const std::string& identifier) = 0;
   // What changed in the directory after `changed_ms` (entries with a later changed_ms, by any
   // process): for caches of answers. At most `limit` identifiers (`truncated` when there were
   // more); the highest changed_ms and the receivers' last seq (a change of this gateway's own
