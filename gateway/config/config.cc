@@ -299,7 +299,7 @@ Result<Config> ConfigFromFile(const ConfigFile& file) {
       c.listen_port = static_cast<uint16_t>(port);
     }
   }
-  r.Integer("server.threads", c.threads, 2, 1024);
+  r.Integer("server.threads", c.threads, 4, 1024);  // the HTTP thread pool needs at least 4
   r.Integer("server.max_body_bytes", c.max_body_bytes, 1024, int64_t{1} << 32);
   r.Path("server.tls_cert", c.tls_cert);
   r.Path("server.tls_key", c.tls_key);

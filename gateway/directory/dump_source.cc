@@ -58,10 +58,8 @@ Result<SyncOutcome> SyncRegistryDump(storage::Store& store, const operators::Ope
   SyncOutcome out;
   out.full = true;
   if (fetched->not_modified || (!last.sha256.empty() && fetched->sha256 == last.sha256)) {
-    // The same dump as last time: its entries are confirmed, nothing else changes.
-    auto touched = store.TouchDirectory(registry.id, now_ms);
-    if (!touched) return touched.error();
-    out.counts.unchanged = *touched;
+    // The same dump as last time: nothing is written; the run's success confirms its entries
+    // (their verification time is the source's last success).
     out.cursor = cursor;
     return out;
   }

@@ -53,7 +53,8 @@ Result<RecipientAnswer> LookupRecipient(App& app, const std::string& id, const s
   a.path_json = e->path_json;
   a.formats = SplitList(e->formats);
   a.document_types = SplitList(e->document_types);
-  a.verified_ms = best ? e->last_verified_ms : std::max(*e->removed_ms, e->last_verified_ms);
+  a.verified_ms = best ? std::max(e->last_verified_ms, e->confirmed_ms)
+                       : std::max(*e->removed_ms, e->last_verified_ms);
   if (!best) {
     a.reason = "not_registered";
   } else if (!Accepts(a.document_types, document_type)) {

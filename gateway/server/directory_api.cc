@@ -136,7 +136,7 @@ void DirectoryStatus(Ctx& ctx) {
     }
   };
   for (const auto& s : *sources) {
-    j.BeginObject().Field("name", s.name);
+    j.BeginObject().Field("name", s.name).Field("entries", s.entries);
     time("last_run_at", s.last_started_ms);
     time("last_success_at", s.last_success_ms);
     j.Field("duration_ms", s.duration_ms)

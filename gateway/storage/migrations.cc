@@ -114,6 +114,9 @@ constexpr const char* kV4[] = {
     "CREATE TABLE recipient_watch (tenant_id TEXT NOT NULL, identifier TEXT NOT NULL, answer TEXT NOT NULL,"
     " notified_ms BIGINT NOT NULL, PRIMARY KEY (tenant_id, identifier))",
     "CREATE INDEX recipient_watch_by_identifier ON recipient_watch (identifier)",
+    // Live entries per source, counted when a run is recorded (a COUNT of 1M rows is too slow for
+    // every status call and metrics scrape).
+    "ALTER TABLE directory_sources ADD COLUMN entries BIGINT NOT NULL DEFAULT 0",
 };
 
 constexpr const char* kSqliteV2Triggers[] = {

@@ -16,6 +16,7 @@ class Rows {
  public:
   explicit Rows(Poco::Data::Statement& statement) : set_(statement) {}
   size_t size() const { return set_.rowCount(); }
+  size_t columns() const { return set_.columnCount(); }
   std::string Text(size_t row, size_t col) const {
     const auto& v = set_.value(col, row);
     return v.isEmpty() ? std::string() : v.convert<std::string>();

@@ -114,7 +114,6 @@ class SqlStore final : public Store {
   Result<std::vector<DirectorySource>> ListSources() override;
   Result<RecipientRecord> LookupRecipientRecord(const std::string& identifier) override;
   Result<DirectoryChanges> DirectoryChangesSince(int64_t changed_ms, int limit) override;
-  Result<int64_t> TouchDirectory(const std::string& source, int64_t now_ms) override;
   Result<int64_t> MarkNotRegistered(const std::string& source, const std::vector<std::string>& identifiers,
                                     int64_t now_ms) override;
   Result<std::vector<std::string>> SourceIdentifiers(const std::string& source) override;

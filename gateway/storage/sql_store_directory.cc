@@ -2,6 +2,7 @@
 // staging table: one bulk insert of the batch (one prepared statement for all rows), the counts
 // of new and changed entries by one join each, then one INSERT ... SELECT ... ON CONFLICT that
 // adds, refreshes and revives them. Tombstones are never deleted.
+#include <algorithm>
 #include <vector>
 
 #include "gateway/storage/sql_rows.h"
@@ -36,6 +37,7 @@ DirectoryEntry EntryAt(const Rows& rows, size_t r) {
   e.last_verified_ms = rows.Int(r, 12);
   e.removed_ms = rows.OptInt(r, 13);
   e.changed_ms = rows.Int(r, 14);
+  if (rows.columns() > 15) e.confirmed_ms = rows.Int(r, 15);
   return e;
 }
 
@@ -52,6 +54,22 @@ std::vector<std::string> Keys(const std::vector<std::string>& ids) {
   std::vector<std::string> out;
   out.reserve(ids.size());
   for (const auto& id : ids) out.push_back(Key(id));
+  return out;
+}
+
+// "a, b, c" -> {"a", "b", "c"}.
+std::vector<std::string> SplitColumns(const std::string& list) {
+  std::vector<std::string> out;
+  std::string item;
+  for (char c : list) {
+    if (c == ',') {
+      out.push_back(item);
+      item.clear();
+    } else if (c != ' ') {
+      item += c;
+    }
+  }
+  if (!item.empty()) out.push_back(item);
   return out;
 }
 
@@ -127,12 +145,19 @@ Result<int64_t> SqlStore::RemoveDirectory(const std::string& source, const std::
                                           int64_t now_ms) {
   int64_t removed = 0;
   if (identifiers.empty()) return removed;
+  const std::vector<std::string> keys = Keys(identifiers);
   Status st = Write([&](Session& s) {
-    for (const std::string& id : Keys(identifiers)) {
+    // In statements of up to 200 identifiers (a delta may remove thousands).
+    constexpr size_t kChunk = 200;
+    for (size_t at = 0; at < keys.size(); at += kChunk) {
+      const size_t n = std::min(kChunk, keys.size() - at);
+      std::string sql = "UPDATE directory SET removed_ms = ?, changed_ms = ? WHERE source = ? AND removed_ms IS NULL"
+                        " AND identifier IN (?";
+      for (size_t i = 1; i < n; ++i) sql += ", ?";
+      sql += ")";
       Statement q(s);
-      q << Sql("UPDATE directory SET removed_ms = ?, changed_ms = ? WHERE identifier = ? AND source = ?"
-               " AND removed_ms IS NULL"),
-          useRef(now_ms), useRef(now_ms), useRef(id), useRef(source);
+      q << Sql(sql), useRef(now_ms), useRef(now_ms), useRef(source);
+      for (size_t i = 0; i < n; ++i) q, useRef(keys[at + i]);
       removed += static_cast<int64_t>(q.execute());
     }
   });
@@ -156,10 +181,15 @@ Result<int64_t> SqlStore::SweepDirectory(const std::string& source, int64_t star
 std::vector<DirectoryEntry> SqlStore::LookupDirectoryIn(Session& s, const std::string& id) {
   std::vector<DirectoryEntry> out;
   const std::string identifier = Key(id);
+  static const std::string kSql = [] {
+    std::string columns;
+    for (const auto& c : SplitColumns(kColumns)) columns += (columns.empty() ? "d." : ", d.") + c;
+    return "SELECT " + columns + ", COALESCE(s.last_success_ms, 0) FROM directory d"
+           " LEFT JOIN directory_sources s ON s.name = d.source WHERE d.identifier = ?"
+           " ORDER BY (d.removed_ms IS NULL) DESC, d.last_verified_ms DESC, d.source";
+  }();
   Statement q(s);
-  q << Sql(std::string("SELECT ") + kColumns +
-           " FROM directory WHERE identifier = ? ORDER BY (removed_ms IS NULL) DESC, last_verified_ms DESC, source"),
-      useRef(identifier), now;
+  q << Sql(kSql), useRef(identifier), now;
   Rows rows(q);
   for (size_t r = 0; r < rows.size(); ++r) out.push_back(EntryAt(rows, r));
   return out;
@@ -212,7 +242,7 @@ Result<Store::RecipientRecord> SqlStore::LookupRecipientRecord(const std::string
 
 Result<int64_t> SqlStore::DirectorySize() {
   int64_t n = 0;
-  Status st = Read([&](Session& s) { s << "SELECT COUNT(*) FROM directory WHERE removed_ms IS NULL", into(n), now; });
+  Status st = Read([&](Session& s) { s << "SELECT COALESCE(SUM(entries), 0) FROM directory_sources", into(n), now; });
   if (!st) return st.error();
   return n;
 }
@@ -263,10 +293,12 @@ Status SqlStore::RecordSourceRun(const DirectorySource& r, const std::string& ow
     Statement q(s);
     q << Sql("UPDATE directory_sources SET lease_owner = '', lease_until_ms = 0, cursor = ?, last_finished_ms = ?,"
              " last_success_ms = ?, duration_ms = ?, added = ?, changed = ?, removed = ?, errors = ?, last_error = ?,"
-             " failures = ?, next_run_ms = ? WHERE name = ? AND lease_owner = ?"),
+             " failures = ?, next_run_ms = ?,"
+             " entries = (SELECT COUNT(*) FROM directory WHERE source = ? AND removed_ms IS NULL)"
+             " WHERE name = ? AND lease_owner = ?"),
         useRef(r.cursor), useRef(r.last_finished_ms), useRef(r.last_success_ms), useRef(r.duration_ms),
         useRef(r.added), useRef(r.changed), useRef(r.removed), useRef(r.errors), useRef(r.last_error),
-        useRef(r.failures), useRef(r.next_run_ms), useRef(r.name), useRef(owner);
+        useRef(r.failures), useRef(r.next_run_ms), useRef(r.name), useRef(r.name), useRef(owner);
     if (q.execute() == 0)
       throw StoreFailure{Error::FailedPrecondition("the sync lease of source " + r.name + " was lost")};
   });
@@ -277,7 +309,7 @@ Result<std::vector<DirectorySource>> SqlStore::ListSources() {
   Status st = Read([&](Session& s) {
     Statement q(s);
     q << "SELECT name, cursor, last_started_ms, last_finished_ms, last_success_ms, duration_ms, added, changed,"
-         " removed, errors, last_error, failures, next_run_ms FROM directory_sources ORDER BY name",
+         " removed, errors, last_error, failures, next_run_ms, entries FROM directory_sources ORDER BY name",
         now;
     Rows rows(q);
     for (size_t r = 0; r < rows.size(); ++r) {
@@ -295,6 +327,7 @@ Result<std::vector<DirectorySource>> SqlStore::ListSources() {
       d.last_error = rows.Text(r, 10);
       d.failures = static_cast<int>(rows.Int(r, 11));
       d.next_run_ms = rows.Int(r, 12);
+      d.entries = rows.Int(r, 13);
       out.push_back(std::move(d));
     }
   });
@@ -317,18 +350,6 @@ Result<Store::DirectoryChanges> SqlStore::DirectoryChangesSince(int64_t changed_
   });
   if (!st) return st.error();
   return out;
-}
-
-Result<int64_t> SqlStore::TouchDirectory(const std::string& source, int64_t now_ms) {
-  int64_t n = 0;
-  Status st = Write([&](Session& s) {
-    Statement q(s);
-    q << Sql("UPDATE directory SET last_seen_ms = ?, last_verified_ms = ? WHERE source = ? AND removed_ms IS NULL"),
-        useRef(now_ms), useRef(now_ms), useRef(source);
-    n = static_cast<int64_t>(q.execute());
-  });
-  if (!st) return st.error();
-  return n;
 }
 
 Result<int64_t> SqlStore::MarkNotRegistered(const std::string& source, const std::vector<std::string>& identifiers,

@@ -227,6 +227,9 @@ struct DirectoryEntry {
   std::string path_json = "[]";
   int64_t first_seen_ms = 0, last_seen_ms = 0, last_verified_ms = 0, changed_ms = 0;
   std::optional<int64_t> removed_ms;
+  // Read only: the source's last successful sync, which confirmed its live entries as they are
+  // (a delta or an unchanged dump does not rewrite the entries it confirms).
+  int64_t confirmed_ms = 0;
 };
 
 // A recipient a tenant has invoiced, with the last capability answer the tenant was told of
@@ -249,6 +252,7 @@ struct DirectorySource {
   std::string last_error;
   int failures = 0;  // consecutive
   int64_t next_run_ms = 0;
+  int64_t entries = 0;  // read only: its live entries, counted when a run is recorded
 };
 
 class Store {
@@ -379,7 +383,8 @@ class Store {
   virtual Result<std::vector<DirectoryEntry>> LookupDirectory(const std::string& identifier) = 0;
   // The live identifiers of a party (any source).
   virtual Result<std::vector<std::string>> PartyIdentifiers(const std::string& party_key) = 0;
-  virtual Result<int64_t> DirectorySize() = 0;  // live (identifier, source) entries
+  // Live (identifier, source) entries, as counted when each source's last run was recorded.
+  virtual Result<int64_t> DirectorySize() = 0;
   // Everything a recipient lookup reads, with one session: this gateway's own live receiver for
   // the identifier, every source's entry for it (as LookupDirectory), and the live identifiers of
   // the party of its first entry (as PartyIdentifiers).
@@ -409,8 +414,6 @@ class Store {
   virtual Status RenewSource(const std::string& name, const std::string& owner, int64_t until_ms) = 0;
   virtual Status RecordSourceRun(const DirectorySource& run, const std::string& owner) = 0;
   virtual Result<std::vector<DirectorySource>> ListSources() = 0;
-  // A source confirmed its whole list unchanged: its live entries are seen and verified now.
-  virtual Result<int64_t> TouchDirectory(const std::string& source, int64_t now_ms) = 0;
   // A source that answers per recipient said these are not registered: tombstones, made for
   // identifiers it never listed too, verified now. Returns how many were live before.
   virtual Result<int64_t> MarkNotRegistered(const std::string& source, const std::vector<std::string>& identifiers,

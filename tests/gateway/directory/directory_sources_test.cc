@@ -83,6 +83,14 @@ class DirectorySourcesTest : public ::testing::Test {
     return SyncRegistryDump(*app_.store, registry_, app_.config.operators, (dir_ / "spool").string(), cursor, now);
   }
   RecipientAnswer Look(const std::string& id) { return *LookupRecipient(app_, id, ""); }
+  // Records a successful run of the registry source at `at`, as the scheduler does.
+  void RecordSuccess(int64_t at) {
+    auto claimed = app_.store->ClaimSource("fi-registry", "test", at, 60000, /*force=*/true);
+    ASSERT_TRUE(claimed && *claimed);
+    storage::DirectorySource run = **claimed;
+    run.last_finished_ms = run.last_success_ms = at;
+    ASSERT_TRUE(app_.store->RecordSourceRun(run, "test"));
+  }
 
   std::filesystem::path dir_;
   App app_;
@@ -111,12 +119,16 @@ TEST_F(DirectorySourcesTest, ARegistryDumpIsSyncedInFullAndAnUnchangedDumpIsSkip
   EXPECT_EQ(roaming.name, "Järvi, \"Ky\"");
   EXPECT_EQ(Look("0037:" + Ovt(ids_[2])).operator_id, "fi-op");  // the second code
 
-  // The same bytes again: nothing read or written but the verification time.
+  RecordSuccess(1000);
+  EXPECT_EQ(*app_.store->DirectorySize(), 3);  // counted when the run was recorded
+  // The same bytes again: nothing read or written; the run's success confirms the entries.
   auto again = Sync(first->cursor, 5000);
   ASSERT_TRUE(again);
   EXPECT_EQ(again->counts.added + again->counts.changed + again->counts.removed, 0);
-  EXPECT_EQ(again->counts.unchanged, 3);
+  EXPECT_EQ(again->entries, 0);
   EXPECT_EQ(again->cursor, first->cursor);
+  EXPECT_EQ(*Look("0037:" + Ovt(ids_[0])).verified_ms, 1000);
+  RecordSuccess(5000);
   EXPECT_EQ(*Look("0037:" + Ovt(ids_[0])).verified_ms, 5000);
 }
 
@@ -339,7 +351,7 @@ TEST_F(DirectorySourcesTest, TheLookupCacheFollowsWritesOfThisAndOtherProcesses)
   ASSERT_TRUE(Sync("", 4000));
   EXPECT_TRUE(cache.Lookup(app_, r1, "", 5100)->can_receive);  // revived: a version change
   EXPECT_EQ(*cache.Lookup(app_, r1, "", 6100)->verified_ms, 4000);
-  ASSERT_TRUE(app_.store->TouchDirectory("fi-registry", 6500));  // verified again, nothing changed
+  RecordSuccess(6500);  // a run that confirmed the entries, nothing changed
   EXPECT_EQ(*cache.Lookup(app_, r1, "", 7200)->verified_ms, 4000);   // cached
   EXPECT_EQ(*cache.Lookup(app_, r1, "", 16200)->verified_ms, 6500);  // older than the TTL: read again
 }

@@ -82,6 +82,13 @@ class OperatorSourceTest : public ::testing::Test {
     store_.reset();
     std::filesystem::remove_all(dir_);
   }
+  // Records a run of `source` as the scheduler does, and returns DirectorySize (counted then).
+  int64_t Recorded(const std::string& source) {
+    auto claimed = store_->ClaimSource(source, "test", 1, 1000, true);
+    EXPECT_TRUE(claimed && *claimed);
+    EXPECT_TRUE(store_->RecordSourceRun(**claimed, "test"));
+    return *store_->DirectorySize();
+  }
   std::filesystem::path dir_;
   std::unique_ptr<storage::Store> store_;
 };
@@ -94,7 +101,7 @@ TEST_F(OperatorSourceTest, FullListThenDeltasWithRemovals) {
   EXPECT_TRUE(full->full);
   EXPECT_EQ(full->counts.added, 5);
   EXPECT_EQ(b.calls, 3);  // pages of 2
-  EXPECT_EQ(*store_->DirectorySize(), 5);
+  EXPECT_EQ(Recorded("gw-b"), 5);
   auto e = store_->LookupDirectory("0088:3");
   ASSERT_EQ(e->size(), 1u);
   EXPECT_EQ((*e)[0].operator_id, "gw-b");
@@ -114,7 +121,7 @@ TEST_F(OperatorSourceTest, FullListThenDeltasWithRemovals) {
   EXPECT_EQ(delta->counts.removed, 1);
   EXPECT_EQ((*store_->LookupDirectory("0088:2"))[0].name, "R2 renamed");
   EXPECT_EQ((*store_->LookupDirectory("0088:4"))[0].removed_ms, 2000);
-  EXPECT_EQ(*store_->DirectorySize(), 5);
+  EXPECT_EQ(Recorded("gw-b"), 5);
   // Nothing new: an empty delta, the cursor stays.
   auto idle = SyncOperatorReceivers(*store_, b, "gw-b", delta->cursor, 3000);
   ASSERT_TRUE(idle);

@@ -28,6 +28,15 @@ class DirectoryStoreTest : public ::testing::Test {
     store_.reset();
     std::filesystem::remove_all(dir_);
   }
+  // Records a run of each source as the scheduler does; returns DirectorySize (counted then).
+  int64_t Recorded(const std::vector<std::string>& sources) {
+    for (const auto& source : sources) {
+      auto claimed = store_->ClaimSource(source, "test", 1, 1000, true);
+      EXPECT_TRUE(claimed && *claimed);
+      EXPECT_TRUE(store_->RecordSourceRun(**claimed, "test"));
+    }
+    return *store_->DirectorySize();
+  }
   static DirectoryEntry Entry(const std::string& id, const std::string& source, const std::string& op,
                               const std::string& party = "") {
     DirectoryEntry e;
@@ -70,7 +79,8 @@ TEST_F(DirectoryStoreTest, BatchesCountAddedChangedAndUnchanged) {
   auto same = store_->LookupDirectory("0037:10000004");
   EXPECT_EQ((*same)[0].changed_ms, 100);  // refreshed, not changed
   EXPECT_EQ((*same)[0].last_seen_ms, 200);
-  EXPECT_EQ(*store_->DirectorySize(), 1000);
+  EXPECT_EQ(*store_->DirectorySize(), 0);  // counted when a run is recorded
+  EXPECT_EQ(Recorded({"fi"}), 1000);
 }
 
 TEST_F(DirectoryStoreTest, FullSyncSweepAndDeltaRemovalsLeaveTombstonesThatComeBack) {
@@ -84,7 +94,7 @@ TEST_F(DirectoryStoreTest, FullSyncSweepAndDeltaRemovalsLeaveTombstonesThatComeB
   ASSERT_EQ(three->size(), 1u);
   EXPECT_EQ((*three)[0].removed_ms, 170);
   EXPECT_EQ(*store_->RemoveDirectory("fi", {"0037:2", "0037:9"}, 180), 1);
-  EXPECT_EQ(*store_->DirectorySize(), 2);  // fi 0037:1 and gw-b 0037:1
+  EXPECT_EQ(Recorded({"fi", "gw-b"}), 2);  // fi 0037:1 and gw-b 0037:1
   // Both sources' views of one identifier, the live one first.
   auto one = store_->LookupDirectory("0037:1");
   ASSERT_EQ(one->size(), 2u);
