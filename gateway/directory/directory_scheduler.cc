@@ -164,9 +164,6 @@ int DirectoryScheduler::RunDue(int64_t now_ms, const std::string& only, bool for
       run.failures = 0;
       run.last_error.clear();
       run.next_run_ms = now_ms + interval + jitter;
-      std::cerr << "eigw: directory: " << source.name << ": " << (outcome->full ? "full" : "delta") << " sync, "
-                << outcome->entries << " entries read, " << run.added << " added, " << run.changed << " changed, "
-                << run.removed << " removed in " << run.duration_ms << " ms" << std::endl;
     } else {
       // The last known data stays; tried again sooner, backing off up to the interval.
       ++run.failures;
@@ -180,6 +177,11 @@ int DirectoryScheduler::RunDue(int64_t now_ms, const std::string& only, bool for
     if (auto st = app_.store->RecordSourceRun(run, owner_); !st) {
       std::cerr << "eigw: directory: " << source.name << ": " << st.error().message() << std::endl;
       if (outcome) ++last_failed_;
+    } else if (outcome) {
+      // Written once the run is recorded, so its status is there when the line is.
+      std::cerr << "eigw: directory: " << source.name << ": " << (outcome->full ? "full" : "delta") << " sync, "
+                << outcome->entries << " entries read, " << run.added << " added, " << run.changed << " changed, "
+                << run.removed << " removed in " << run.duration_ms << " ms" << std::endl;
     }
     ++ran;
   }
@@ -209,6 +211,8 @@ Result<std::vector<std::string>> DirectoryScheduler::RequestSync(const std::stri
 }
 
 Result<int> DirectoryScheduler::CheckNow(const std::string& id, int64_t now_ms) {
+  if (std::none_of(sources_.begin(), sources_.end(), [&](const Source& s) { return s.check && s.answers_for(id); }))
+    return 0;  // no source can be asked about it (registry dumps only): nothing to read
   auto entries = app_.store->LookupDirectory(id);
   if (!entries) return entries.error();
   // The sources that listed it answer for it; when none of them can be asked (a registry dump),

@@ -108,6 +108,8 @@ Session SqlStore::NewSession() {
     s << "PRAGMA synchronous=FULL", now;
     s << "PRAGMA busy_timeout=10000", now;
     s << "PRAGMA foreign_keys=ON", now;
+    // The directory's staging table (a TEMP table) in memory rather than in a temporary file.
+    s << "PRAGMA temp_store=MEMORY", now;
   } else {
     s << "SET synchronous_commit = on", now;
     s << "SET client_min_messages = warning", now;
