@@ -69,8 +69,10 @@ Status DirectoryScheduler::AddOperatorSources() {
     } else {
       const std::string spool = SpoolPath(app_.config, op.id);
       const operators::OperatorSettings registry = op;
-      source.sync = [this, registry, spool](const std::string& cursor, int64_t now_ms) {
-        return SyncRegistryDump(*app_.store, registry, app_.config.operators, spool, cursor, now_ms, &app_.stopping);
+      auto memory = std::make_shared<DumpMemory>();
+      source.sync = [this, registry, spool, memory](const std::string& cursor, int64_t now_ms) {
+        return SyncRegistryDump(*app_.store, registry, app_.config.operators, spool, cursor, now_ms, &app_.stopping,
+                                memory.get());
       };
     }
     if (source.answers_for) {

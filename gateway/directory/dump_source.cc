@@ -51,7 +51,7 @@ std::map<std::string, std::string> OperatorCodes(const std::vector<operators::Op
 Result<SyncOutcome> SyncRegistryDump(storage::Store& store, const operators::OperatorSettings& registry,
                                      const std::vector<operators::OperatorSettings>& operators,
                                      const std::string& spool, const std::string& cursor, int64_t now_ms,
-                                     const std::atomic<bool>* stop) {
+                                     const std::atomic<bool>* stop, DumpMemory* memory) {
   const DumpCursor last = DumpCursor::Parse(cursor);
   auto fetched = operators::FetchRegistryDump(registry, spool, last.etag, last.modified);
   if (!fetched) return fetched.error();
@@ -64,6 +64,14 @@ Result<SyncOutcome> SyncRegistryDump(storage::Store& store, const operators::Ope
     return out;
   }
   DumpCursor next{fetched->sha256, fetched->etag, fetched->last_modified};
+  // A delta against what this process wrote last, when it wrote the state the cursor names.
+  const bool diff = memory && !memory->cursor.empty() && memory->cursor == cursor;
+  if (memory) {
+    if (!diff) memory->rows.clear();
+    memory->cursor.clear();  // valid again only when this sync succeeds
+    ++memory->epoch;
+  }
+  const uint32_t epoch = memory ? memory->epoch : 0;
 
   const auto codes = OperatorCodes(operators);
   const std::string via = registry.Get("via");
@@ -95,8 +103,24 @@ Result<SyncOutcome> SyncRegistryDump(storage::Store& store, const operators::Ope
   Status read = operators::ReadRegistryDump(
       in,
       [&](operators::RegistryEntry&& r) -> Status {
+        std::string identifier = (r.address_scheme == "IBAN" ? "9918:" : "0037:") + r.address;
+        if (memory) {
+          // The row's hash (the configuration that maps it is fixed for the process's life).
+          const std::hash<std::string> h;
+          const uint64_t hash = h(r.operator_id) * 31 + h(r.business_id) * 17 + h(r.name) * 7 + h(r.address_scheme);
+          auto [slot, added] = memory->rows.try_emplace(identifier, hash, epoch);
+          if (!added) {
+            const bool same = slot->second.first == hash;
+            slot->second = {hash, epoch};
+            if (diff && same) {  // unchanged since the last sync: nothing to write
+              ++out.entries;
+              ++out.counts.unchanged;
+              return OkStatus();
+            }
+          }
+        }
         storage::DirectoryEntry e;
-        e.identifier = (r.address_scheme == "IBAN" ? "9918:" : "0037:") + r.address;
+        e.identifier = std::move(identifier);
         e.source = registry.id;
         e.party_key = "0212:" + r.business_id;
         e.name = std::move(r.name);
@@ -156,10 +180,30 @@ Result<SyncOutcome> SyncRegistryDump(storage::Store& store, const operators::Ope
                                   (stats.problems.empty() ? std::string("-")
                                                           : operators::DescribeProblem(stats.problems.front())));
   }
+  if (diff) {
+    // Identifiers of the last sync that this dump no longer has.
+    std::vector<std::string> gone;
+    for (auto it = memory->rows.begin(); it != memory->rows.end();) {
+      if (it->second.second != epoch) {
+        gone.push_back(it->first);
+        it = memory->rows.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    auto removed = store.RemoveDirectory(registry.id, gone, now_ms);
+    if (!removed) return removed.error();
+    out.counts.removed += *removed;
+    out.full = false;
+    out.cursor = next.ToString();
+    memory->cursor = out.cursor;
+    return out;
+  }
   auto swept = store.SweepDirectory(registry.id, now_ms, now_ms);
   if (!swept) return swept.error();
   out.counts.removed += *swept;
   out.cursor = next.ToString();
+  if (memory) memory->cursor = out.cursor;
   return out;
 }
 

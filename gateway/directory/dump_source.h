@@ -2,10 +2,11 @@
 // `registry-dump`, the shape of the Finnish e-invoice address registry, read by
 // operators/directory/registry_dump.h) from a path or an http(s) URL.
 //
-// Every sync reads the whole dump (it is a full list): entries are written in batches of 10,000,
-// then everything of the source not in this dump becomes a tombstone. A dump whose content did not
-// change since the last sync (same SHA-256, or a 304 from the server) is not read again; its
-// entries are only marked verified.
+// Every sync reads the whole dump (it is a full list). The first in a process writes every entry,
+// in batches of 10,000, then everything of the source not in this dump becomes a tombstone; later
+// ones (with a DumpMemory) write only what changed and tombstone what is gone. A dump whose content
+// did not change since the last sync (same SHA-256, or a 304 from the server) is not read again;
+// the run's success confirms its entries.
 //
 // An entry becomes: identifier 0037:<OVT code> or 9918:<IBAN> (the EAS codes of the two address
 // kinds), party key 0212:<business id>, country FI, the registry's formats (the section's
@@ -15,17 +16,29 @@
 #pragma once
 
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "gateway/directory/operator_source.h"
 
 namespace gw::gateway {
 
+// What a registry source remembers between its syncs in this process: each identifier with a
+// hash of its row, as of the sync that reached `cursor`. With it, the next sync of a changed dump
+// writes only the rows that differ and removes the identifiers that are gone (a delta); without
+// it (the first sync in a process, or another process synced last), every row is written and
+// what is missing is swept. About 100 bytes an identifier (100 MB for a million).
+struct DumpMemory {
+  std::string cursor;
+  uint32_t epoch = 0;
+  std::unordered_map<std::string, std::pair<uint64_t, uint32_t>> rows;  // identifier -> (hash, epoch seen)
+};
+
 // `registry`: the registry-dump section; `operators`: the whole registry (for codes and via);
 // `spool`: where a downloaded dump is kept (beside the database). `cursor`: of the last sync.
 Result<SyncOutcome> SyncRegistryDump(storage::Store& store, const operators::OperatorSettings& registry,
                                      const std::vector<operators::OperatorSettings>& operators,
                                      const std::string& spool, const std::string& cursor, int64_t now_ms,
-                                     const std::atomic<bool>* stop = nullptr);
+                                     const std::atomic<bool>* stop = nullptr, DumpMemory* memory = nullptr);
 
 }  // namespace gw::gateway

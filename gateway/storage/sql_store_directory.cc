@@ -145,21 +145,16 @@ Result<int64_t> SqlStore::RemoveDirectory(const std::string& source, const std::
                                           int64_t now_ms) {
   int64_t removed = 0;
   if (identifiers.empty()) return removed;
-  const std::vector<std::string> keys = Keys(identifiers);
+  std::vector<std::string> keys = Keys(identifiers);
+  std::vector<std::string> sources(keys.size(), source);
+  std::vector<int64_t> times(keys.size(), now_ms);
   Status st = Write([&](Session& s) {
-    // In statements of up to 200 identifiers (a delta may remove thousands).
-    constexpr size_t kChunk = 200;
-    for (size_t at = 0; at < keys.size(); at += kChunk) {
-      const size_t n = std::min(kChunk, keys.size() - at);
-      std::string sql = "UPDATE directory SET removed_ms = ?, changed_ms = ? WHERE source = ? AND removed_ms IS NULL"
-                        " AND identifier IN (?";
-      for (size_t i = 1; i < n; ++i) sql += ", ?";
-      sql += ")";
-      Statement q(s);
-      q << Sql(sql), useRef(now_ms), useRef(now_ms), useRef(source);
-      for (size_t i = 0; i < n; ++i) q, useRef(keys[at + i]);
-      removed += static_cast<int64_t>(q.execute());
-    }
+    // One statement prepared once and run for every identifier (by its primary key).
+    Statement q(s);
+    q << Sql("UPDATE directory SET removed_ms = ?, changed_ms = ? WHERE identifier = ? AND source = ?"
+             " AND removed_ms IS NULL"),
+        use(times), use(times), use(keys), use(sources);
+    removed = static_cast<int64_t>(q.execute());
   });
   if (!st) return st.error();
   return removed;

@@ -170,6 +170,49 @@ TEST_F(DirectorySourcesTest, ChangesAndRemovalsOfTheDumpAndABrokenDumpKeepsTheDa
   EXPECT_TRUE(Look("0037:" + Ovt(ids_[3])).can_receive);
 }
 
+TEST_F(DirectorySourcesTest, WithItsMemoryASyncWritesOnlyWhatChanged) {
+  DumpMemory memory;
+  auto sync = [&](const std::string& cursor, int64_t now) {
+    return SyncRegistryDump(*app_.store, registry_, app_.config.operators, (dir_ / "spool").string(), cursor, now,
+                            nullptr, &memory);
+  };
+  WriteDump({Row(0, "003723327487", "Mäki Oy"), Row(1, "003721291126", "Järvi Ky"), Row(2, "003721291126", "Puu Oy")});
+  auto first = sync("", 1000);
+  ASSERT_TRUE(first);
+  EXPECT_TRUE(first->full);
+  EXPECT_EQ(first->counts.added, 3);
+  EXPECT_EQ(memory.rows.size(), 3u);
+  // Row 1 changes, row 2 leaves, row 3 arrives: a delta; the unchanged row is not written.
+  WriteDump({Row(0, "003723327487", "Mäki Oy"), Row(1, "E204503", "Järvi Ky"), Row(3, "003721291126", "Uusi Oy")});
+  auto second = sync(first->cursor, 2000);
+  ASSERT_TRUE(second) << second.error().message();
+  EXPECT_FALSE(second->full);
+  EXPECT_EQ(second->counts.added, 1);
+  EXPECT_EQ(second->counts.changed, 1);
+  EXPECT_EQ(second->counts.removed, 1);
+  EXPECT_EQ(second->counts.unchanged, 1);
+  EXPECT_EQ((*app_.store->LookupDirectory("0037:" + Ovt(ids_[0])))[0].last_seen_ms, 1000);  // not rewritten
+  EXPECT_EQ(Look("0037:" + Ovt(ids_[1])).operator_id, "fi-op");
+  EXPECT_EQ(Look("0037:" + Ovt(ids_[2])).reason, "not_registered");
+  EXPECT_TRUE(Look("0037:" + Ovt(ids_[3])).can_receive);
+  EXPECT_EQ(memory.rows.size(), 3u);
+  // Another process synced last (the cursor is not the memory's): a full sync with a sweep.
+  WriteDump({Row(0, "003723327487", "Mäki Oy")});
+  auto other = sync("sha256=someone-else", 3000);
+  ASSERT_TRUE(other);
+  EXPECT_TRUE(other->full);
+  EXPECT_EQ(other->counts.removed, 2);
+  EXPECT_EQ((*app_.store->LookupDirectory("0037:" + Ovt(ids_[0])))[0].last_seen_ms, 3000);
+  // A failed sync forgets: the next one is full again.
+  { std::ofstream(registry_.url) << "<registry/>"; }
+  ASSERT_FALSE(sync(other->cursor, 4000));
+  WriteDump({Row(0, "003723327487", "Mäki Oy"), Row(4, "003723327487", "Neljä Oy")});
+  auto after = sync(other->cursor, 5000);
+  ASSERT_TRUE(after);
+  EXPECT_TRUE(after->full);
+  EXPECT_EQ(after->counts.added, 1);
+}
+
 // An operator that answers per recipient: 0191:1xxx accept, the rest do not.
 class CheckingOperator final : public operators::OperatorClient {
  public:
