@@ -67,7 +67,11 @@ Result<SyncOutcome> SyncRegistryDump(storage::Store& store, const operators::Ope
   // A delta against what this process wrote last, when it wrote the state the cursor names.
   const bool diff = memory && !memory->cursor.empty() && memory->cursor == cursor;
   if (memory) {
-    if (!diff) memory->rows.clear();
+    if (!diff) {
+      const size_t last = memory->rows.size();
+      memory->rows.clear();
+      memory->rows.reserve(last);
+    }
     memory->cursor.clear();  // valid again only when this sync succeeds
     ++memory->epoch;
   }
