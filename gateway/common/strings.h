@@ -22,4 +22,11 @@ inline std::vector<std::string> SplitList(const std::string& list, char separato
   return out;
 }
 
+// ASCII letters in lower case, other bytes as they are (identifiers compare case-insensitively).
+inline std::string AsciiLower(std::string text) {
+  for (char& c : text)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return text;
+}
+
 }  // namespace gw::gateway

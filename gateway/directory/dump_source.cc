@@ -154,7 +154,7 @@ Result<SyncOutcome> SyncRegistryDump(storage::Store& store, const operators::Ope
         }
         if (batch.size() >= kBatch) {
           GW_RETURN_IF_ERROR(flush());
-          if (out.entries % 200000 < kBatch) {
+          if (static_cast<size_t>(out.entries % 200000) < kBatch) {
             const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                                                   started).count();
             std::cerr << "eigw: directory: " << registry.id << ": " << out.entries << " entries written in " << ms

@@ -2,14 +2,13 @@
 
 #include <functional>
 
+#include "gateway/common/strings.h"
+
 namespace gw::gateway {
 
 void RecipientCache::Forget(const std::string& id) {
   // Keys are "<id>|<document type>"; ids are case-insensitive, as the directory's.
-  std::string lower = id;
-  for (char& c : lower)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  for (const std::string& base : {id, lower}) {
+  for (const std::string& base : {id, AsciiLower(id)}) {
     for (const char* type : {"", "invoice", "credit_note"}) {
       const std::string key = base + "|" + type;
       Shard& shard = shards_[std::hash<std::string>{}(key) % kShards];

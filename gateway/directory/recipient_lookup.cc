@@ -63,12 +63,7 @@ Result<RecipientAnswer> LookupRecipient(App& app, const std::string& id, const s
     a.can_receive = true;
   }
   const auto& others = record->party_identifiers;  // of `e`'s party
-  auto lower = [](std::string text) {
-    for (char& c : text)
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return text;
-  };
-  const std::string asked = lower(id);
+  const std::string asked = AsciiLower(id);
   for (const auto& other : others)
     if (other != asked) a.identifiers.push_back(other);
   return a;

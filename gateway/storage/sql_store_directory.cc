@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "gateway/common/strings.h"
 #include "gateway/storage/sql_rows.h"
 #include "gateway/storage/sql_store.h"
 
@@ -43,12 +44,7 @@ DirectoryEntry EntryAt(const Rows& rows, size_t r) {
 
 // Identifiers are case-insensitive (a participant id's value is): the directory keeps and looks
 // them up in ASCII lower case.
-std::string Key(std::string_view id) {
-  std::string k(id);
-  for (char& c : k)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return k;
-}
+std::string Key(std::string_view id) { return AsciiLower(std::string(id)); }
 
 std::vector<std::string> Keys(const std::vector<std::string>& ids) {
   std::vector<std::string> out;
