@@ -53,22 +53,6 @@ std::vector<std::string> Keys(const std::vector<std::string>& ids) {
   return out;
 }
 
-// "a, b, c" -> {"a", "b", "c"}.
-std::vector<std::string> SplitColumns(const std::string& list) {
-  std::vector<std::string> out;
-  std::string item;
-  for (char c : list) {
-    if (c == ',') {
-      out.push_back(item);
-      item.clear();
-    } else if (c != ' ') {
-      item += c;
-    }
-  }
-  if (!item.empty()) out.push_back(item);
-  return out;
-}
-
 // The terms whose difference makes an entry "changed" (the rest is bookkeeping).
 constexpr const char* kDiffers =
     "(d.party_key <> s.party_key OR d.name <> s.name OR d.country <> s.country OR d.operator_id <> s.operator_id"
@@ -174,7 +158,7 @@ std::vector<DirectoryEntry> SqlStore::LookupDirectoryIn(Session& s, const std::s
   const std::string identifier = Key(id);
   static const std::string kSql = [] {
     std::string columns;
-    for (const auto& c : SplitColumns(kColumns)) columns += (columns.empty() ? "d." : ", d.") + c;
+    for (const auto& c : SplitList(kColumns)) columns += (columns.empty() ? "d." : ", d.") + c;
     return "SELECT " + columns + ", COALESCE(s.last_success_ms, 0) FROM directory d"
            " LEFT JOIN directory_sources s ON s.name = d.source WHERE d.identifier = ?"
            " ORDER BY (d.removed_ms IS NULL) DESC, d.last_verified_ms DESC, d.source";

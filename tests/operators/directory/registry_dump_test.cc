@@ -18,9 +18,8 @@ struct ReadOutcome {
   RegistryDumpStats stats;
 };
 
-ReadOutcome ReadText(const std::string& text) {
+ReadOutcome ReadStream(std::istream& in) {
   ReadOutcome out;
-  std::istringstream in(text);
   out.status = ReadRegistryDump(
       in,
       [&](RegistryEntry&& e) {
@@ -31,18 +30,15 @@ ReadOutcome ReadText(const std::string& text) {
   return out;
 }
 
+ReadOutcome ReadText(const std::string& text) {
+  std::istringstream in(text);
+  return ReadStream(in);
+}
+
 ReadOutcome ReadFile(const std::string& path) {
-  ReadOutcome out;
   std::ifstream in(path, std::ios::binary);
   EXPECT_TRUE(in) << path;
-  out.status = ReadRegistryDump(
-      in,
-      [&](RegistryEntry&& e) {
-        out.entries.push_back(std::move(e));
-        return OkStatus();
-      },
-      &out.stats);
-  return out;
+  return ReadStream(in);
 }
 
 // 0037 + 1234567-1 is a valid business id (7*1+9*2+10*3+5*4+8*5+4*6+2*7 = 153, 153 % 11 = 10).
