@@ -165,6 +165,7 @@ int DirectoryScheduler::RunDue(int64_t now_ms, const std::string& only, bool for
       run.removed = outcome->counts.removed;
       run.failures = 0;
       run.last_error.clear();
+      run.recount = outcome->full;  // a delta's writes kept the count of live entries
       run.next_run_ms = now_ms + interval + jitter;
     } else {
       // The last known data stays; tried again sooner, backing off up to the interval.

@@ -67,15 +67,9 @@ Result<SyncOutcome> SyncRegistryDump(storage::Store& store, const operators::Ope
   // A delta against what this process wrote last, when it wrote the state the cursor names.
   const bool diff = memory && !memory->cursor.empty() && memory->cursor == cursor;
   if (memory) {
-    if (!diff) {
-      const size_t last = memory->rows.size();
-      memory->rows.clear();
-      memory->rows.reserve(last);
-    }
+    memory->Begin(diff);
     memory->cursor.clear();  // valid again only when this sync succeeds
-    ++memory->epoch;
   }
-  const uint32_t epoch = memory ? memory->epoch : 0;
 
   const auto codes = OperatorCodes(operators);
   const std::string via = registry.Get("via");
@@ -112,15 +106,11 @@ Result<SyncOutcome> SyncRegistryDump(storage::Store& store, const operators::Ope
           // The row's hash (the configuration that maps it is fixed for the process's life).
           const std::hash<std::string> h;
           const uint64_t hash = h(r.operator_id) * 31 + h(r.business_id) * 17 + h(r.name) * 7 + h(r.address_scheme);
-          auto [slot, added] = memory->rows.try_emplace(identifier, hash, epoch);
-          if (!added) {
-            const bool same = slot->second.first == hash;
-            slot->second = {hash, epoch};
-            if (diff && same) {  // unchanged since the last sync: nothing to write
-              ++out.entries;
-              ++out.counts.unchanged;
-              return OkStatus();
-            }
+          if (memory->See(identifier, hash) == DumpMemory::Seen::kSame && diff) {
+            // Unchanged since the last sync (or repeated in this dump): nothing to write.
+            ++out.entries;
+            ++out.counts.unchanged;
+            return OkStatus();
           }
         }
         storage::DirectoryEntry e;
@@ -186,15 +176,7 @@ Result<SyncOutcome> SyncRegistryDump(storage::Store& store, const operators::Ope
   }
   if (diff) {
     // Identifiers of the last sync that this dump no longer has.
-    std::vector<std::string> gone;
-    for (auto it = memory->rows.begin(); it != memory->rows.end();) {
-      if (it->second.second != epoch) {
-        gone.push_back(it->first);
-        it = memory->rows.erase(it);
-      } else {
-        ++it;
-      }
-    }
+    std::vector<std::string> gone = memory->TakeUnseen();
     auto removed = store.RemoveDirectory(registry.id, gone, now_ms);
     if (!removed) return removed.error();
     out.counts.removed += *removed;

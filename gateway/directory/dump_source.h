@@ -16,23 +16,13 @@
 #pragma once
 
 #include <string>
-#include <unordered_map>
 #include <vector>
 
+#include "gateway/directory/dump_memory.h"
 #include "gateway/directory/operator_source.h"
 
 namespace gw::gateway {
 
-// What a registry source remembers between its syncs in this process: each identifier with a
-// hash of its row, as of the sync that reached `cursor`. With it, the next sync of a changed dump
-// writes only the rows that differ and removes the identifiers that are gone (a delta); without
-// it (the first sync in a process, or another process synced last), every row is written and
-// what is missing is swept. About 100 bytes an identifier (100 MB for a million).
-struct DumpMemory {
-  std::string cursor;
-  uint32_t epoch = 0;
-  std::unordered_map<std::string, std::pair<uint64_t, uint32_t>> rows;  // identifier -> (hash, epoch seen)
-};
 
 // `registry`: the registry-dump section; `operators`: the whole registry (for codes and via);
 // `spool`: where a downloaded dump is kept (beside the database). `cursor`: of the last sync.

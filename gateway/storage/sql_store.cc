@@ -56,6 +56,8 @@ Result<std::unique_ptr<SqlStore>> SqlStore::Open(const StoreOptions& options) {
   try {
     if (options.driver == "sqlite") {
       store.reset(new SqlStore(Dialect::kSqlite, "SQLite", options.sqlite_path, options.pool));
+      store->fast_reads_ = std::make_unique<SqliteReads>(options.sqlite_path, std::max(1, options.pool));
+      store->checkpointer_ = std::make_unique<SqliteCheckpointer>(options.sqlite_path);
     } else if (options.driver == "postgresql") {
       store.reset(new SqlStore(Dialect::kPostgres, "PostgreSQL", options.postgres_url, options.pool));
     } else {
@@ -208,6 +210,8 @@ void SqlStore::WriterLoop() {
         // The one writer keeps 64 MB of pages: directory syncs update a table of a million
         // rows and three indexes at random places (the default 2 MB re-reads them page by page).
         if (dialect_ == Dialect::kSqlite) *session << "PRAGMA cache_size=-65536", now;
+        // The checkpointer's thread copies the log into the database, not the commits.
+        if (checkpointer_) *session << "PRAGMA wal_autocheckpoint=0", now;
       }
       *session << (dialect_ == Dialect::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN"), now;
       for (size_t i = first; i < last; ++i) {
@@ -226,6 +230,7 @@ void SqlStore::WriterLoop() {
         }
       }
       *session << "COMMIT", now;
+      if (checkpointer_) checkpointer_->Nudge();
       committed_seq = std::max(committed_seq, tl_batch_seq);
       return true;
     };

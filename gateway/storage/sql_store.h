@@ -20,6 +20,8 @@
 #include <Poco/Data/Session.h>
 
 #include "gateway/storage/migrations.h"
+#include "gateway/storage/sqlite_checkpointer.h"
+#include "gateway/storage/sqlite_reads.h"
 #include "gateway/storage/store.h"
 
 namespace gw::gateway::storage {
@@ -144,6 +146,13 @@ class SqlStore final : public Store {
   std::optional<Receiver> FindReceiverIn(Poco::Data::Session& s, const std::string& identifier);
   std::vector<DirectoryEntry> LookupDirectoryIn(Poco::Data::Session& s, const std::string& identifier);
   std::vector<std::string> PartyIdentifiersIn(Poco::Data::Session& s, const std::string& party_key);
+  // Adds `change` to the count of live entries of directory source `source` (the write paths keep
+  // it in their transaction; a full run counts again).
+  void CountLive(Poco::Data::Session& s, const std::string& source, int64_t change);
+  // The same reads on SQLite, through the kept statements of fast_reads_.
+  std::optional<Receiver> FindReceiverIn(SqliteReads::Connection& c, const std::string& identifier);
+  std::vector<DirectoryEntry> LookupDirectoryIn(SqliteReads::Connection& c, const std::string& identifier);
+  std::vector<std::string> PartyIdentifiersIn(SqliteReads::Connection& c, const std::string& party_key);
   int64_t InsertEvent(Poco::Data::Session& s, const std::string& tenant_id, const std::string& invoice_id,
                       const std::string& status, const std::string& detail, int64_t now_ms);
   void InsertDocument(Poco::Data::Session& s, const std::string& invoice_id, const Document& d,
@@ -173,6 +182,10 @@ class SqlStore final : public Store {
   std::vector<Poco::Data::Session> idle_;
   int open_sessions_ = 0;
   int pool_size_ = 8;
+  // SQLite: the connections that serve recipient lookups (see sqlite_reads.h).
+  std::unique_ptr<SqliteReads> fast_reads_;
+  // SQLite: checkpoints the write-ahead log off the writer's thread (see sqlite_checkpointer.h).
+  std::unique_ptr<SqliteCheckpointer> checkpointer_;
 
   std::mutex queue_mutex_;
   std::condition_variable queue_cv_;

@@ -21,7 +21,8 @@ constexpr const char* kColumns =
     "identifier, source, party_key, name, country, operator_id, channel, document_types, formats, path,"
     " first_seen_ms, last_seen_ms, last_verified_ms, removed_ms, changed_ms";
 
-DirectoryEntry EntryAt(const Rows& rows, size_t r) {
+template <class RowSet>  // Rows or CellRows
+DirectoryEntry EntryAt(const RowSet& rows, size_t r) {
   DirectoryEntry e;
   e.identifier = rows.Text(r, 0);
   e.source = rows.Text(r, 1);
@@ -90,9 +91,20 @@ Result<DirectoryCounts> SqlStore::PutDirectory(const std::vector<DirectoryEntry>
              " document_types, formats, path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
         use(identifier), use(source), use(party), use(name), use(country), use(op), use(channel), use(types),
         use(formats), use(path), now;
-    s << "SELECT COUNT(*) FROM directory_stage s LEFT JOIN directory d"
-         " ON d.identifier = s.identifier AND d.source = s.source WHERE d.identifier IS NULL",
-        into(counts.added), now;
+    // Per source: the new entries, and those that come back to life (tombstones revived). Both
+    // add to the source's count of live entries, kept in this transaction.
+    std::vector<std::string> grown_sources;
+    std::vector<int64_t> grown_added, grown_live;
+    s << "SELECT s.source, SUM(CASE WHEN d.identifier IS NULL THEN 1 ELSE 0 END), COUNT(*)"
+         " FROM (SELECT DISTINCT identifier, source FROM directory_stage) s LEFT JOIN directory d"
+         " ON d.identifier = s.identifier AND d.source = s.source"
+         " WHERE d.identifier IS NULL OR d.removed_ms IS NOT NULL GROUP BY s.source",
+        into(grown_sources), into(grown_added), into(grown_live), now;
+    for (int64_t a : grown_added) counts.added += a;
+    if (!grown_sources.empty()) {
+      s << Sql("UPDATE directory_sources SET entries = entries + ? WHERE name = ?"), use(grown_live),
+          use(grown_sources), now;
+    }
     s << std::string("SELECT COUNT(*) FROM directory_stage s JOIN directory d"
                      " ON d.identifier = s.identifier AND d.source = s.source WHERE ") +
              kDiffers,
@@ -121,6 +133,12 @@ Result<DirectoryCounts> SqlStore::PutDirectory(const std::vector<DirectoryEntry>
   return counts;
 }
 
+void SqlStore::CountLive(Session& s, const std::string& source, int64_t change) {
+  if (change == 0) return;
+  Statement q(s);
+  q << Sql("UPDATE directory_sources SET entries = entries + ? WHERE name = ?"), useRef(change), useRef(source), now;
+}
+
 Result<int64_t> SqlStore::RemoveDirectory(const std::string& source, const std::vector<std::string>& identifiers,
                                           int64_t now_ms) {
   int64_t removed = 0;
@@ -135,6 +153,7 @@ Result<int64_t> SqlStore::RemoveDirectory(const std::string& source, const std::
              " AND removed_ms IS NULL"),
         use(times), use(times), use(keys), use(sources);
     removed = static_cast<int64_t>(q.execute());
+    CountLive(s, source, -removed);
   });
   if (!st) return st.error();
   return removed;
@@ -148,25 +167,62 @@ Result<int64_t> SqlStore::SweepDirectory(const std::string& source, int64_t star
              " AND removed_ms IS NULL"),
         useRef(now_ms), useRef(now_ms), useRef(source), useRef(started_ms);
     removed = static_cast<int64_t>(q.execute());
+    CountLive(s, source, -removed);
   });
   if (!st) return st.error();
   return removed;
 }
 
-std::vector<DirectoryEntry> SqlStore::LookupDirectoryIn(Session& s, const std::string& id) {
-  std::vector<DirectoryEntry> out;
-  const std::string identifier = Key(id);
-  static const std::string kSql = [] {
+namespace {
+
+// A recipient's entries, with their source's last success. The few rows are ordered here rather
+// than by SQL (SQLite would set up a sorter for each lookup).
+const std::string& LookupSql() {
+  static const std::string sql = [] {
     std::string columns;
     for (const auto& c : SplitList(kColumns)) columns += (columns.empty() ? "d." : ", d.") + c;
     return "SELECT " + columns + ", COALESCE(s.last_success_ms, 0) FROM directory d"
-           " LEFT JOIN directory_sources s ON s.name = d.source WHERE d.identifier = ?"
-           " ORDER BY (d.removed_ms IS NULL) DESC, d.last_verified_ms DESC, d.source";
+           " LEFT JOIN directory_sources s ON s.name = d.source WHERE d.identifier = ?";
   }();
+  return sql;
+}
+
+// Live before removed, freshest first, then by source.
+void OrderEntries(std::vector<DirectoryEntry>& entries) {
+  std::sort(entries.begin(), entries.end(), [](const DirectoryEntry& a, const DirectoryEntry& b) {
+    const bool a_live = !a.removed_ms, b_live = !b.removed_ms;
+    if (a_live != b_live) return a_live;
+    if (a.last_verified_ms != b.last_verified_ms) return a.last_verified_ms > b.last_verified_ms;
+    return a.source < b.source;
+  });
+}
+
+// The live identifiers of a party (each once, in order; several sources may list one).
+constexpr const char* kPartySql = "SELECT identifier FROM directory WHERE party_key = ? AND removed_ms IS NULL";
+
+void OrderUnique(std::vector<std::string>& ids) {
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+}
+
+}  // namespace
+
+std::vector<DirectoryEntry> SqlStore::LookupDirectoryIn(Session& s, const std::string& id) {
+  std::vector<DirectoryEntry> out;
+  const std::string identifier = Key(id);
   Statement q(s);
-  q << Sql(kSql), useRef(identifier), now;
+  q << Sql(LookupSql()), useRef(identifier), now;
   Rows rows(q);
   for (size_t r = 0; r < rows.size(); ++r) out.push_back(EntryAt(rows, r));
+  OrderEntries(out);
+  return out;
+}
+
+std::vector<DirectoryEntry> SqlStore::LookupDirectoryIn(SqliteReads::Connection& c, const std::string& id) {
+  std::vector<DirectoryEntry> out;
+  CellRows rows = c.Query(LookupSql().c_str(), {Key(id)});
+  for (size_t r = 0; r < rows.size(); ++r) out.push_back(EntryAt(rows, r));
+  OrderEntries(out);
   return out;
 }
 
@@ -181,10 +237,19 @@ std::vector<std::string> SqlStore::PartyIdentifiersIn(Session& s, const std::str
   std::vector<std::string> out;
   if (party_key.empty()) return out;
   Statement q(s);
-  q << Sql("SELECT DISTINCT identifier FROM directory WHERE party_key = ? AND removed_ms IS NULL ORDER BY identifier"),
-      useRef(party_key), now;
+  q << Sql(kPartySql), useRef(party_key), now;
   Rows rows(q);
   for (size_t r = 0; r < rows.size(); ++r) out.push_back(rows.Text(r, 0));
+  OrderUnique(out);
+  return out;
+}
+
+std::vector<std::string> SqlStore::PartyIdentifiersIn(SqliteReads::Connection& c, const std::string& party_key) {
+  std::vector<std::string> out;
+  if (party_key.empty()) return out;
+  CellRows rows = c.Query(kPartySql, {party_key});
+  for (size_t r = 0; r < rows.size(); ++r) out.push_back(rows.Text(r, 0));
+  OrderUnique(out);
   return out;
 }
 
@@ -197,10 +262,11 @@ Result<std::vector<std::string>> SqlStore::PartyIdentifiers(const std::string& p
 
 Result<Store::RecipientRecord> SqlStore::LookupRecipientRecord(const std::string& identifier) {
   RecipientRecord out;
-  Status st = Read([&](Session& s) {
-    out.own = FindReceiverIn(s, identifier);
+  // The three reads, on either kind of connection.
+  auto read = [&](auto& conn) {
+    out.own = FindReceiverIn(conn, identifier);
     if (out.own && out.own->channel == "direct") return;  // ours: nothing else is asked
-    out.entries = LookupDirectoryIn(s, identifier);
+    out.entries = LookupDirectoryIn(conn, identifier);
     const DirectoryEntry* first = nullptr;
     for (const auto& e : out.entries) {
       if (!e.removed_ms) {
@@ -209,8 +275,10 @@ Result<Store::RecipientRecord> SqlStore::LookupRecipientRecord(const std::string
       }
     }
     if (!first && !out.entries.empty()) first = &out.entries.front();
-    if (first) out.party_identifiers = PartyIdentifiersIn(s, first->party_key);
-  });
+    if (first) out.party_identifiers = PartyIdentifiersIn(conn, first->party_key);
+  };
+  Status st = fast_reads_ ? fast_reads_->Run([&](SqliteReads::Connection& c) { read(c); })
+                          : Read([&](Session& s) { read(s); });
   if (!st) return st.error();
   return out;
 }
@@ -264,16 +332,18 @@ Status SqlStore::RenewSource(const std::string& name, const std::string& owner, 
 }
 
 Status SqlStore::RecordSourceRun(const DirectorySource& r, const std::string& owner) {
+  const int64_t recount = r.recount ? 1 : 0;
   return Write([&](Session& s) {
     Statement q(s);
     q << Sql("UPDATE directory_sources SET lease_owner = '', lease_until_ms = 0, cursor = ?, last_finished_ms = ?,"
              " last_success_ms = ?, duration_ms = ?, added = ?, changed = ?, removed = ?, errors = ?, last_error = ?,"
              " failures = ?, next_run_ms = ?,"
-             " entries = (SELECT COUNT(*) FROM directory WHERE source = ? AND removed_ms IS NULL)"
+             " entries = CASE WHEN ? = 1 THEN (SELECT COUNT(*) FROM directory WHERE source = ? AND removed_ms IS NULL)"
+             " ELSE entries END"
              " WHERE name = ? AND lease_owner = ?"),
         useRef(r.cursor), useRef(r.last_finished_ms), useRef(r.last_success_ms), useRef(r.duration_ms),
         useRef(r.added), useRef(r.changed), useRef(r.removed), useRef(r.errors), useRef(r.last_error),
-        useRef(r.failures), useRef(r.next_run_ms), useRef(r.name), useRef(r.name), useRef(owner);
+        useRef(r.failures), useRef(r.next_run_ms), useRef(recount), useRef(r.name), useRef(r.name), useRef(owner);
     if (q.execute() == 0)
       throw StoreFailure{Error::FailedPrecondition("the sync lease of source " + r.name + " was lost")};
   });
@@ -349,6 +419,7 @@ Result<int64_t> SqlStore::MarkNotRegistered(const std::string& source, const std
           useRef(id), useRef(source), useRef(now_ms), useRef(now_ms), useRef(now_ms), useRef(now_ms), useRef(now_ms);
       q.execute();
     }
+    CountLive(s, source, -was_live);
   });
   if (!st) return st.error();
   return was_live;

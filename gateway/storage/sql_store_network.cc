@@ -19,7 +19,8 @@ namespace {
 constexpr const char* kReceiverColumns =
     "identifier, tenant_id, name, channel, operator_id, path, formats, document_types, seq, removed_ms, updated_ms";
 
-Receiver ReceiverAt(const Rows& rows, size_t r) {
+template <class RowSet>  // Rows or CellRows
+Receiver ReceiverAt(const RowSet& rows, size_t r) {
   return Receiver{rows.Text(r, 0), rows.Text(r, 1), rows.Text(r, 2), rows.Text(r, 3), rows.Text(r, 4),
                   rows.Text(r, 5), rows.Text(r, 6), rows.Text(r, 7), rows.Int(r, 8),  rows.OptInt(r, 9),
                   rows.Int(r, 10)};
@@ -185,6 +186,14 @@ std::optional<Receiver> SqlStore::FindReceiverIn(Session& s, const std::string& 
   q << Sql(std::string("SELECT ") + kReceiverColumns + " FROM receivers WHERE identifier = ? AND removed_ms IS NULL"),
       useRef(identifier), now;
   Rows rows(q);
+  if (rows.size()) return ReceiverAt(rows, 0);
+  return std::nullopt;
+}
+
+std::optional<Receiver> SqlStore::FindReceiverIn(SqliteReads::Connection& c, const std::string& identifier) {
+  static const std::string sql =
+      std::string("SELECT ") + kReceiverColumns + " FROM receivers WHERE identifier = ? AND removed_ms IS NULL";
+  CellRows rows = c.Query(sql.c_str(), {identifier});
   if (rows.size()) return ReceiverAt(rows, 0);
   return std::nullopt;
 }

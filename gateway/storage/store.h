@@ -252,7 +252,10 @@ struct DirectorySource {
   std::string last_error;
   int failures = 0;  // consecutive
   int64_t next_run_ms = 0;
-  int64_t entries = 0;  // read only: its live entries, counted when a run is recorded
+  // Read only: its live entries, kept by every write to the directory.
+  int64_t entries = 0;
+  // RecordSourceRun: count the live entries again (after a full run; a delta's writes kept the count).
+  bool recount = true;
 };
 
 class Store {

@@ -181,7 +181,7 @@ TEST_F(DirectorySourcesTest, WithItsMemoryASyncWritesOnlyWhatChanged) {
   ASSERT_TRUE(first);
   EXPECT_TRUE(first->full);
   EXPECT_EQ(first->counts.added, 3);
-  EXPECT_EQ(memory.rows.size(), 3u);
+  EXPECT_EQ(memory.size(), 3u);
   // Row 1 changes, row 2 leaves, row 3 arrives: a delta; the unchanged row is not written.
   WriteDump({Row(0, "003723327487", "Mäki Oy"), Row(1, "E204503", "Järvi Ky"), Row(3, "003721291126", "Uusi Oy")});
   auto second = sync(first->cursor, 2000);
@@ -195,7 +195,7 @@ TEST_F(DirectorySourcesTest, WithItsMemoryASyncWritesOnlyWhatChanged) {
   EXPECT_EQ(Look("0037:" + Ovt(ids_[1])).operator_id, "fi-op");
   EXPECT_EQ(Look("0037:" + Ovt(ids_[2])).reason, "not_registered");
   EXPECT_TRUE(Look("0037:" + Ovt(ids_[3])).can_receive);
-  EXPECT_EQ(memory.rows.size(), 3u);
+  EXPECT_EQ(memory.size(), 3u);
   // Another process synced last (the cursor is not the memory's): a full sync with a sweep.
   WriteDump({Row(0, "003723327487", "Mäki Oy")});
   auto other = sync("sha256=someone-else", 3000);

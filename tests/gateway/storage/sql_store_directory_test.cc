@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include "gateway/storage/sql_store.h"
 
@@ -102,6 +104,61 @@ TEST_F(DirectoryStoreTest, FullSyncSweepAndDeltaRemovalsLeaveTombstonesThatComeB
   auto back = store_->PutDirectory({Entry("0037:3", "fi", "OP1")}, 190);
   EXPECT_EQ(back->changed, 1);
   EXPECT_FALSE((*store_->LookupDirectory("0037:3"))[0].removed_ms.has_value());
+}
+
+// Every write keeps a source's count of live entries in its own transaction, so a delta run is
+// recorded without counting a million rows again; a full run's recount finds the same number.
+TEST_F(DirectoryStoreTest, WritesKeepTheCountOfLiveEntries) {
+  Recorded({"fi", "gw-b"});  // the sources' rows exist from their first claim
+  auto live = [&](const std::string& source) -> int64_t {
+    auto sources = store_->ListSources();
+    for (const auto& s : *sources)
+      if (s.name == source) return s.entries;
+    return -1;
+  };
+  std::vector<DirectoryEntry> batch;
+  for (int i = 0; i < 50; ++i) batch.push_back(Entry("0037:" + std::to_string(100 + i), "fi", "OP1"));
+  batch.push_back(Entry("0037:100", "gw-b", "gw-b"));
+  ASSERT_TRUE(store_->PutDirectory(batch, 100));
+  EXPECT_EQ(live("fi"), 50);
+  EXPECT_EQ(live("gw-b"), 1);
+  ASSERT_TRUE(store_->PutDirectory({batch[0], batch[1]}, 110));  // refreshed: no change in count
+  EXPECT_EQ(live("fi"), 50);
+  EXPECT_EQ(*store_->RemoveDirectory("fi", {"0037:100", "0037:101", "0037:999"}, 120), 2);
+  EXPECT_EQ(live("fi"), 48);
+  EXPECT_EQ(*store_->RemoveDirectory("fi", {"0037:100"}, 125), 0);  // already a tombstone
+  EXPECT_EQ(live("fi"), 48);
+  ASSERT_TRUE(store_->PutDirectory({batch[0]}, 130));  // revived
+  EXPECT_EQ(live("fi"), 49);
+  EXPECT_EQ(*store_->MarkNotRegistered("fi", {"0037:102", "0037:555"}, 140), 1);  // one live, one never known
+  EXPECT_EQ(live("fi"), 48);
+  ASSERT_TRUE(store_->PutDirectory({batch[3]}, 150));  // a full sync from 145 sees only 0037:103
+  EXPECT_EQ(*store_->SweepDirectory("fi", 145, 160), 47);
+  EXPECT_EQ(live("fi"), 1);
+  EXPECT_EQ(live("gw-b"), 1);
+  // A delta run is recorded without a recount; a full one counts again, and agrees.
+  auto claimed = store_->ClaimSource("fi", "test", 200, 1000, true);
+  ASSERT_TRUE(claimed && *claimed);
+  (*claimed)->recount = false;
+  ASSERT_TRUE(store_->RecordSourceRun(**claimed, "test"));
+  EXPECT_EQ(live("fi"), 1);
+  EXPECT_EQ(Recorded({"fi", "gw-b"}), 2);
+}
+
+// SQLite: commits do not checkpoint the write-ahead log (wal_autocheckpoint=0 on the writer); the
+// store's checkpointer thread copies it into the database file soon after, while the store is open.
+TEST_F(DirectoryStoreTest, TheLogIsCheckpointedOffTheWriter) {
+  if (std::getenv("EIGW_TEST_POSTGRES_DSN")) GTEST_SKIP() << "SQLite only";
+  const auto db = dir_ / "eigw.db";
+  const auto before = std::filesystem::file_size(db);
+  std::vector<DirectoryEntry> batch;
+  for (int i = 0; i < 5000; ++i) batch.push_back(Entry("0037:" + std::to_string(200000 + i), "fi", "OP1"));
+  ASSERT_TRUE(store_->PutDirectory(batch, 100));
+  // The rows reach the database file itself (not only the log) within a few seconds.
+  for (int i = 0; i < 100 && std::filesystem::file_size(db) < before + 256 * 1024; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_GE(std::filesystem::file_size(db), before + 256 * 1024);
+  EXPECT_EQ((*store_->LookupDirectory("0037:204999")).size(), 1u);
 }
 
 TEST_F(DirectoryStoreTest, SeveralIdentifiersOfOneParty) {
