@@ -1,12 +1,16 @@
-# cmake -DINPUT=FILE -DOUTPUT=FILE.cc -P embed_text.cmake: writes FILE's text as the C++ array
-# kEmbeddedOpenApiYaml (a raw string literal, split into pieces well under compiler limits).
+# cmake -DINPUT=FILE -DOUTPUT=FILE.cc [-DNAME=kName] -P embed_text.cmake: writes FILE's text as the
+# C++ array NAME (default kEmbeddedOpenApiYaml; a raw string literal, split into pieces well under
+# compiler limits).
+if(NOT NAME)
+  set(NAME kEmbeddedOpenApiYaml)
+endif()
 file(READ ${INPUT} text)
 string(FIND "${text}" ")eigw\"" clash)
 if(NOT clash EQUAL -1)
   message(FATAL_ERROR "${INPUT} contains the raw-string delimiter )eigw\"")
 endif()
 string(LENGTH "${text}" length)
-set(out "// Generated from ${INPUT} by scripts/embed_text.cmake. Do not edit.\nextern const char kEmbeddedOpenApiYaml[];\nconst char kEmbeddedOpenApiYaml[] =\n")
+set(out "// Generated from ${INPUT} by scripts/embed_text.cmake. Do not edit.\nextern const char ${NAME}[];\nconst char ${NAME}[] =\n")
 set(pos 0)
 while(pos LESS length)
   string(SUBSTRING "${text}" ${pos} 8000 piece)

@@ -21,6 +21,7 @@ int RunCerts(const std::vector<std::string>& args, std::ostream& out, std::ostre
 int RunServe(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int RunTenants(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int RunKeys(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int RunUsers(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int RunDirectory(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int RunRecipients(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 

@@ -21,6 +21,7 @@ constexpr const char* kUsage =
     "  serve --config FILE                     run the gateway server (docs/api.md)\n"
     "  tenants add|list ... --config FILE      tenants of the gateway\n"
     "  keys create|list|revoke ... --config F  API keys of a tenant\n"
+    "  users add|list|remove ... --config F    users of the web pages (/ui/)\n"
     "  directory status|sync ... --config F    the recipient directory: sources, sync now\n"
     "  recipients lookup ID --config F         can this recipient receive e-invoices\n"
     "  formats                                 list the formats this build reads and writes\n"
@@ -61,6 +62,7 @@ int RunEigw(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   if (command == "serve") return RunServe(rest, out, err);
   if (command == "tenants") return RunTenants(rest, out, err);
   if (command == "keys") return RunKeys(rest, out, err);
+  if (command == "users") return RunUsers(rest, out, err);
   if (command == "directory") return RunDirectory(rest, out, err);
   if (command == "recipients") return RunRecipients(rest, out, err);
   if (command == "formats") return ListFormats(out, err);

@@ -130,6 +130,7 @@ Summary Summarize(const model::Invoice& inv) {
   s.tax_exclusive_amount = inv.totals.tax_exclusive.ToString();
   s.tax_amount = inv.totals.vat_total.ToString();
   s.tax_inclusive_amount = inv.totals.tax_inclusive.ToString();
+  if (inv.due_date) s.due_date = inv.due_date->ToString();
   return s;
 }
 

@@ -42,6 +42,7 @@ struct Summary {
   std::string invoice_number, document_type, currency, payable_amount;
   std::string seller_name, seller_endpoint, buyer_name, buyer_endpoint;
   std::string line_extension_amount, tax_exclusive_amount, tax_amount, tax_inclusive_amount;
+  std::string due_date;  // BT-9 or ""
 };
 Summary Summarize(const model::Invoice& invoice);
 

@@ -1,5 +1,7 @@
 #include "gateway/server/context.h"
 
+#include "gateway/common/strings.h"
+
 #include <sstream>
 
 #include <Poco/Base64Encoder.h>
@@ -96,6 +98,10 @@ bool Ctx::ReadBody(std::string& body) {
     body.append(buf, static_cast<size_t>(n));
   }
   return true;
+}
+
+bool Ctx::MaySee(const storage::Invoice& invoice) const {
+  return buyer.empty() || AsciiLower(invoice.buyer_endpoint) == AsciiLower(buyer);
 }
 
 std::string Ctx::Query(const std::string& name, bool* present) const {

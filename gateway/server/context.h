@@ -107,6 +107,9 @@ struct Ctx {
   std::string operator_id;            // set after authentication (/operator/v1 routes)
   int status = 0;                     // the answer's status, for metrics and logs
   bool body_read = false;             // ReadBody ran (else Send discards the body first)
+  // A web page's signed-in user (else empty: an API key, which may do all its tenant may): the
+  // role, and for a customer the buyer endpoint whose invoices it may see.
+  std::string role, username, buyer;
 
   // Sends `body` with `status` and content type.
   void Send(int status, std::string_view content_type, std::string_view body);
@@ -120,6 +123,8 @@ struct Ctx {
   void Unavailable(const Error& e);
   // Reads the whole body; false (after answering 413) when it is over the configured limit.
   bool ReadBody(std::string& body);
+  // Whether this caller may see `invoice` of its tenant (a customer: only those to its buyer).
+  bool MaySee(const storage::Invoice& invoice) const;
   // A query parameter ("" when absent) and whether it was given.
   std::string Query(const std::string& name, bool* present = nullptr) const;
 };

@@ -1,6 +1,7 @@
 // GET /v1/events (Server-Sent Events) and the webhook subscriptions.
 #include <cctype>
 #include <ostream>
+#include <unordered_map>
 
 #include "formats/json/json_value.h"
 #include "gateway/common/json_out.h"
@@ -72,12 +73,25 @@ void StreamEvents(Ctx& ctx) {
   out << ": stream of " << ctx.tenant.name << "\n\n" << std::flush;
   int64_t known = cursor;
   int64_t last_write = NowMs();
+  // A customer (a web page's user) sees only the statuses of the invoices to its buyer.
+  std::unordered_map<std::string, bool> visible;
+  auto may_see = [&](const storage::Event& e) {
+    if (ctx.buyer.empty()) return true;
+    if (EventType(e) != "invoice.status") return false;
+    auto [it, added] = visible.try_emplace(e.invoice_id, false);
+    if (added) {
+      auto inv = store.GetInvoice(ctx.tenant.id, e.invoice_id);
+      it->second = inv && *inv && ctx.MaySee(**inv);
+    }
+    return it->second;
+  };
   while (out && !ctx.app.stopping) {
     auto events = store.EventsAfter(ctx.tenant.id, cursor, 500);
     if (!events) break;  // the client reconnects with Last-Event-ID
     for (const auto& e : *events) {
-      out << "id: " << e.seq << "\nevent: " << EventType(e) << "\ndata: " << EventJson(e) << "\n\n";
       cursor = e.seq;
+      if (!may_see(e)) continue;
+      out << "id: " << e.seq << "\nevent: " << EventType(e) << "\ndata: " << EventJson(e) << "\n\n";
     }
     if (!events->empty()) {
       out.flush();

@@ -4,6 +4,16 @@
 
 #include "gateway/server/context.h"
 
+namespace gw::gateway {
+
+// Authenticates a web page's signed-in user from the session cookie: refuses (answering 401 or
+// 403) when there is no session, when its role is not in `roles` (comma-separated), or when a
+// state-changing request lacks the session's CSRF token or comes from another origin. Sets
+// Ctx::tenant (an admin: every tenant, or ?tenant=), role, username and, for a customer, buyer.
+bool AuthenticateSession(Ctx& ctx, std::string_view roles);
+
+}  // namespace gw::gateway
+
 namespace gw::gateway::handlers {
 
 void PostInvoice(Ctx& ctx);
@@ -11,6 +21,7 @@ void PreflightInvoice(Ctx& ctx);
 void GetInvoice(Ctx& ctx);        // params: id
 void ListInvoices(Ctx& ctx);
 void GetDocument(Ctx& ctx);       // params: id, kind
+void GetInvoiceView(Ctx& ctx);    // params: id (the invoice as a readable document)
 void StreamEvents(Ctx& ctx);      // Server-Sent Events
 void PostWebhook(Ctx& ctx);
 void ListWebhooks(Ctx& ctx);
@@ -32,6 +43,15 @@ void GetRecipient(Ctx& ctx);      // params: scheme:value
 void CheckRecipients(Ctx& ctx);
 void DirectoryStatus(Ctx& ctx);
 void SyncDirectory(Ctx& ctx);    // POST /v1/directory/sync: a manual refresh (202)
+// The order-to-cash figures of a period (kpis_api.cc).
+void Kpis(Ctx& ctx);
+// The web pages (ui_api.cc): static files, sign-in, and the reads only the pages need.
+void UiAsset(Ctx& ctx);         // params: file name (none: index.html)
+void UiLogin(Ctx& ctx);
+void UiLogout(Ctx& ctx);
+void UiMe(Ctx& ctx);
+void UiOperators(Ctx& ctx);
+void UiCertificates(Ctx& ctx);
 // The operator protocol (operator_api.cc); Ctx::operator_id is the caller.
 void PostOperatorMessage(Ctx& ctx);
 void ListOperatorReceivers(Ctx& ctx);

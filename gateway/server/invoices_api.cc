@@ -3,7 +3,9 @@
 
 #include <Poco/Base64Encoder.h>
 
+#include "formats/core/date.h"
 #include "formats/json/json_value.h"
+#include "formats/json/view_json.h"
 #include "gateway/common/json_out.h"
 #include "gateway/server/handlers.h"
 
@@ -93,6 +95,7 @@ void PostInvoice(Ctx& ctx) {
   inv.buyer_name = sum.buyer_name;
   inv.buyer_endpoint = sum.buyer_endpoint;
   inv.source_format = sub.format;
+  inv.due_date = sum.due_date;
   inv.findings_json = "[]";
   // The route as decided now (the worker decides again when it writes the document), so the list
   // tells at once whether the invoice goes out as an e-invoice and why.
@@ -164,7 +167,7 @@ void PreflightInvoice(Ctx& ctx) {
 void GetInvoice(Ctx& ctx) {
   auto inv = ctx.app.store->GetInvoice(ctx.tenant.id, ctx.params[0]);
   if (!inv) return ctx.Unavailable(inv.error());
-  if (!*inv) return ctx.NotFound();
+  if (!*inv || !ctx.MaySee(**inv)) return ctx.NotFound();
   const storage::Invoice& i = **inv;
   auto events = ctx.app.store->InvoiceEvents(i.id);
   auto attempts = ctx.app.store->InvoiceAttempts(i.id);
@@ -264,6 +267,30 @@ void ListInvoices(Ctx& ctx) {
                          "updated_since '" + since + "' is not an RFC 3339 time (for example 2026-11-27T18:00:00Z)");
     filter.updated_since_ms = ms;
   }
+  // The web pages' filters: a text in the number or the buyer, a creation day range, e-invoice or not.
+  filter.text = ctx.Query("q");
+  if (filter.text.size() > 200)
+    return ctx.Problem(400, "invalid_parameter", "Invalid query parameter", "q is at most 200 characters");
+  for (const char* name : {"created_from", "created_to"}) {
+    std::string day = ctx.Query(name, &given);
+    if (!given) continue;
+    int64_t ms = 0;
+    if (!Date::Parse(day) || !ParseRfc3339(day + "T00:00:00Z", ms))
+      return ctx.Problem(400, "invalid_parameter", "Invalid query parameter",
+                         std::string(name) + " '" + day + "' is not a day (YYYY-MM-DD, for example 2026-11-01)");
+    if (std::string_view(name) == "created_from") {
+      filter.created_from_ms = ms;
+    } else {
+      filter.created_before_ms = ms + 86400000;  // the whole day
+    }
+  }
+  std::string e_invoice = ctx.Query("e_invoice", &given);
+  if (given) {
+    if (e_invoice != "true" && e_invoice != "false")
+      return ctx.Problem(400, "invalid_parameter", "Invalid query parameter", "e_invoice is true or false");
+    filter.e_invoice = e_invoice == "true";
+  }
+  filter.buyer = ctx.buyer;  // a customer sees only the invoices to its buyer
   std::string limit = ctx.Query("limit", &given);
   if (given) {
     int n = 0;
@@ -298,7 +325,11 @@ void ListInvoices(Ctx& ctx) {
         .Field("id", i.id)
         .Field("status", i.status)
         .Field("invoice_number", i.invoice_number)
-        .OptionalField("buyer_endpoint", i.buyer_endpoint);
+        .OptionalField("buyer_endpoint", i.buyer_endpoint)
+        .Field("buyer_name", i.buyer_name)
+        .Field("seller_name", i.seller_name)
+        .Field("currency", i.currency)
+        .Field("payable_amount", i.payable_amount);
     EInvoiceFields(j, i.route_json);
     j.Field("created_at", Rfc3339(i.created_ms))
         .Field("updated_at", Rfc3339(i.updated_ms))
@@ -315,7 +346,30 @@ void ListInvoices(Ctx& ctx) {
   ctx.SendJson(200, j.str());
 }
 
+// The invoice as a readable document for the web pages: its original, read by the format's reader
+// (formats/json/view_json.h), as parties, lines, VAT breakdown, totals and payment.
+void GetInvoiceView(Ctx& ctx) {
+  auto inv = ctx.app.store->GetInvoice(ctx.tenant.id, ctx.params[0]);
+  if (!inv) return ctx.Unavailable(inv.error());
+  if (!*inv || !ctx.MaySee(**inv)) return ctx.NotFound();
+  auto doc = ctx.app.store->GetDocument(ctx.tenant.id, ctx.params[0], "original");
+  if (!doc) return ctx.Unavailable(doc.error());
+  if (!*doc) return ctx.NotFound();
+  std::string format;
+  auto model = formats::json::ReadStoredInvoice(ctx.app.registry, (*doc)->content, (*doc)->media_type, &format);
+  if (!model)
+    return ctx.Problem(409, "conflict", "The stored document cannot be shown",
+                       "the original (" + (format.empty() ? (*doc)->media_type : format) +
+                           ") cannot be read: " + model.error().message());
+  ctx.SendJson(200, formats::json::InvoiceViewJson(*model));
+}
+
 void GetDocument(Ctx& ctx) {
+  if (!ctx.buyer.empty()) {  // a customer: only documents of the invoices to its buyer
+    auto inv = ctx.app.store->GetInvoice(ctx.tenant.id, ctx.params[0]);
+    if (!inv) return ctx.Unavailable(inv.error());
+    if (!*inv || !ctx.MaySee(**inv)) return ctx.NotFound();
+  }
   auto doc = ctx.app.store->GetDocument(ctx.tenant.id, ctx.params[0], ctx.params[1]);
   if (!doc) return ctx.Unavailable(doc.error());
   if (!*doc) return ctx.NotFound();

@@ -26,36 +26,46 @@ namespace {
 
 using Handler = void (*)(Ctx&);
 
-enum class Auth { kNone, kTenant, kOperator };
+// kTenant: a tenant's API key, or a signed-in web page user whose role is in `roles`;
+// kSession: only a signed-in user (roles as for kTenant); kOperator: a partner operator.
+enum class Auth { kNone, kTenant, kSession, kOperator };
+
+// The roles of the web pages' users (gateway/server/ui_api.cc).
+constexpr const char* kStaff = "admin,finance";
+constexpr const char* kAnyRole = "admin,finance,customer";
+constexpr const char* kKeyOnly = "";
 
 struct Route {
   const char* method;
   const char* pattern;  // segments; "{}" matches one segment
   Handler handler;
   Auth auth;
+  const char* roles = kKeyOnly;  // which signed-in users may call it (API keys always may)
 };
 
 constexpr Route kRoutes[] = {
     {"POST", "/v1/invoices", handlers::PostInvoice, Auth::kTenant},
-    {"GET", "/v1/invoices", handlers::ListInvoices, Auth::kTenant},
+    {"GET", "/v1/invoices", handlers::ListInvoices, Auth::kTenant, kAnyRole},
     {"POST", "/v1/invoices/preflight", handlers::PreflightInvoice, Auth::kTenant},
-    {"GET", "/v1/invoices/{}", handlers::GetInvoice, Auth::kTenant},
-    {"GET", "/v1/invoices/{}/documents/{}", handlers::GetDocument, Auth::kTenant},
-    {"GET", "/v1/events", handlers::StreamEvents, Auth::kTenant},
+    {"GET", "/v1/invoices/{}", handlers::GetInvoice, Auth::kTenant, kAnyRole},
+    {"GET", "/v1/invoices/{}/documents/{}", handlers::GetDocument, Auth::kTenant, kAnyRole},
+    {"GET", "/v1/invoices/{}/view", handlers::GetInvoiceView, Auth::kTenant, kAnyRole},
+    {"GET", "/v1/events", handlers::StreamEvents, Auth::kTenant, kAnyRole},
     {"POST", "/v1/webhooks", handlers::PostWebhook, Auth::kTenant},
     {"GET", "/v1/webhooks", handlers::ListWebhooks, Auth::kTenant},
     {"DELETE", "/v1/webhooks/{}", handlers::DeleteWebhook, Auth::kTenant},
     {"GET", "/v1/webhooks/{}/deliveries", handlers::ListDeliveries, Auth::kTenant},
     {"POST", "/v1/webhooks/{}/deliveries/{}/replay", handlers::ReplayDelivery, Auth::kTenant},
-    {"GET", "/v1/inbox", handlers::ListInbox, Auth::kTenant},
-    {"GET", "/v1/inbox/{}", handlers::GetInboxItem, Auth::kTenant},
-    {"GET", "/v1/inbox/{}/document", handlers::GetInboxDocument, Auth::kTenant},
+    {"GET", "/v1/inbox", handlers::ListInbox, Auth::kTenant, kStaff},
+    {"GET", "/v1/inbox/{}", handlers::GetInboxItem, Auth::kTenant, kStaff},
+    {"GET", "/v1/inbox/{}/document", handlers::GetInboxDocument, Auth::kTenant, kStaff},
     {"POST", "/v1/inbox/{}/ack", handlers::AckInboxItem, Auth::kTenant},
     {"POST", "/v1/inbox/{}/response", handlers::RespondToInboxItem, Auth::kTenant},
-    {"GET", "/v1/recipients/{}", handlers::GetRecipient, Auth::kTenant},
-    {"POST", "/v1/recipients/check", handlers::CheckRecipients, Auth::kTenant},
-    {"GET", "/v1/directory/status", handlers::DirectoryStatus, Auth::kTenant},
-    {"POST", "/v1/directory/sync", handlers::SyncDirectory, Auth::kTenant},
+    {"GET", "/v1/recipients/{}", handlers::GetRecipient, Auth::kTenant, kStaff},
+    {"POST", "/v1/recipients/check", handlers::CheckRecipients, Auth::kTenant, kStaff},
+    {"GET", "/v1/directory/status", handlers::DirectoryStatus, Auth::kTenant, kStaff},
+    {"POST", "/v1/directory/sync", handlers::SyncDirectory, Auth::kTenant, kStaff},
+    {"GET", "/v1/kpis", handlers::Kpis, Auth::kTenant, kStaff},
     {"POST", "/operator/v1/messages", handlers::PostOperatorMessage, Auth::kOperator},
     {"GET", "/operator/v1/receivers", handlers::ListOperatorReceivers, Auth::kOperator},
     {"POST", "/operator/v1/receivers/check", handlers::CheckOperatorReceivers, Auth::kOperator},
@@ -64,6 +74,14 @@ constexpr Route kRoutes[] = {
     {"GET", "/healthz", handlers::Healthz, Auth::kNone},
     {"GET", "/readyz", handlers::Readyz, Auth::kNone},
     {"GET", "/metrics", handlers::MetricsText, Auth::kNone},
+    // The web pages.
+    {"GET", "/ui", handlers::UiAsset, Auth::kNone},
+    {"GET", "/ui/{}", handlers::UiAsset, Auth::kNone},
+    {"POST", "/ui/api/login", handlers::UiLogin, Auth::kNone},
+    {"POST", "/ui/api/logout", handlers::UiLogout, Auth::kNone},
+    {"GET", "/ui/api/me", handlers::UiMe, Auth::kNone},
+    {"GET", "/ui/api/operators", handlers::UiOperators, Auth::kSession, kStaff},
+    {"GET", "/ui/api/certificates", handlers::UiCertificates, Auth::kSession, kStaff},
 };
 
 std::vector<std::string_view> Segments(std::string_view path) {
@@ -162,15 +180,19 @@ class ApiHandler final : public Poco::Net::HTTPRequestHandler {
     Match(found->pattern, path, ctx.params);
     ctx.route = found->pattern;
     for (size_t p = ctx.route.find("{}"); p != std::string::npos; p = ctx.route.find("{}")) ctx.route.replace(p, 2, "{id}");
-    if (found->auth == Auth::kTenant && !Authenticate(ctx)) return;
+    if (found->auth == Auth::kTenant && !Authenticate(ctx, found->roles)) return;
+    if (found->auth == Auth::kSession && !AuthenticateSession(ctx, found->roles)) return;
     if (found->auth == Auth::kOperator && !AuthenticateOperator(ctx)) return;
     if (app_.stopping && found->handler == handlers::StreamEvents)
       return ctx.Problem(503, "unavailable", "Shutting down", "the gateway is stopping; reconnect with Last-Event-ID");
     found->handler(ctx);
   }
 
-  bool Authenticate(Ctx& ctx) {
+  bool Authenticate(Ctx& ctx, std::string_view roles) {
     const std::string auth = ctx.request.get("Authorization", "");
+    // No API key but a web page's session cookie: the signed-in user, within its role.
+    if (auth.empty() && ctx.request.get("Cookie", "").find("eigw_session=") != std::string::npos)
+      return AuthenticateSession(ctx, roles);
     auto unauthorized = [&](const std::string& detail) {
       ctx.response.set("WWW-Authenticate", "Bearer");
       ctx.Problem(401, "unauthorized", "Unauthorized", detail);

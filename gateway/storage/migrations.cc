@@ -114,9 +114,22 @@ constexpr const char* kV4[] = {
     "CREATE TABLE recipient_watch (tenant_id TEXT NOT NULL, identifier TEXT NOT NULL, answer TEXT NOT NULL,"
     " notified_ms BIGINT NOT NULL, PRIMARY KEY (tenant_id, identifier))",
     "CREATE INDEX recipient_watch_by_identifier ON recipient_watch (identifier)",
-    // Live entries per source, counted when a run is recorded (a COUNT of 1M rows is too slow for
-    // every status call and metrics scrape).
+    // Live entries per source, kept by the directory's writes and counted again by a full run (a
+    // COUNT of 1M rows is too slow for every status call and metrics scrape).
     "ALTER TABLE directory_sources ADD COLUMN entries BIGINT NOT NULL DEFAULT 0",
+};
+
+// Version 5: the web pages' users (role admin, finance or customer; a password hash of a
+// memory-hard function) and their sign-in sessions (kept as SHA-256 of the cookie's token).
+constexpr const char* kV5[] = {
+    "CREATE TABLE users (id TEXT PRIMARY KEY, username TEXT NOT NULL UNIQUE, password_hash TEXT NOT NULL,"
+    " role TEXT NOT NULL, tenant_id TEXT NOT NULL, buyer TEXT NOT NULL, created_ms BIGINT NOT NULL,"
+    " failed_logins INTEGER NOT NULL, locked_until_ms BIGINT NOT NULL)",
+    "CREATE TABLE ui_sessions (token_sha256 TEXT PRIMARY KEY, user_id TEXT NOT NULL, csrf TEXT NOT NULL,"
+    " created_ms BIGINT NOT NULL, expires_ms BIGINT NOT NULL)",
+    "CREATE INDEX ui_sessions_by_user ON ui_sessions (user_id)",
+    // The payment due date (BT-9) of an invoice, for the overdue figures of the KPIs.
+    "ALTER TABLE invoices ADD COLUMN due_date TEXT NOT NULL DEFAULT ''",
 };
 
 constexpr const char* kSqliteV2Triggers[] = {
@@ -167,6 +180,9 @@ std::vector<Migration> Migrations(Dialect dialect) {
   Migration v4{4, "directory: change index, capability watch of invoiced recipients", {}};
   for (const char* sql : kV4) v4.statements.push_back(Spell(sql, dialect));
   out.push_back(std::move(v4));
+  Migration v5{5, "web pages: users and sign-in sessions", {}};
+  for (const char* sql : kV5) v5.statements.push_back(Spell(sql, dialect));
+  out.push_back(std::move(v5));
   return out;
 }
 

@@ -463,8 +463,8 @@ Result<std::vector<Event>> SqlStore::EventsAfter(const std::string& tenant_id, i
   std::vector<Event> out;
   Status st = Read([&](Session& s) {
     Poco::Data::Statement q(s);
-    q << Sql("SELECT seq, tenant_id, invoice_id, status, detail, at_ms FROM events WHERE tenant_id = ? AND seq > ?"
-             " ORDER BY seq LIMIT ?"),
+    q << Sql(std::string("SELECT seq, tenant_id, invoice_id, status, detail, at_ms FROM events WHERE tenant_id ") +
+             (tenant_id == kAllTenants ? "<> ?" : "= ?") + " AND seq > ? ORDER BY seq LIMIT ?"),
         useRef(tenant_id), useRef(after_seq), useRef(limit), now;
     Rows rows(q);
     for (size_t r = 0; r < rows.size(); ++r)

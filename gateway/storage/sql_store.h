@@ -100,6 +100,8 @@ class SqlStore final : public Store {
   Result<bool> RecordInvoiceStatus(const StatusMessage& status, const std::string& invoice_status,
                                    const std::string& detail, const std::string& failure_code, int64_t now_ms) override;
   Result<std::optional<Invoice>> FindInvoice(const std::string& id) override;
+  Result<std::vector<KpiInvoice>> KpiInvoices(const std::string& tenant_id, int64_t from_ms, int64_t to_ms) override;
+  Result<std::vector<int64_t>> ReceivedTimes(const std::string& tenant_id, int64_t from_ms, int64_t to_ms) override;
   Status AdvanceJob(const JobStep& step, int64_t now_ms) override;
   Result<std::string> GetCursor(const std::string& name) override;
   Result<DirectoryCounts> PutDirectory(const std::vector<DirectoryEntry>& entries, int64_t now_ms) override;
@@ -124,6 +126,16 @@ class SqlStore final : public Store {
   Result<int64_t> SetWatchAnswer(const RecipientWatch& watch, const std::string& answer, const std::string& status,
                                  const std::string& detail, int64_t now_ms) override;
   Status SetCursor(const std::string& name, const std::string& value, int64_t now_ms) override;
+
+  Status AddUser(const User& user) override;
+  Result<std::optional<User>> FindUser(const std::string& id_or_username) override;
+  Result<std::vector<User>> ListUsers() override;
+  Result<bool> RemoveUser(const std::string& id_or_username) override;
+  Status RecordSignIn(const std::string& user_id, bool success, int64_t locked_until_ms) override;
+  Status AddUiSession(const UiSession& session) override;
+  Result<std::optional<std::pair<UiSession, User>>> FindUiSession(const std::string& token_sha256,
+                                                                  int64_t now_ms) override;
+  Status RemoveUiSession(const std::string& token_sha256) override;
 
   Status Ping() override;
   int64_t WaitForEvents(int64_t known_seq, int timeout_ms) override;

@@ -2,6 +2,7 @@
 #include <Poco/Data/LOB.h>
 #include <Poco/Exception.h>
 
+#include "gateway/common/strings.h"
 #include "gateway/storage/sql_rows.h"
 #include "gateway/storage/sql_store.h"
 
@@ -16,7 +17,7 @@ namespace {
 constexpr const char* kInvoiceColumns =
     "id, tenant_id, idempotency_key, request_sha256, status, invoice_number, document_type, currency,"
     " payable_amount, seller_name, seller_endpoint, buyer_name, buyer_endpoint, source_format, route_json,"
-    " failure_code, failure_reason, findings_json, accepted_json, created_ms, updated_ms";
+    " failure_code, failure_reason, findings_json, accepted_json, created_ms, updated_ms, due_date";
 
 Invoice InvoiceAt(const Rows& rows, size_t r) {
   Invoice i;
@@ -29,6 +30,7 @@ Invoice InvoiceAt(const Rows& rows, size_t r) {
   }
   i.created_ms = rows.Int(r, c++);
   i.updated_ms = rows.Int(r, c++);
+  i.due_date = rows.Text(r, c++);
   return i;
 }
 
@@ -43,7 +45,7 @@ int64_t SqlStore::SubmitPostgres(Session& s, const Invoice& i, const Document& d
   Poco::Data::BLOB content(reinterpret_cast<const unsigned char*>(d.content.data()), d.content.size());
   int64_t seq = 0;
   s << Sql(std::string("WITH inv AS (INSERT INTO invoices (") + kInvoiceColumns +
-           ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+           ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
            " ON CONFLICT (tenant_id, idempotency_key) DO NOTHING RETURNING id, tenant_id, status, created_ms),"
            " doc AS (INSERT INTO documents (invoice_id, kind, media_type, sha256, size, content, created_ms)"
            " SELECT id, ?, ?, ?, ?, ?, ? FROM inv),"
@@ -60,7 +62,7 @@ int64_t SqlStore::SubmitPostgres(Session& s, const Invoice& i, const Document& d
       useRef(i.invoice_number), useRef(i.document_type), useRef(i.currency), useRef(i.payable_amount),
       useRef(i.seller_name), useRef(i.seller_endpoint), useRef(i.buyer_name), useRef(i.buyer_endpoint),
       useRef(i.source_format), useRef(i.route_json), useRef(i.failure_code), useRef(i.failure_reason),
-      useRef(i.findings_json), useRef(i.accepted_json), useRef(i.created_ms), useRef(i.updated_ms), useRef(d.kind),
+      useRef(i.findings_json), useRef(i.accepted_json), useRef(i.created_ms), useRef(i.updated_ms), useRef(i.due_date), useRef(d.kind),
       useRef(d.media_type), useRef(d.sha256), useRef(d.size), useRef(content), useRef(d.created_ms), into(seq), now;
   NoteEventSeq(seq);
   return seq;
@@ -78,13 +80,13 @@ Result<std::pair<SubmitOutcome, Invoice>> SqlStore::Submit(const Invoice& invoic
     } else {
       Statement insert(s);
     insert << Sql(std::string("INSERT INTO invoices (") + kInvoiceColumns +
-                  ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                  ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                   " ON CONFLICT (tenant_id, idempotency_key) DO NOTHING"),
         useRef(i.id), useRef(i.tenant_id), useRef(i.idempotency_key), useRef(i.request_sha256), useRef(i.status),
         useRef(i.invoice_number), useRef(i.document_type), useRef(i.currency), useRef(i.payable_amount), useRef(i.seller_name),
         useRef(i.seller_endpoint), useRef(i.buyer_name), useRef(i.buyer_endpoint), useRef(i.source_format), useRef(i.route_json),
         useRef(i.failure_code), useRef(i.failure_reason), useRef(i.findings_json), useRef(i.accepted_json), useRef(i.created_ms),
-        useRef(i.updated_ms);
+        useRef(i.updated_ms), useRef(i.due_date);
       if (insert.execute() > 0) {
         InsertDocument(s, i.id, original);
         InsertEvent(s, i.tenant_id, i.id, i.status, "", i.created_ms);
@@ -113,8 +115,10 @@ Result<std::optional<Invoice>> SqlStore::GetInvoice(const std::string& tenant_id
   std::optional<Invoice> out;
   Status st = Read([&](Session& s) {
     Statement q(s);
-    q << Sql(std::string("SELECT ") + kInvoiceColumns + " FROM invoices WHERE id = ? AND tenant_id = ?"), useRef(id),
-        useRef(tenant_id), now;
+    const bool all = tenant_id == kAllTenants;
+    q << Sql(std::string("SELECT ") + kInvoiceColumns + " FROM invoices WHERE id = ? AND tenant_id " +
+             (all ? "<> ?" : "= ?")),
+        useRef(id), useRef(tenant_id), now;
     Rows rows(q);
     if (rows.size()) out = InvoiceAt(rows, 0);
   });
@@ -137,19 +141,45 @@ Result<std::optional<Invoice>> SqlStore::FindInvoice(const std::string& id) {
 Result<std::vector<Invoice>> SqlStore::ListInvoices(const std::string& tenant_id, const InvoiceFilter& f) {
   std::vector<Invoice> out;
   Status st = Read([&](Session& s) {
-    std::string sql = std::string("SELECT ") + kInvoiceColumns + " FROM invoices WHERE tenant_id = ?";
+    // Every tenant's ("*": no tenant id is) or one tenant's.
+    std::string sql = std::string("SELECT ") + kInvoiceColumns + " FROM invoices WHERE tenant_id " +
+                      (tenant_id == kAllTenants ? "<> ?" : "= ?");
     int64_t since = f.updated_since_ms.value_or(0);
     int64_t after_ms = f.after ? f.after->first : 0;
     std::string after_id = f.after ? f.after->second : "";
     int limit = f.limit;
     if (!f.status.empty()) sql += " AND status = ?";
     if (f.updated_since_ms) sql += " AND updated_ms >= ?";
+    if (!f.buyer.empty()) sql += " AND LOWER(buyer_endpoint) = ?";
+    // The text as a substring (LIKE's own wildcards in it are escaped).
+    std::string pattern;
+    if (!f.text.empty()) {
+      pattern = "%";
+      for (char c : AsciiLower(f.text)) {
+        if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+        pattern += c;
+      }
+      pattern += "%";
+      sql += " AND (LOWER(invoice_number) LIKE ? ESCAPE '\\' OR LOWER(buyer_name) LIKE ? ESCAPE '\\'"
+             " OR LOWER(buyer_endpoint) LIKE ? ESCAPE '\\')";
+    }
+    int64_t created_from = f.created_from_ms.value_or(0), created_before = f.created_before_ms.value_or(0);
+    if (f.created_from_ms) sql += " AND created_ms >= ?";
+    if (f.created_before_ms) sql += " AND created_ms < ?";
+    // The route as stored at intake (gateway JSON, no spaces): "e_invoice":false marks the others.
+    if (f.e_invoice) sql += *f.e_invoice ? " AND route_json <> '' AND route_json NOT LIKE '%\"e_invoice\":false%'"
+                                         : " AND route_json LIKE '%\"e_invoice\":false%'";
     if (f.after) sql += " AND (updated_ms > ? OR (updated_ms = ? AND id > ?))";
     sql += " ORDER BY updated_ms, id LIMIT ?";
+    const std::string buyer = AsciiLower(f.buyer);
     Statement list(s);
     list << Sql(sql), useRef(tenant_id);
     if (!f.status.empty()) list, useRef(f.status);
     if (f.updated_since_ms) list, useRef(since);
+    if (!f.buyer.empty()) list, useRef(buyer);
+    if (!f.text.empty()) list, useRef(pattern), useRef(pattern), useRef(pattern);
+    if (f.created_from_ms) list, useRef(created_from);
+    if (f.created_before_ms) list, useRef(created_before);
     if (f.after) list, useRef(after_ms), useRef(after_ms), useRef(after_id);
     list, useRef(limit);
     list.execute();
@@ -210,7 +240,8 @@ Result<std::optional<Document>> SqlStore::GetDocument(const std::string& tenant_
   Status st = Read([&](Session& s) {
     Statement q(s);
     q << Sql("SELECT d.kind, d.media_type, d.sha256, d.size, d.created_ms, d.content FROM documents d"
-             " JOIN invoices i ON i.id = d.invoice_id WHERE d.invoice_id = ? AND d.kind = ? AND i.tenant_id = ?"),
+             " JOIN invoices i ON i.id = d.invoice_id WHERE d.invoice_id = ? AND d.kind = ? AND i.tenant_id " +
+             std::string(tenant_id == kAllTenants ? "<> ?" : "= ?")),
         useRef(invoice_id), useRef(kind), useRef(tenant_id), now;
     Rows rows(q);
     if (rows.size())
@@ -452,6 +483,52 @@ Status SqlStore::RecordDelivery(const WebhookDelivery& d, const std::string& own
         useRef(number), useRef(owner);
     if (q.execute() == 0) throw StoreFailure{Error::FailedPrecondition("the lease of " + d.id + " was lost")};
   });
+}
+
+Result<std::vector<KpiInvoice>> SqlStore::KpiInvoices(const std::string& tenant_id, int64_t from_ms, int64_t to_ms) {
+  std::vector<KpiInvoice> out;
+  Status st = Read([&](Session& s) {
+    Statement q(s);
+    q << Sql(std::string("SELECT i.status, i.failure_code, i.route_json, i.due_date, i.payable_amount, i.currency,"
+                         " i.created_ms,"
+                         " (SELECT MIN(e.at_ms) FROM events e WHERE e.invoice_id = i.id AND e.status = 'delivered'),"
+                         " (SELECT COUNT(*) FROM events e WHERE e.invoice_id = i.id AND e.status = 'accepted'),"
+                         " (SELECT COUNT(*) FROM events e WHERE e.invoice_id = i.id AND e.status = 'paid')"
+                         " FROM invoices i WHERE i.tenant_id ") +
+             (tenant_id == kAllTenants ? "<> ?" : "= ?") + " AND i.created_ms >= ? AND i.created_ms < ?"),
+        useRef(tenant_id), useRef(from_ms), useRef(to_ms), now;
+    Rows rows(q);
+    out.reserve(rows.size());
+    for (size_t r = 0; r < rows.size(); ++r) {
+      KpiInvoice k;
+      k.status = rows.Text(r, 0);
+      k.failure_code = rows.Text(r, 1);
+      k.route_json = rows.Text(r, 2);
+      k.due_date = rows.Text(r, 3);
+      k.payable_amount = rows.Text(r, 4);
+      k.currency = rows.Text(r, 5);
+      k.created_ms = rows.Int(r, 6);
+      k.delivered_ms = rows.OptInt(r, 7);
+      k.accepted = rows.Int(r, 8) > 0;
+      k.paid = rows.Int(r, 9) > 0;
+      out.push_back(std::move(k));
+    }
+  });
+  if (!st) return st.error();
+  return out;
+}
+
+Result<std::vector<int64_t>> SqlStore::ReceivedTimes(const std::string& tenant_id, int64_t from_ms, int64_t to_ms) {
+  std::vector<int64_t> out;
+  Status st = Read([&](Session& s) {
+    Statement q(s);
+    q << Sql(std::string("SELECT created_ms FROM inbound WHERE tenant_id ") +
+             (tenant_id == kAllTenants ? "<> ?" : "= ?") +
+             " AND tenant_id <> '' AND created_ms >= ? AND created_ms < ?"),  // '': forwarded, not received
+        useRef(tenant_id), useRef(from_ms), useRef(to_ms), into(out), now;
+  });
+  if (!st) return st.error();
+  return out;
 }
 
 }  // namespace gw::gateway::storage

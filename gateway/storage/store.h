@@ -17,10 +17,36 @@
 
 namespace gw::gateway::storage {
 
+// In place of a tenant id, for GetInvoice, GetDocument, ListInvoices and EventsAfter: every
+// tenant (an admin of the web pages). No tenant id is ever "*".
+inline constexpr const char* kAllTenants = "*";
+
 struct Tenant {
   std::string id;  // "ten_<hex>"
   std::string name;
   int64_t created_ms = 0;
+};
+
+// A user of the web pages (eigw users add). role: "admin" (every tenant), "finance" (tenant_id's
+// invoices, directory and KPIs) or "customer" (read only: the invoices of tenant_id to `buyer`).
+struct User {
+  std::string id;  // "usr_<hex>"
+  std::string username;
+  std::string password_hash;  // gateway/ui/password.h
+  std::string role;
+  std::string tenant_id;  // "" for admin
+  std::string buyer;      // customer: the buyer's endpoint id ("scheme:value"); else ""
+  int64_t created_ms = 0;
+  int failed_logins = 0;        // in a row
+  int64_t locked_until_ms = 0;  // sign-in refused until then (too many failures)
+};
+
+// A signed-in session of the web pages; the cookie's token is kept only as its SHA-256.
+struct UiSession {
+  std::string token_sha256;
+  std::string user_id;
+  std::string csrf;  // the token that state-changing requests must send back
+  int64_t created_ms = 0, expires_ms = 0;
 };
 
 struct ApiKey {
@@ -77,6 +103,7 @@ struct Invoice {
   std::string accepted_json;    // the 202 answer, replayed for the same idempotency key
   int64_t created_ms = 0;
   int64_t updated_ms = 0;
+  std::string due_date;         // BT-9, "YYYY-MM-DD", or ""
 };
 
 // One row of the outbox: the next step of one invoice.
@@ -109,9 +136,21 @@ struct Step {
 struct InvoiceFilter {
   std::string status;                 // "" = any
   std::optional<int64_t> updated_since_ms;
+  std::string buyer;                  // "" = any; else only invoices to this buyer endpoint
+  std::string text;                   // "" = any; else in the number, buyer name or buyer endpoint
+  std::optional<int64_t> created_from_ms, created_before_ms;
+  std::optional<bool> e_invoice;      // by the route decided at intake
   // Cursor: the (updated_ms, id) of the last row of the previous page.
   std::optional<std::pair<int64_t, std::string>> after;
   int limit = 100;
+};
+
+// An invoice as the KPIs count it (Store::KpiInvoices).
+struct KpiInvoice {
+  std::string status, failure_code, route_json, due_date, payable_amount, currency;
+  int64_t created_ms = 0;
+  std::optional<int64_t> delivered_ms;  // its first `delivered` event
+  bool accepted = false, paid = false;  // it had an `accepted` / `paid` event
 };
 
 enum class SubmitOutcome { kCreated, kReplayed, kConflict };
@@ -272,6 +311,21 @@ class Store {
   virtual Result<Tenant> AddTenant(const std::string& name, int64_t now_ms) = 0;
   virtual Result<std::optional<Tenant>> FindTenant(const std::string& id_or_name) = 0;
   virtual Result<std::vector<Tenant>> ListTenants() = 0;
+  // Users of the web pages. AddUser: kAlreadyExists for a taken username. FindUser by id or
+  // username. RemoveUser also ends its sessions; false when there was none.
+  virtual Status AddUser(const User& user) = 0;
+  virtual Result<std::optional<User>> FindUser(const std::string& id_or_username) = 0;
+  virtual Result<std::vector<User>> ListUsers() = 0;
+  virtual Result<bool> RemoveUser(const std::string& id_or_username) = 0;
+  // After a sign-in attempt: a success clears the failures; a failure counts one and locks the
+  // user until `locked_until_ms` when given.
+  virtual Status RecordSignIn(const std::string& user_id, bool success, int64_t locked_until_ms) = 0;
+  // Sessions. FindUiSession: the session and its user when the token is known and not expired.
+  virtual Status AddUiSession(const UiSession& session) = 0;
+  virtual Result<std::optional<std::pair<UiSession, User>>> FindUiSession(const std::string& token_sha256,
+                                                                          int64_t now_ms) = 0;
+  virtual Status RemoveUiSession(const std::string& token_sha256) = 0;
+
   virtual Result<ApiKey> AddApiKey(const std::string& tenant_id, const std::string& key_sha256,
                                    const std::string& prefix, int64_t now_ms) = 0;
   virtual Result<std::vector<ApiKey>> ListApiKeys(const std::string& tenant_id) = 0;
@@ -371,6 +425,12 @@ class Store {
                                            int64_t now_ms) = 0;
   // An invoice by id in any tenant (message ids of our invoices are their ids).
   virtual Result<std::optional<Invoice>> FindInvoice(const std::string& id) = 0;
+  // The KPIs of a period: the invoices created in [from_ms, to_ms) and the creation times of the
+  // documents received for the tenant (kAllTenants: every tenant) in it.
+  virtual Result<std::vector<KpiInvoice>> KpiInvoices(const std::string& tenant_id, int64_t from_ms,
+                                                      int64_t to_ms) = 0;
+  virtual Result<std::vector<int64_t>> ReceivedTimes(const std::string& tenant_id, int64_t from_ms,
+                                                     int64_t to_ms) = 0;
   virtual Status AdvanceJob(const JobStep& step, int64_t now_ms) = 0;
   // ---- the recipient directory ----
   // Adds or refreshes a source's entries (seen and verified now); an entry whose terms differ is

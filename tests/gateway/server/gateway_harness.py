@@ -712,8 +712,10 @@ class PgCluster:
 
 
 class Suite:
-    def __init__(self, description, backends=('sqlite', 'postgresql')):
+    def __init__(self, description, backends=('sqlite', 'postgresql'), add_args=None):
         ap = argparse.ArgumentParser(description=description)
+        if add_args:
+            add_args(ap)  # a check's own options
         ap.add_argument('eigw', help='the eigw binary')
         ap.add_argument('source_dir', help='the eigw source tree')
         ap.add_argument('--backend', choices=backends, default=backends[0])
@@ -772,9 +774,9 @@ class Suite:
         return errors
 
 
-def main(description, run, backends=('sqlite', 'postgresql')):
-    """Runs run(suite) and exits: 0 passed, 1 failed, 77 skipped."""
-    suite = Suite(description, backends)
+def main(description, run, backends=('sqlite', 'postgresql'), add_args=None):
+    """Runs run(suite) and exits: 0 passed, 1 failed, 77 skipped. add_args(parser) adds options."""
+    suite = Suite(description, backends, add_args)
     started = time.monotonic()
     ok = False
     status = 1

@@ -30,3 +30,6 @@ eigw_server_test(CrashSafetyPostgresql crash_check.py postgresql 300 RUN_SERIAL 
 # Two servers on one PostgreSQL database: 1,000 invoices, each delivered exactly once; the SSE
 # stream of each server sees every event once, in order.
 eigw_server_test(TwoProcessesOnePostgresql two_process_check.py postgresql 600 RUN_SERIAL TRUE)
+# The web pages' sign-in, sessions, CSRF and roles over HTTP (the browser tests: tests/ui).
+eigw_server_test(UiSqlite ui_check.py sqlite 300)
+eigw_server_test(UiPostgresql ui_check.py postgresql 300)

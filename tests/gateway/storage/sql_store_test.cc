@@ -61,8 +61,8 @@ class SqlStoreTest : public ::testing::Test {
 TEST_F(SqlStoreTest, MigrationsAreVersionedAndRunOnce) {
   auto again = store_->Migrate();
   ASSERT_TRUE(again);
-  EXPECT_EQ(*again, 4);
-  EXPECT_EQ(*store_->SchemaVersion(), 4);
+  EXPECT_EQ(*again, 5);
+  EXPECT_EQ(*store_->SchemaVersion(), 5);
   EXPECT_EQ(store_->AddTenant("acme", 1).error().code(), ErrorCode::kAlreadyExists);
 }
 
