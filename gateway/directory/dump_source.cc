@@ -1,9 +1,13 @@
 #include "gateway/directory/dump_source.h"
 
 #include <chrono>
+#include <condition_variable>
+#include <deque>
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <mutex>
+#include <thread>
 #include <unordered_map>
 
 #include "gateway/common/json_out.h"
@@ -14,7 +18,79 @@
 namespace gw::gateway {
 namespace {
 
-constexpr size_t kBatch = 10000;
+// Rows written per transaction: a full sync writes big batches; a delta small ones, so that its
+// few changed rows are written while the rest of the dump is still being read.
+constexpr size_t kBatch = 10000, kDeltaBatch = 1000;
+
+// Writes batches of entries on a thread of its own while the dump is read on, so that reading and
+// writing share the two cores instead of taking turns. At most two batches wait; a failed batch
+// stops the writing, and Push tells the reader to stop.
+class BatchWriter {
+ public:
+  BatchWriter(storage::Store& store, int64_t now_ms) : store_(store), now_ms_(now_ms) {
+    thread_ = std::thread([this] { Loop(); });
+  }
+  ~BatchWriter() { Close(); }
+  BatchWriter(const BatchWriter&) = delete;
+  BatchWriter& operator=(const BatchWriter&) = delete;
+
+  // Queues a batch; false (nothing queued) once a batch has failed.
+  bool Push(std::vector<storage::DirectoryEntry>&& batch) {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return queue_.size() < 2 || !error_; });
+    if (!error_) return false;
+    queue_.push_back(std::move(batch));
+    cv_.notify_all();
+    return true;
+  }
+  // Waits until every queued batch is written; the first error, if any. The counts are then final.
+  Status Close() {
+    {
+      std::lock_guard lock(mu_);
+      closing_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+    return error_;
+  }
+  const storage::DirectoryCounts& counts() const { return counts_; }
+
+ private:
+  void Loop() {
+    for (;;) {
+      std::vector<storage::DirectoryEntry> batch;
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [&] { return !queue_.empty() || closing_; });
+        if (queue_.empty()) return;
+        batch = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      cv_.notify_all();
+      auto put = store_.PutDirectory(batch, now_ms_);
+      std::lock_guard lock(mu_);
+      if (!put) {
+        error_ = put.error();
+        queue_.clear();
+        cv_.notify_all();
+        return;
+      }
+      counts_.added += put->added;
+      counts_.changed += put->changed;
+      counts_.unchanged += put->unchanged;
+    }
+  }
+
+  storage::Store& store_;
+  const int64_t now_ms_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::vector<storage::DirectoryEntry>> queue_;
+  bool closing_ = false;
+  Status error_ = OkStatus();
+  storage::DirectoryCounts counts_;
+  std::thread thread_;
+};
 
 // The cursor of a dump source: "sha256=<hex>\netag=<..>\nmodified=<..>".
 struct DumpCursor {
@@ -78,21 +154,27 @@ Result<SyncOutcome> SyncRegistryDump(storage::Store& store, const operators::Ope
     for (const auto& name : registry.formats) f += (f.empty() ? "" : ",") + name;
     return f;
   }();
+  const size_t batch_size = diff ? kDeltaBatch : kBatch;
   std::vector<storage::DirectoryEntry> batch;
   std::unordered_map<std::string, size_t> in_batch;  // identifier -> index: a repeated address keeps the last
-  batch.reserve(kBatch);
-  Status write_failed = OkStatus();
+  batch.reserve(batch_size);
   const auto started = std::chrono::steady_clock::now();
+  BatchWriter writer(store, now_ms);
   auto flush = [&]() -> Status {
     if (stop && *stop) return SyncStopped(registry.id);
     if (batch.empty()) return OkStatus();
-    auto put = store.PutDirectory(batch, now_ms);
-    if (!put) return put.error();
-    out.counts.added += put->added;
-    out.counts.changed += put->changed;
-    out.counts.unchanged += put->unchanged;
-    batch.clear();
+    if (!writer.Push(std::move(batch))) return writer.Close();
+    batch = {};
+    batch.reserve(batch_size);
     in_batch.clear();
+    return OkStatus();
+  };
+  // The rows the writer has written, added to the rows the reader skipped as unchanged.
+  auto finish_writes = [&]() -> Status {
+    GW_RETURN_IF_ERROR(writer.Close());
+    out.counts.added += writer.counts().added;
+    out.counts.changed += writer.counts().changed;
+    out.counts.unchanged += writer.counts().unchanged;
     return OkStatus();
   };
   std::ifstream in(fetched->path, std::ios::binary);
@@ -142,12 +224,12 @@ Result<SyncOutcome> SyncRegistryDump(storage::Store& store, const operators::Ope
           in_batch.emplace(e.identifier, batch.size());
           batch.push_back(std::move(e));
         }
-        if (batch.size() >= kBatch) {
+        if (batch.size() >= batch_size) {
           GW_RETURN_IF_ERROR(flush());
-          if (static_cast<size_t>(out.entries % 200000) < kBatch) {
+          if (static_cast<size_t>(out.entries % 200000) < batch_size) {
             const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                                                   started).count();
-            std::cerr << "eigw: directory: " << registry.id << ": " << out.entries << " entries written in " << ms
+            std::cerr << "eigw: directory: " << registry.id << ": " << out.entries << " entries read in " << ms
                       << " ms" << std::endl;
           }
         }
@@ -157,10 +239,12 @@ Result<SyncOutcome> SyncRegistryDump(storage::Store& store, const operators::Ope
   if (!read) {
     // A dump that cannot be read (or a store that fails) changes nothing more: no sweep, so the
     // entries it did not reach are kept; the cursor stays, so the next run reads it again.
+    writer.Close();
     return Error(read.error().code(), "registry dump " + registry.url + ": " + read.error().message(),
                  read.error().retryable());
   }
   GW_RETURN_IF_ERROR(flush());
+  GW_RETURN_IF_ERROR(finish_writes());
   if (stats.skipped > 0) {
     std::cerr << "eigw: directory: " << registry.id << ": " << stats.skipped << " of " << stats.rows
               << " rows skipped; the first: "

@@ -53,8 +53,9 @@ Result<RecipientAnswer> RecipientCache::Lookup(App& app, const std::string& id, 
   }
   auto answer = LookupRecipient(app, id, document_type);
   if (!answer) return answer;
+  decltype(shard.map) full;  // a full shard starts again; its entries are freed after the lock
   std::lock_guard lock(shard.mu);
-  if (shard.map.size() >= capacity_per_shard_) shard.map.clear();
+  if (shard.map.size() >= capacity_per_shard_) full.swap(shard.map);
   shard.map[key] = Entry{*answer, generation, now_ms};
   return answer;
 }

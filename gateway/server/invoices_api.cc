@@ -4,6 +4,7 @@
 #include <Poco/Base64Encoder.h>
 
 #include "formats/core/date.h"
+#include "formats/core/decimal.h"
 #include "formats/json/json_value.h"
 #include "formats/json/view_json.h"
 #include "gateway/common/json_out.h"
@@ -289,6 +290,12 @@ void ListInvoices(Ctx& ctx) {
     if (e_invoice != "true" && e_invoice != "false")
       return ctx.Problem(400, "invalid_parameter", "Invalid query parameter", "e_invoice is true or false");
     filter.e_invoice = e_invoice == "true";
+  }
+  for (auto [name, bound] : {std::pair{"amount_min", &filter.amount_min}, std::pair{"amount_max", &filter.amount_max}}) {
+    *bound = ctx.Query(name, &given);
+    if (given && (bound->empty() || bound->size() > 40 || !Decimal::Parse(*bound)))
+      return ctx.Problem(400, "invalid_parameter", "Invalid query parameter",
+                         std::string(name) + " '" + *bound + "' is not a decimal amount (for example 100.00)");
   }
   filter.buyer = ctx.buyer;  // a customer sees only the invoices to its buyer
   std::string limit = ctx.Query("limit", &given);

@@ -210,8 +210,14 @@ void SqlStore::WriterLoop() {
         // The one writer keeps 64 MB of pages: directory syncs update a table of a million
         // rows and three indexes at random places (the default 2 MB re-reads them page by page).
         if (dialect_ == Dialect::kSqlite) *session << "PRAGMA cache_size=-65536", now;
-        // The checkpointer's thread copies the log into the database, not the commits.
-        if (checkpointer_) *session << "PRAGMA wal_autocheckpoint=0", now;
+        // The checkpointer's thread copies the log into the database, not the commits; only when
+        // it falls behind a long stream of writes (a full directory sync) and the log passes
+        // 32 MB does a commit checkpoint itself, which keeps the log from growing without bound.
+        // After a checkpoint the log file is cut back to 64 MB.
+        if (checkpointer_) {
+          *session << "PRAGMA wal_autocheckpoint=8192", now;
+          *session << "PRAGMA journal_size_limit=67108864", now;
+        }
       }
       *session << (dialect_ == Dialect::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN"), now;
       for (size_t i = first; i < last; ++i) {

@@ -169,6 +169,10 @@ Result<std::vector<Invoice>> SqlStore::ListInvoices(const std::string& tenant_id
     // The route as stored at intake (gateway JSON, no spaces): "e_invoice":false marks the others.
     if (f.e_invoice) sql += *f.e_invoice ? " AND route_json <> '' AND route_json NOT LIKE '%\"e_invoice\":false%'"
                                          : " AND route_json LIKE '%\"e_invoice\":false%'";
+    // The amount as a number (CASE: an invoice without an amount is outside every bound).
+    const char* amount = " AND CASE WHEN payable_amount = '' THEN NULL ELSE CAST(payable_amount AS NUMERIC) END";
+    if (!f.amount_min.empty()) sql += std::string(amount) + " >= CAST(? AS NUMERIC)";
+    if (!f.amount_max.empty()) sql += std::string(amount) + " <= CAST(? AS NUMERIC)";
     if (f.after) sql += " AND (updated_ms > ? OR (updated_ms = ? AND id > ?))";
     sql += " ORDER BY updated_ms, id LIMIT ?";
     const std::string buyer = AsciiLower(f.buyer);
@@ -180,6 +184,8 @@ Result<std::vector<Invoice>> SqlStore::ListInvoices(const std::string& tenant_id
     if (!f.text.empty()) list, useRef(pattern), useRef(pattern), useRef(pattern);
     if (f.created_from_ms) list, useRef(created_from);
     if (f.created_before_ms) list, useRef(created_before);
+    if (!f.amount_min.empty()) list, useRef(f.amount_min);
+    if (!f.amount_max.empty()) list, useRef(f.amount_max);
     if (f.after) list, useRef(after_ms), useRef(after_ms), useRef(after_id);
     list, useRef(limit);
     list.execute();

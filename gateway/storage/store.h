@@ -140,6 +140,7 @@ struct InvoiceFilter {
   std::string text;                   // "" = any; else in the number, buyer name or buyer endpoint
   std::optional<int64_t> created_from_ms, created_before_ms;
   std::optional<bool> e_invoice;      // by the route decided at intake
+  std::string amount_min, amount_max; // "" = no bound; else a decimal the payable amount is within
   // Cursor: the (updated_ms, id) of the last row of the previous page.
   std::optional<std::pair<int64_t, std::string>> after;
   int limit = 100;

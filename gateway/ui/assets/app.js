@@ -719,7 +719,7 @@
   // ---------------------------------------------------------------------------------------------
   // #/invoices: the list, with filters and cursor paging
 
-  const FILTERS = ['status', 'q', 'created_from', 'created_to', 'e_invoice'];
+  const FILTERS = ['status', 'q', 'created_from', 'created_to', 'amount_min', 'amount_max', 'e_invoice'];
   const PAGE_SIZE = 50;
   // Cursors of the pages seen for the current filters, in order ("" is the first page), so
   // "Previous page" can go back although the API pages forwards only.
@@ -781,6 +781,11 @@
       'data-testid': 'filter-created-from' });
     const to = el('input', { id: 'f-to', name: 'created_to', type: 'date', value: filters.created_to,
       'data-testid': 'filter-created-to' });
+    const amount = (id, name, label) => el('input', { id, name, type: 'text', inputmode: 'decimal', value: filters[name],
+      pattern: '[0-9]+([.][0-9]+)?', title: 'An amount such as 100 or 99.50', 'data-testid': `filter-${name.replace('_', '-')}`,
+      'aria-label': label });
+    const min = amount('f-min', 'amount_min', 'Amount from');
+    const max = amount('f-max', 'amount_max', 'Amount to');
     const einv = el('select', { id: 'f-einv', name: 'e_invoice', value: filters.e_invoice, 'data-testid': 'filter-e-invoice' },
       el('option', { value: '' }, 'Any'), el('option', { value: 'true' }, 'Yes'), el('option', { value: 'false' }, 'No'));
 
@@ -792,13 +797,14 @@
         return;
       }
       go(withQuery('#/invoices', { status: status.value, q: q.value.trim(), created_from: from.value,
-        created_to: to.value, e_invoice: einv.value }));
+        created_to: to.value, amount_min: min.value.trim(), amount_max: max.value.trim(), e_invoice: einv.value }));
     }
 
     return el('form', { class: 'panel form filters', role: 'search', 'aria-label': 'Filter invoices',
       'data-testid': 'invoice-filters', onsubmit: onSubmit },
     field('f-q', 'Search', q, true), field('f-status', 'Status', status), field('f-from', 'Created from', from),
-    field('f-to', 'Created to', to), field('f-einv', 'E-invoice', einv),
+    field('f-to', 'Created to', to), field('f-min', 'Amount from', min), field('f-max', 'Amount to', max),
+    field('f-einv', 'E-invoice', einv),
     el('div', { class: 'actions' },
       el('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': 'filter-apply' }, 'Apply'),
       el('a', { href: '#/invoices', class: 'btn btn-quiet', 'data-testid': 'filter-clear' }, 'Clear')));

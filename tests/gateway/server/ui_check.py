@@ -243,6 +243,12 @@ def run(suite):
     check_eq(fin.get('/v1/invoices?created_to=2000-01-01').json()['items'], [], 'created_to=2000-01-01')
     check_eq(len(fin.get('/v1/invoices?e_invoice=true').json()['items']), 2, 'e_invoice=true (file-drop)')
     check_eq(fin.get('/v1/invoices?e_invoice=false').json()['items'], [], 'e_invoice=false')
+    amount = float(fin.get(f'/v1/invoices/{a}').json()['payable_amount'])
+    check_eq(len(fin.get(f'/v1/invoices?amount_min={amount:.2f}&amount_max={amount:.2f}').json()['items']), 2,
+             'amount_min = amount_max = the (same) amount of a and b')
+    check_eq(fin.get(f'/v1/invoices?amount_min={amount + 0.01:.2f}').json()['items'], [], 'amount_min above it')
+    check_eq(fin.get(f'/v1/invoices?amount_max={amount - 0.01:.2f}').json()['items'], [], 'amount_max below it')
+    expect_problem(fin.get('/v1/invoices?amount_min=ten'), 400, 'invalid_parameter', 'amount_min=ten')
     expect_problem(fin.get('/v1/invoices?created_from=2026-02-30'), 400, 'invalid_parameter', 'a day that is none')
     expect_problem(fin.get('/v1/invoices?e_invoice=maybe'), 400, 'invalid_parameter', 'e_invoice=maybe')
     item = fin.get('/v1/invoices?q=ui-a').json()['items'][0]
