@@ -197,6 +197,42 @@ test('directory: a manual refresh from the page runs the sync', async (t) => {
   clean(t);
 });
 
+// Every control of every page has an accessible name (a label, aria-label or text), every image-like
+// chart a title or label, and every page one h1.
+async function unlabelled(page) {
+  return page.evaluate(() => {
+    const bad = [];
+    for (const c of document.querySelectorAll('input, select, textarea, button, a[href]')) {
+      if (c.type === 'hidden') continue;
+      const labelled = (c.labels && c.labels.length) || c.getAttribute('aria-label') || c.getAttribute('aria-labelledby')
+        || (c.textContent || '').trim() || c.getAttribute('title');
+      if (!labelled) bad.push(c.outerHTML.slice(0, 120));
+    }
+    for (const g of document.querySelectorAll('svg')) {
+      if (g.getAttribute('aria-hidden') === 'true') continue;
+      if (!g.getAttribute('aria-label') && !g.querySelector('title') && !g.getAttribute('aria-labelledby')) {
+        bad.push(g.outerHTML.slice(0, 120));
+      }
+    }
+    if (document.querySelectorAll('h1').length !== 1) bad.push(`${document.querySelectorAll('h1').length} h1 headings`);
+    return bad;
+  });
+}
+
+test('accessible labels on every page', async (t) => {
+  const { page } = t;
+  await signIn(page, 'admin1');
+  for (const route of ['#/recipients', '#/invoices', `#/invoices/${DATA.a}`, '#/directory', '#/kpis']) {
+    await page.goto(`${BASE}/ui/${route}`);
+    await page.locator('h1').first().waitFor();
+    await page.waitForLoadState('networkidle').catch(() => {});
+    assert.deepEqual(await unlabelled(page), [], `controls without an accessible name on ${route}`);
+  }
+  await page.goto(`${BASE}/ui/#/recipients`);
+  await screenshot(page, 'accessible-recipients');
+  clean(t);
+});
+
 test('phone screen: the invoice list fits 360 px', async (t) => {
   const { page } = t;
   await page.setViewportSize({ width: 360, height: 740 });
