@@ -5,14 +5,20 @@
 #include <algorithm>
 #include <cctype>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <set>
 #include <utility>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace gw::operators {
 namespace {
 
 constexpr std::size_t kBufferSize = 1 << 18;
+constexpr std::size_t kBufferPad = 16;  // FindSpecial loads 16 bytes from any buffered position
 constexpr std::size_t kMaxRecord = 1 << 20;  // bounds memory on a file that is not a dump
 constexpr int kMaxJsonDepth = 64;
 constexpr const char* kExpected =
@@ -23,7 +29,7 @@ constexpr const char* kExpected =
 // istream::get is several times slower than this on a 100 MB dump.
 class ByteSource {
  public:
-  explicit ByteSource(std::istream& in) : in_(in), buf_(kBufferSize) {}
+  explicit ByteSource(std::istream& in) : in_(in), buf_(kBufferSize + kBufferPad) {}
 
   int Peek() { return pos_ < end_ ? static_cast<unsigned char>(buf_[pos_]) : Refill(); }
   int Get() {
@@ -49,6 +55,28 @@ class ByteSource {
     pos_ += static_cast<std::size_t>(p - begin);
     return static_cast<std::size_t>(p - begin);
   }
+  // Appends the buffered bytes up to the first '"', '\\' or control byte (at most `max` of them)
+  // to `out` and consumes them: the plain run of a JSON string, which holds no line break.
+  void AppendJsonRun(std::string& out, std::size_t max) {
+    const char* begin = buf_.data() + pos_;
+    const char* end = begin + std::min(end_ - pos_, max);
+    const char* p = begin;
+    while (p < end) {
+      unsigned char c = static_cast<unsigned char>(*p);
+      if (c == '"' || c == '\\' || c < 0x20) break;
+      ++p;
+    }
+    out.append(begin, p);
+    pos_ += static_cast<std::size_t>(p - begin);
+  }
+  // The buffered bytes from the current position; at least kBufferPad readable bytes follow them.
+  const char* data() const { return buf_.data() + pos_; }
+  std::size_t buffered() const { return end_ - pos_; }
+  // Consumes `n` buffered bytes holding `newlines` line feeds.
+  void Consume(std::size_t n, std::size_t newlines) {
+    pos_ += n;
+    line_ += newlines;
+  }
   std::size_t line() const { return line_; }
   bool failed() const { return failed_; }
   // Up to `max` bytes from the current position, not consumed.
@@ -66,8 +94,8 @@ class ByteSource {
       end_ -= pos_;
       pos_ = 0;
     }
-    if (end_ == buf_.size()) return false;
-    in_.read(buf_.data() + end_, static_cast<std::streamsize>(buf_.size() - end_));
+    if (end_ == kBufferSize) return false;
+    in_.read(buf_.data() + end_, static_cast<std::streamsize>(kBufferSize - end_));
     std::size_t n = static_cast<std::size_t>(in_.gcount());
     if (in_.bad()) failed_ = true;
     if (n == 0) eof_ = true;
@@ -126,7 +154,7 @@ Field FieldFor(std::string_view raw_key) {
   return kNone;
 }
 
-std::string_view Trim(std::string_view s) {
+inline std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
@@ -162,52 +190,136 @@ std::string Quote(std::string_view v) {
   return out + (v.size() > 40 ? "...'" : "'");
 }
 
-// Addresses already seen, as 64-bit hashes in an open-addressing table (16 bytes per address at
-// most). A false duplicate needs a hash collision: about n^2 / 2^65, 3e-8 for a million.
-class HashSet {
- public:
-  bool Insert(std::string_view key) {
-    std::uint64_t h = std::hash<std::string_view>{}(key);
-    if (h == 0) h = 1;
-    if ((size_ + 1) * 2 > slots_.size()) Grow();
-    std::size_t mask = slots_.size() - 1;
-    for (std::size_t i = Mix(h) & mask;; i = (i + 1) & mask) {
-      if (slots_[i] == h) return false;
-      if (slots_[i] == 0) {
-        slots_[i] = h;
-        ++size_;
-        return true;
-      }
+// True when every byte is ASCII: then the text is valid UTF-8 without decoding it.
+bool IsAscii(std::string_view s) {
+  const char* p = s.data();
+  const char* end = p + s.size();
+  std::uint64_t any = 0;
+  for (; end - p >= 8; p += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, p, 8);
+    any |= word;
+  }
+  for (; p < end; ++p) any |= static_cast<unsigned char>(*p);
+  return (any & 0x8080808080808080ull) == 0;
+}
+
+// The mod-11 check of a business id (see ParseBusinessId): `digits` are its first 7 digits.
+bool BusinessIdCheckOk(const char* digits, char check) {
+  static constexpr int kWeights[7] = {7, 9, 10, 5, 8, 4, 2};
+  int sum = 0;
+  for (int i = 0; i < 7; ++i) sum += (digits[i] - '0') * kWeights[i];
+  int rem = sum % 11;
+  return rem != 1 && check == static_cast<char>('0' + (rem == 0 ? 0 : 11 - rem));
+}
+
+// The common case of ParseEinvoiceAddress without allocating: true (with `out` and `scheme` set)
+// only for an address that ParseEinvoiceAddress accepts with that same result; false means "ask
+// ParseEinvoiceAddress", which also words the problem.
+bool ParseAddressFast(std::string_view text, std::string& out, std::string& scheme) {
+  std::size_t n = text.size();
+  if (n < 12 || n > 34) return false;
+  char a[34];
+  for (std::size_t i = 0; i < n; ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (!IsAlnum(c)) return false;  // also spaces, which ParseEinvoiceAddress removes
+    a[i] = ToUpper(c);
+  }
+  if (a[0] == '0' && a[1] == '0' && a[2] == '3' && a[3] == '7') {
+    if (n > 17) return false;
+    for (std::size_t i = 4; i < 12; ++i)
+      if (!IsDigit(static_cast<unsigned char>(a[i]))) return false;
+    if (!BusinessIdCheckOk(a + 4, a[11])) return false;
+    out.assign(a, n);
+    scheme.assign("0037");
+    return true;
+  }
+  if (IsAlpha(static_cast<unsigned char>(a[0])) && IsAlpha(static_cast<unsigned char>(a[1])) &&
+      IsDigit(static_cast<unsigned char>(a[2])) && IsDigit(static_cast<unsigned char>(a[3]))) {
+    if (n < 15) return false;
+    int mod = 0;  // ISO 13616, as in ParseEinvoiceAddress
+    for (std::size_t k = 0; k < n; ++k) {
+      char c = a[(k + 4) % n];
+      int v = IsDigit(static_cast<unsigned char>(c)) ? c - '0' : c - 'A' + 10;
+      mod = v >= 10 ? (mod * 100 + v) % 97 : (mod * 10 + v) % 97;
     }
+    if (mod != 1) return false;
+    out.assign(a, n);
+    scheme.assign("IBAN");
+    return true;
+  }
+  return false;
+}
+
+// The 64-bit hashes of the delivered addresses, to count repeats once at the end: sorting them
+// costs a fraction of what a hash table probe per entry costs when the table of a million
+// addresses does not fit the caches. Fixed chunks: no copying as it grows; 8 bytes per entry,
+// and as much again while counting.
+class HashLog {
+ public:
+  void Add(std::uint64_t h) {
+    if (size_ % kChunk == 0) chunks_.emplace_back(new std::uint64_t[kChunk]);
+    chunks_.back()[size_ % kChunk] = h;
+    ++size_;
+  }
+
+  // How many hashes an earlier one equals.
+  std::uint64_t CountRepeats() {
+    if (size_ <= kChunk) return RepeatsIn(chunks_.empty() ? nullptr : chunks_[0].get(), size_);
+    // Bucket by the top 16 bits (equal hashes share a bucket), then sort each small bucket.
+    std::vector<std::size_t> next((1u << 16) + 1, 0);
+    ForEach([&](std::uint64_t h) { ++next[(h >> 48) + 1]; });
+    for (std::size_t b = 1; b < next.size(); ++b) next[b] += next[b - 1];
+    std::vector<std::size_t> start(next);
+    std::unique_ptr<std::uint64_t[]> sorted(new std::uint64_t[size_]);
+    ForEach([&](std::uint64_t h) { sorted[next[h >> 48]++] = h; });
+    std::uint64_t n = 0;
+    for (std::size_t b = 0; b + 1 < start.size(); ++b)
+      n += RepeatsIn(sorted.get() + start[b], start[b + 1] - start[b]);
+    return n;
   }
 
  private:
-  static std::size_t Mix(std::uint64_t h) { return static_cast<std::size_t>((h * 0x9E3779B97F4A7C15ull) >> 20); }
-  void Grow() {
-    std::vector<std::uint64_t> old = std::move(slots_);
-    slots_.assign(old.empty() ? 1 << 12 : old.size() * 2, 0);
-    std::size_t mask = slots_.size() - 1;
-    for (std::uint64_t h : old) {
-      if (h == 0) continue;
-      std::size_t i = Mix(h) & mask;
-      while (slots_[i] != 0) i = (i + 1) & mask;
-      slots_[i] = h;
-    }
+  static constexpr std::size_t kChunk = 1 << 16;
+
+  static std::uint64_t RepeatsIn(std::uint64_t* begin, std::size_t count) {
+    std::sort(begin, begin + count);
+    std::uint64_t n = 0;
+    for (std::size_t i = 1; i < count; ++i) n += begin[i - 1] == begin[i];
+    return n;
   }
-  std::vector<std::uint64_t> slots_;
+  template <typename F>
+  void ForEach(F&& f) const {
+    for (std::size_t i = 0; i < size_; ++i) f(chunks_[i / kChunk][i % kChunk]);
+  }
+
+  std::vector<std::unique_ptr<std::uint64_t[]>> chunks_;
   std::size_t size_ = 0;
+};
+
+// One row's values, as read (not trimmed); views into the reader's buffer or strings.
+struct RowView {
+  std::array<std::string_view, kFieldCount> values{};
+  std::array<bool, kFieldCount> invalid{};  // already reported (a JSON value that is no string)
 };
 
 struct RawRow {
   std::array<std::string, kFieldCount> values;
   std::array<bool, kFieldCount> invalid{};  // already reported (a JSON value that is no string)
+
+  RowView View() const {
+    RowView v;
+    for (std::size_t f = 0; f < kFieldCount; ++f) v.values[f] = values[f];
+    v.invalid = invalid;
+    return v;
+  }
 };
 
 // Validates rows, records problems and counts, and hands valid entries to the callback.
 class Sink {
  public:
-  Sink(const std::function<Status(RegistryEntry&&)>& each, RegistryDumpStats& stats)
-      : each_(each), stats_(stats) {}
+  Sink(const std::function<Status(RegistryEntry&&)>& each, RegistryDumpStats& stats, bool count_duplicates)
+      : each_(each), stats_(stats), count_duplicates_(count_duplicates) {}
 
   void Problem(RegistryProblemKind kind, std::size_t line, std::size_t index, std::string field,
                std::string message) {
@@ -229,24 +341,40 @@ class Sink {
   }
 
   // Validates `row` (null: the row is malformed, skip it) and delivers it when it has no problem.
-  Status EndRow(RawRow* row) {
-    RegistryEntry e;
-    if (row != nullptr) Validate(*row, e);
+  Status EndRow(const RowView* row) {
+    if (row != nullptr) Validate(*row);
     if (row == nullptr || bad_) {
       ++stats_.skipped;
       return OkStatus();
     }
-    if (!seen_.Insert(e.address)) ++stats_.duplicate_addresses;
+    if (count_duplicates_) {
+      std::uint64_t h = std::hash<std::string_view>{}(entry_.address);
+      hashes_.Add(h == 0 ? 1 : h);  // 0 and 1 were one value in the former hash table
+    }
     ++stats_.entries;
-    return each_(std::move(e));
+    // One entry object for all rows: the callback may move its strings away, Validate refills them.
+    return each_(std::move(entry_));
+  }
+
+  // Sets stats.duplicate_addresses from the entries delivered so far.
+  void Finish() {
+    if (count_duplicates_) stats_.duplicate_addresses = hashes_.CountRepeats();
   }
 
  private:
-  void Validate(RawRow& row, RegistryEntry& e) {
+  void Validate(const RowView& row) {
     using K = RegistryProblemKind;
+    RegistryEntry& e = entry_;
+    e.address.clear();
+    e.address_scheme.clear();
+    e.operator_id.clear();
+    e.business_id.clear();
+    e.name.clear();
+    std::array<std::string_view, kFieldCount> trimmed;
+    for (std::size_t f = 0; f < kFieldCount; ++f) trimmed[f] = Trim(row.values[f]);
     for (int f : {kAddress, kOperator, kBusiness})
-      if (!row.invalid[f] && Trim(row.values[f]).empty()) RowProblem(K::kMissingField, kFieldNames[f], "missing");
-    if (std::string_view a = Trim(row.values[kAddress]); !a.empty()) {
+      if (!row.invalid[f] && trimmed[f].empty()) RowProblem(K::kMissingField, kFieldNames[f], "missing");
+    if (std::string_view a = trimmed[kAddress]; !a.empty() && !ParseAddressFast(a, e.address, e.address_scheme)) {
       auto parsed = ParseEinvoiceAddress(a);
       if (!parsed) {
         RowProblem(K::kBadAddress, "address", parsed.error().message());
@@ -255,30 +383,49 @@ class Sink {
         e.address_scheme = std::move(parsed->scheme);
       }
     }
-    if (std::string_view o = Trim(row.values[kOperator]); !o.empty()) {
-      for (char c : o)
-        if (c != ' ') e.operator_id += ToUpper(static_cast<unsigned char>(c));
-      bool ok = e.operator_id.size() >= 2 && e.operator_id.size() <= 35 &&
-                std::all_of(e.operator_id.begin(), e.operator_id.end(),
-                            [](char c) { return IsAlnum(static_cast<unsigned char>(c)); });
-      if (!ok)
+    if (std::string_view o = trimmed[kOperator]; !o.empty()) {
+      // Spaces removed, upper-cased; 2..35 letters or digits.
+      char id[35];
+      std::size_t n = 0;
+      bool ok = true;
+      for (char c : o) {
+        if (c == ' ') continue;
+        if (n == sizeof id || !IsAlnum(static_cast<unsigned char>(c))) {
+          ok = false;
+          break;
+        }
+        id[n++] = ToUpper(static_cast<unsigned char>(c));
+      }
+      if (ok && n >= 2) {
+        e.operator_id.assign(id, n);
+      } else {
         RowProblem(K::kBadOperatorId, "operator_id",
                    "operator id " + Quote(o) +
                        " must be 2 to 35 letters or digits (an OVT-style code like 003723327487 or a BIC)");
+      }
     }
-    if (std::string_view b = Trim(row.values[kBusiness]); !b.empty()) {
-      auto parsed = ParseBusinessId(b);
-      if (!parsed) RowProblem(K::kBadBusinessId, "business_id", parsed.error().message());
-      else e.business_id = std::move(*parsed);
+    if (std::string_view b = trimmed[kBusiness]; !b.empty()) {
+      bool fast = b.size() == 9 && b[7] == '-' && IsDigit(static_cast<unsigned char>(b[8])) &&
+                  std::all_of(b.begin(), b.begin() + 7, [](char c) { return IsDigit(static_cast<unsigned char>(c)); }) &&
+                  BusinessIdCheckOk(b.data(), b[8]);
+      if (fast) {
+        e.business_id.assign(b);
+      } else {
+        auto parsed = ParseBusinessId(b);
+        if (!parsed) RowProblem(K::kBadBusinessId, "business_id", parsed.error().message());
+        else e.business_id = std::move(*parsed);
+      }
     }
-    std::string_view n = Trim(row.values[kName]);
-    if (!IsValidUtf8(n)) RowProblem(K::kBadEncoding, "name", "name " + Quote(n) + " is not valid UTF-8");
-    else e.name = n;
+    std::string_view n = trimmed[kName];
+    if (!IsAscii(n) && !IsValidUtf8(n)) RowProblem(K::kBadEncoding, "name", "name " + Quote(n) + " is not valid UTF-8");
+    else e.name.assign(n);
   }
 
   const std::function<Status(RegistryEntry&&)>& each_;
   RegistryDumpStats& stats_;
-  HashSet seen_;
+  bool count_duplicates_;
+  RegistryEntry entry_;
+  HashLog hashes_;  // of the delivered addresses
   std::size_t line_ = 0, index_ = 0;
   bool bad_ = false;
 };
@@ -380,6 +527,80 @@ bool ReadRecord(ByteSource& src, char delim, std::vector<std::string>& fields, s
   }
 }
 
+// The first of `delim`, '\n', '\r' and '"' in [p, end), or `end`. May read up to 15 bytes past
+// `end` (the buffer is padded).
+const char* FindSpecial(const char* p, const char* end, char delim) {
+#if defined(__SSE2__)
+  const __m128i d = _mm_set1_epi8(delim), lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r'),
+                quote = _mm_set1_epi8('"');
+  for (; p < end; p += 16) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, d), _mm_cmpeq_epi8(v, lf)),
+                               _mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, quote)));
+    if (unsigned bits = static_cast<unsigned>(_mm_movemask_epi8(hit)); bits != 0)
+      return std::min(p + __builtin_ctz(bits), end);
+  }
+  return end;
+#else
+  while (p < end && *p != delim && *p != '\n' && *p != '\r' && *p != '"') ++p;
+  return p;
+#endif
+}
+
+enum class Split { kRecord, kNeedMore, kSlow };
+
+// The fast path of ReadRecord: splits the record at the start of [begin, end) into `fields` when
+// it is plain: fields unquoted, or quoted without "" escapes and line breaks, no quote inside an
+// unquoted field. kNeedMore when the record may go on past `end`, kSlow when ReadRecord must read
+// it (it words what is wrong, if anything). On kRecord, `size` and `newlines` say what it spans.
+Split SplitRecord(const char* begin, const char* end, char delim, std::vector<std::string_view>& fields,
+                  std::size_t& size, std::size_t& newlines) {
+  fields.clear();
+  const char* p = begin;
+  for (;;) {
+    if (p == end) return Split::kNeedMore;
+    const char* s;  // the delimiter or line break after the field
+    if (*p == '"') {
+      auto* q = static_cast<const char*>(std::memchr(p + 1, '"', static_cast<std::size_t>(end - p - 1)));
+      if (q == nullptr || q + 1 == end) return Split::kNeedMore;
+      if (std::memchr(p + 1, '\n', static_cast<std::size_t>(q - p - 1)) != nullptr) return Split::kSlow;
+      s = q + 1;
+      if (*s != delim && *s != '\n' && *s != '\r') return Split::kSlow;  // "" or text after the quote
+      fields.emplace_back(p + 1, static_cast<std::size_t>(q - p - 1));
+    } else {
+      s = FindSpecial(p, end, delim);
+      if (s == end) return Split::kNeedMore;
+      if (*s == '"') return Split::kSlow;
+      fields.emplace_back(p, static_cast<std::size_t>(s - p));
+    }
+    if (*s == delim) {
+      p = s + 1;
+      continue;
+    }
+    if (*s == '\r') {  // CRLF, or a lone CR, ends the record as in ReadRecord
+      if (s + 1 == end) return Split::kNeedMore;
+      newlines = s[1] == '\n' ? 1 : 0;
+      size = static_cast<std::size_t>(s + 1 + newlines - begin);
+      return Split::kRecord;
+    }
+    newlines = 1;
+    size = static_cast<std::size_t>(s + 1 - begin);
+    return Split::kRecord;
+  }
+}
+
+// Splits the next record when it lies in the buffer, and consumes it; false when ReadRecord must
+// read it. A record that goes on past the buffer is left to ReadRecord, which refills only when
+// the buffer is used up: the refills fall where they always did, and with them the points where
+// ReadRecord checks the record size limit.
+bool SplitBuffered(ByteSource& src, char delim, std::vector<std::string_view>& fields) {
+  std::size_t size = 0, newlines = 0;
+  if (SplitRecord(src.data(), src.data() + src.buffered(), delim, fields, size, newlines) != Split::kRecord)
+    return false;
+  src.Consume(size, newlines);
+  return true;
+}
+
 Status ReadCsv(ByteSource& src, Sink& sink) {
   char delim = DetectDelimiter(src.Lookahead(1 << 16));
   std::vector<std::string> fields;
@@ -406,12 +627,18 @@ Status ReadCsv(ByteSource& src, Sink& sink) {
   for (int f : {kOperator, kBusiness})
     if (!have[f]) return NotADump("the CSV header lacks the " + std::string(kFieldNames[f]) + " column");
 
-  RawRow row;
+  std::vector<std::string_view> values;
   for (;;) {
     std::size_t line = src.line();
-    if (!ReadRecord(src, delim, fields, count, malformed, fatal)) break;
-    if (fatal) return std::move(*fatal);
-    if (count == 1 && fields[0].empty() && malformed.empty()) continue;  // an empty line
+    if (SplitBuffered(src, delim, values)) {
+      count = values.size();
+      malformed.clear();
+    } else {
+      if (!ReadRecord(src, delim, fields, count, malformed, fatal)) break;
+      if (fatal) return std::move(*fatal);
+      values.assign(fields.begin(), fields.begin() + static_cast<std::ptrdiff_t>(count));
+    }
+    if (count == 1 && values[0].empty() && malformed.empty()) continue;  // an empty line
     sink.BeginRow(line);
     if (!malformed.empty() || count != columns.size()) {
       sink.RowProblem(RegistryProblemKind::kMalformedRow, "",
@@ -421,9 +648,9 @@ Status ReadCsv(ByteSource& src, Sink& sink) {
       GW_RETURN_IF_ERROR(sink.EndRow(nullptr));
       continue;
     }
-    for (auto& v : row.values) v.clear();
+    RowView row;
     for (std::size_t i = 0; i < count; ++i)
-      if (columns[i] != kNone) row.values[columns[i]].swap(fields[i]);
+      if (columns[i] != kNone) row.values[columns[i]] = values[i];
     GW_RETURN_IF_ERROR(sink.EndRow(&row));
   }
   return StreamStatus(src);
@@ -539,7 +766,8 @@ class JsonReader {
       }
     }
     if (sink_.index() == 0 && !has_address) return NotADump("the first JSON entry has no address field");
-    return sink_.EndRow(&row_);
+    RowView view = row_.View();
+    return sink_.EndRow(&view);
   }
 
   // Most dumps use the same few keys in every entry: remember their fields.
@@ -577,6 +805,8 @@ class JsonReader {
     out.clear();
     src_.Get();  // '"'
     for (;;) {
+      // The plain run at once, stopping where the checks below could fail (at most 1 MiB + 1).
+      if (out.size() <= kMaxRecord) src_.AppendJsonRun(out, kMaxRecord + 1 - out.size());
       int c = src_.Get();
       if (c == '"') return OkStatus();
       if (c < 0) return Syntax("a string is not closed");
@@ -691,18 +921,22 @@ Status ReadRegistryDump(std::istream& in, const std::function<Status(RegistryEnt
   }
   while (src.Peek() == ' ' || src.Peek() == '\t' || src.Peek() == '\r' || src.Peek() == '\n') src.Get();
   GW_RETURN_IF_ERROR(StreamStatus(src));
-  Sink sink(each, st);
+  Sink sink(each, st, stats != nullptr);
   int c = src.Peek();
   if (c < 0) return NotADump("the input is empty");
   if (c == '<') return NotADump("the input looks like XML, which this reader does not read");
+  Status status = OkStatus();
   if (c == '[' || c == '{') {
     st.format = RegistryDumpFormat::kJson;
     JsonReader json(src, sink);
-    GW_RETURN_IF_ERROR(json.Read());
-    return StreamStatus(src);
+    status = json.Read();
+    if (status) status = StreamStatus(src);
+  } else {
+    st.format = RegistryDumpFormat::kCsv;
+    status = ReadCsv(src, sink);
   }
-  st.format = RegistryDumpFormat::kCsv;
-  return ReadCsv(src, sink);
+  sink.Finish();  // duplicate_addresses, also when reading stopped early
+  return status;
 }
 
 Result<std::string> ParseBusinessId(std::string_view text) {

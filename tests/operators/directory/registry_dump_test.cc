@@ -263,6 +263,134 @@ TEST(RegistryDumpTest, AddressSchemesAreOvtOrIban) {
   EXPECT_FALSE(ParseEinvoiceAddress("TE003712345671"));          // neither
 }
 
+// Rows that fill several internal buffers (256 KiB) so that plain and quoted records, CRLF line
+// ends and multi-line quoted fields fall across a refill; the problem lines count every line break.
+TEST(RegistryDumpTest, CsvRecordsAcrossBufferRefillsReadWithTheirLines) {
+  std::string text = "address;operator_id;business_id;name\r\n";
+  std::size_t line = 1;
+  for (int i = 0; i < 12000; ++i) {
+    switch (i % 4) {
+      case 0: text += "003712345671;003723327487;1234567-1;Plain " + std::to_string(i) + "\r\n"; break;
+      case 1: text += "\"FI21 1234 5600 0007 85\";NDEAFIHH;0112345-9;\"Quoted; " + std::to_string(i) + "\"\r\n"; break;
+      case 2: text += "00370112345912;DABAFIHH;0112345-9;\"Two\r\nlines \"\"" + std::to_string(i) + "\"\"\"\r\n"; ++line; break;
+      case 3: text += "003712345671;003723327487;1234567-1\n"; break;  // 3 fields: malformed
+    }
+    ++line;
+  }
+  text += "003712345671;003723327487;1234567-2;Last";  // no line end; wrong check digit
+  ASSERT_GT(text.size(), 2u * (1u << 18));
+  ReadOutcome r = ReadText(text);
+  ASSERT_TRUE(r.status) << r.status.error().ToString();
+  EXPECT_EQ(r.stats.rows, 12001u);
+  EXPECT_EQ(r.stats.entries, 9000u);
+  EXPECT_EQ(r.stats.skipped, 3001u);
+  EXPECT_EQ(r.stats.duplicate_addresses, 9000u - 3u);
+  EXPECT_EQ(r.stats.problem_count, 3001u);
+  ASSERT_EQ(r.entries.size(), 9000u);
+  for (std::size_t k = 0; k < r.entries.size(); k += 3) {
+    int i = static_cast<int>(k / 3 * 4);
+    ASSERT_EQ(r.entries[k].name, "Plain " + std::to_string(i));
+    ASSERT_EQ(r.entries[k + 1].address, "FI2112345600000785");
+    ASSERT_EQ(r.entries[k + 1].name, "Quoted; " + std::to_string(i + 1));
+    ASSERT_EQ(r.entries[k + 2].name, "Two\r\nlines \"" + std::to_string(i + 2) + "\"");
+  }
+  // Row 3 (0-based) starts on line 6: the header, rows 0 and 1, row 2 on two lines.
+  ASSERT_EQ(r.stats.problems.size(), RegistryDumpStats::kMaxKeptProblems);
+  EXPECT_EQ(r.stats.problems[0].line, 6u);
+  EXPECT_EQ(r.stats.problems[0].index, 3u);
+  EXPECT_EQ(r.stats.problems[0].message, "the row has 3 fields, the header 4");
+  EXPECT_EQ(r.stats.problems[99].line, 6u + 99u * 5u);
+  EXPECT_EQ(r.stats.problems[99].index, 3u + 99u * 4u);
+  EXPECT_EQ(r.stats.count(K::kBadBusinessId), 1u);
+  EXPECT_EQ(line, 15001u);
+}
+
+TEST(RegistryDumpTest, CsvQuotingEdgeCasesKeepLinesAndMessages) {
+  ReadOutcome r = ReadText(
+      "address,operator_id,business_id,name\n"                         // 1
+      "003712345671,003723327487,1234567-1,\"Multi\n\nline\"\n"        // 2-4
+      "003712345671,003723327487,1234567-1,\"\"\"Quoted\"\" start\"\n"  // 5
+      "003712345671,003723327487,1234567-1,a\"b\r"                      // 6: a lone CR ends it
+      "12345,003723327487,1234567-1,\"x\"\n"                            // 6: bad address
+      "\"\"\n"                                                          // 7: an empty line
+      "003712345671,003723327487,1234567-1,\"x\" ,\n"                   // 8: text after the quote
+      "003712345671,003723327487,\"1234567-1\",\"open\n"                // 9: never closed
+      "and on\n");
+  ASSERT_TRUE(r.status) << r.status.error().ToString();
+  ASSERT_EQ(r.entries.size(), 3u);
+  EXPECT_EQ(r.entries[0].name, "Multi\n\nline");
+  EXPECT_EQ(r.entries[1].name, "\"Quoted\" start");
+  EXPECT_EQ(r.entries[2].name, "a\"b");
+  EXPECT_EQ(r.stats.rows, 6u);
+  ASSERT_EQ(r.stats.problems.size(), 3u);
+  EXPECT_EQ(r.stats.problems[0].line, 6u);
+  EXPECT_EQ(r.stats.problems[0].kind, K::kBadAddress);
+  EXPECT_EQ(r.stats.problems[1].line, 8u);
+  EXPECT_EQ(r.stats.problems[1].message, "text after the closing quote of field 4");
+  EXPECT_EQ(r.stats.problems[2].line, 9u);
+  EXPECT_EQ(r.stats.problems[2].message, "a quoted field opened at line 9 is not closed");
+}
+
+TEST(RegistryDumpTest, RecordsLongerThanOneMebibyteAreRefused) {
+  const std::string header = "address,operator_id,business_id,name\n";
+  const std::string row = "003712345671,003723327487,1234567-1,Ok\n";
+  // Unquoted text is measured when the reader refills its buffer, so a little over 1 MiB may pass.
+  for (const std::string& name : {std::string(2 << 20, 'n'), "\"" + std::string(1 << 20, 'q') + "\""}) {
+    ReadOutcome r = ReadText(header + row + row + "003712345671,003723327487,1234567-1," + name + "\n" + row);
+    ASSERT_FALSE(r.status);
+    EXPECT_EQ(r.status.error().code(), ErrorCode::kInvalidArgument);
+    EXPECT_NE(r.status.error().message().find("a record at line 4 is longer than 1 MiB"), std::string::npos)
+        << r.status.error().message();
+    EXPECT_EQ(r.entries.size(), 2u);
+    EXPECT_EQ(r.stats.duplicate_addresses, 1u);
+  }
+  ReadOutcome fits = ReadText(header + "003712345671,003723327487,1234567-1," + std::string((1 << 20) - 100, 'n') + "\n");
+  ASSERT_TRUE(fits.status) << fits.status.error().ToString();
+  EXPECT_EQ(fits.entries.size(), 1u);
+  ReadOutcome json = ReadText("[{\"address\": \"003712345671\", \"operator_id\": \"003723327487\", \"business_id\": "
+                              "\"1234567-1\", \"name\": \"" + std::string((1 << 20) + 1, 'n') + "x\"}]");
+  ASSERT_FALSE(json.status);
+  EXPECT_NE(json.status.error().message().find("a JSON string is longer than 1 MiB"), std::string::npos);
+  ReadOutcome json_fits = ReadText("[{\"address\": \"003712345671\", \"operator_id\": \"003723327487\", \"business_id\": "
+                                   "\"1234567-1\", \"name\": \"" + std::string((1 << 20) + 1, 'n') + "\"}]");
+  ASSERT_TRUE(json_fits.status) << json_fits.status.error().ToString();
+}
+
+// More entries than one chunk of the duplicate count (65,536), and a callback that stops reading.
+TEST(RegistryDumpTest, DuplicatesAreCountedAcrossManyEntriesAndWhenStopped) {
+  std::string text = "address,operator_id,business_id,name\n";
+  for (int i = 0; i < 70000; ++i)
+    text += i % 2 == 0 ? "003712345671,003723327487,1234567-1,A\n" : "00370112345912,DABAFIHH,0112345-9,B\n";
+  ReadOutcome r = ReadText(text);
+  ASSERT_TRUE(r.status);
+  EXPECT_EQ(r.stats.entries, 70000u);
+  EXPECT_EQ(r.stats.duplicate_addresses, 69998u);
+  std::istringstream in(text);
+  RegistryDumpStats stats;
+  int calls = 0;
+  Status s = ReadRegistryDump(
+      in, [&](RegistryEntry&&) -> Status { return ++calls == 5 ? Error::Unavailable("stop") : OkStatus(); }, &stats);
+  ASSERT_FALSE(s);
+  EXPECT_EQ(stats.entries, 5u);
+  EXPECT_EQ(stats.duplicate_addresses, 3u);
+}
+
+// The callback may take the strings of an entry; the next entry is whole all the same.
+TEST(RegistryDumpTest, EntriesAreWholeWhenTheCallbackMovesTheirStrings) {
+  std::istringstream in(kCsv);
+  std::vector<RegistryEntry> got;
+  Status s = ReadRegistryDump(
+      in,
+      [&](RegistryEntry&& e) {
+        got.push_back(std::move(e));
+        return OkStatus();
+      },
+      nullptr);
+  ASSERT_TRUE(s);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[1], (RegistryEntry{"FI2112345600000785", "IBAN", "NDEAFIHH", "0112345-9", "Virtanen, Matti Tmi"}));
+}
+
 std::string Generate(const std::string& args, const std::string& out) {
   std::string cmd = std::string("python3 ") + EIGW_SOURCE_DIR + "/scripts/gen_registry_dump.py " + args +
                     " -o " + out + " 2>/dev/null";
