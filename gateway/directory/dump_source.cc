@@ -30,7 +30,7 @@ class BatchWriter {
   BatchWriter(storage::Store& store, int64_t now_ms) : store_(store), now_ms_(now_ms) {
     thread_ = std::thread([this] { Loop(); });
   }
-  ~BatchWriter() { Close(); }
+  ~BatchWriter() { Stop(); }
   BatchWriter(const BatchWriter&) = delete;
   BatchWriter& operator=(const BatchWriter&) = delete;
 
@@ -45,13 +45,17 @@ class BatchWriter {
   }
   // Waits until every queued batch is written; the first error, if any. The counts are then final.
   Status Close() {
+    Stop();
+    return error_;
+  }
+  // The same, when the outcome no longer matters (the read failed).
+  void Stop() {
     {
       std::lock_guard lock(mu_);
       closing_ = true;
     }
     cv_.notify_all();
     if (thread_.joinable()) thread_.join();
-    return error_;
   }
   const storage::DirectoryCounts& counts() const { return counts_; }
 
@@ -239,7 +243,7 @@ Result<SyncOutcome> SyncRegistryDump(storage::Store& store, const operators::Ope
   if (!read) {
     // A dump that cannot be read (or a store that fails) changes nothing more: no sweep, so the
     // entries it did not reach are kept; the cursor stays, so the next run reads it again.
-    writer.Close();
+    writer.Stop();
     return Error(read.error().code(), "registry dump " + registry.url + ": " + read.error().message(),
                  read.error().retryable());
   }

@@ -11,6 +11,7 @@
 #include <Poco/Net/HTMLForm.h>
 #include <Poco/URI.h>
 
+#include "formats/core/date.h"
 #include "formats/core/date_time.h"
 #include "gateway/common/json_out.h"
 
@@ -24,6 +25,10 @@ int64_t NowMs() {
 std::string Rfc3339(int64_t ms) { return FormatDateTime(ms); }
 
 bool ParseRfc3339(std::string_view text, int64_t& ms) { return ParseDateTime(text, ms); }
+
+bool ParseDay(std::string_view text, int64_t& ms) {
+  return Date::Parse(text) && ParseDateTime(std::string(text) + "T00:00:00Z", ms);
+}
 
 void Ctx::Send(int code, std::string_view content_type, std::string_view body) {
   // An answer given before the body was read (401, 415, a missing Idempotency-Key) must not leave

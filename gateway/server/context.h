@@ -90,6 +90,8 @@ int64_t NowMs();
 std::string Rfc3339(int64_t ms);
 // Parses RFC 3339 ("2026-11-27T18:01:02Z", fraction and offset allowed) into ms; false if not.
 bool ParseRfc3339(std::string_view text, int64_t& ms);
+// Parses a day "YYYY-MM-DD" (a real calendar day) into the ms of its start (UTC); false if not.
+bool ParseDay(std::string_view text, int64_t& ms);
 
 // An event as the API shows it (SSE data, webhook body).
 std::string EventJson(const storage::Event& event);
@@ -109,7 +111,7 @@ struct Ctx {
   bool body_read = false;             // ReadBody ran (else Send discards the body first)
   // A web page's signed-in user (else empty: an API key, which may do all its tenant may): the
   // role, and for a customer the buyer endpoint whose invoices it may see.
-  std::string role, username, buyer;
+  std::string role{}, username{}, buyer{};
 
   // Sends `body` with `status` and content type.
   void Send(int status, std::string_view content_type, std::string_view body);

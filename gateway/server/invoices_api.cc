@@ -276,7 +276,7 @@ void ListInvoices(Ctx& ctx) {
     std::string day = ctx.Query(name, &given);
     if (!given) continue;
     int64_t ms = 0;
-    if (!Date::Parse(day) || !ParseRfc3339(day + "T00:00:00Z", ms))
+    if (!ParseDay(day, ms))
       return ctx.Problem(400, "invalid_parameter", "Invalid query parameter",
                          std::string(name) + " '" + day + "' is not a day (YYYY-MM-DD, for example 2026-11-01)");
     if (std::string_view(name) == "created_from") {

@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <map>
 
-#include "formats/core/date.h"
 #include "formats/core/decimal.h"
 #include "formats/json/json_value.h"
 #include "gateway/common/json_out.h"
@@ -22,9 +21,6 @@ int64_t Percentile(const std::vector<int64_t>& sorted, int percent) {
   return sorted[std::max<size_t>(rank, 1) - 1];
 }
 
-// A day "YYYY-MM-DD" as its first millisecond (UTC); false if it is no day.
-bool DayMs(const std::string& day, int64_t& ms) { return Date::Parse(day) && ParseRfc3339(day + "T00:00:00Z", ms); }
-
 }  // namespace
 
 void Kpis(Ctx& ctx) {
@@ -32,11 +28,11 @@ void Kpis(Ctx& ctx) {
   std::string to = ctx.Query("to"), from = ctx.Query("from");
   if (to.empty()) to = Rfc3339(now).substr(0, 10);
   int64_t to_ms = 0, from_ms = 0;
-  if (!DayMs(to, to_ms))
+  if (!ParseDay(to, to_ms))
     return ctx.Problem(400, "invalid_parameter", "Invalid query parameter",
                        "to '" + to + "' is not a day (YYYY-MM-DD, for example 2026-11-30)");
   if (from.empty()) from = Rfc3339(to_ms - 29 * kDayMs).substr(0, 10);  // 30 days up to `to`
-  if (!DayMs(from, from_ms))
+  if (!ParseDay(from, from_ms))
     return ctx.Problem(400, "invalid_parameter", "Invalid query parameter",
                        "from '" + from + "' is not a day (YYYY-MM-DD, for example 2026-11-01)");
   const int64_t days = (to_ms - from_ms) / kDayMs + 1;

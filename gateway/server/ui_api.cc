@@ -13,12 +13,14 @@
 #include <ctime>
 #include <iostream>
 
+#include <Poco/Net/NameValueCollection.h>
+
 #include "certs/keys/certificate.h"
+#include "formats/json/json_value.h"
 #include "gateway/common/json_out.h"
 #include "gateway/common/strings.h"
 #include "gateway/server/handlers.h"
 #include "gateway/ui/password.h"
-#include "formats/json/json_value.h"
 
 extern const char kUiAsset_index_html[];
 extern const char kUiAsset_app_js[];
@@ -45,12 +47,9 @@ void SecurityHeaders(Ctx& ctx) {
 }
 
 std::string CookieToken(const Ctx& ctx) {
-  const std::string header = ctx.request.get("Cookie", "");
-  for (const auto& part : SplitList(header, ';')) {
-    const size_t eq = part.find('=');
-    if (eq != std::string::npos && part.substr(0, eq) == kCookie) return part.substr(eq + 1);
-  }
-  return "";
+  Poco::Net::NameValueCollection cookies;
+  ctx.request.getCookies(cookies);
+  return cookies.get(kCookie, "");
 }
 
 void SetCookie(Ctx& ctx, const std::string& token, int64_t max_age_s) {
@@ -200,16 +199,21 @@ void UiLogin(Ctx& ctx) {
   const bool ok = ui::CheckPassword(password, exists ? (*user)->password_hash : kDummy) && exists && !locked;
   if (!ok) {
     if (exists && !locked) {
+      // The failure must be counted (else guessing is unlimited): no answer but 503 without it.
       const int failures = (*user)->failed_logins + 1;
-      ctx.app.store->RecordSignIn((*user)->id, false, failures >= kMaxFailures ? now + kLockMs : 0);
+      if (auto st = ctx.app.store->RecordSignIn((*user)->id, false, failures >= kMaxFailures ? now + kLockMs : 0);
+          !st)
+        return ctx.Unavailable(st.error());
     }
     return ctx.Problem(401, "unauthorized", "Sign-in failed",
                        locked ? "too many wrong passwords: the account is locked for a minute"
                               : "the username or the password is wrong");
   }
-  ctx.app.store->RecordSignIn((*user)->id, true, 0);
+  if (auto st = ctx.app.store->RecordSignIn((*user)->id, true, 0); !st) return ctx.Unavailable(st.error());
   // Whatever session the browser had ends; the new one has a new token (no fixation).
-  if (const std::string old = CookieToken(ctx); !old.empty()) ctx.app.store->RemoveUiSession(storage::Sha256Hex(old));
+  if (const std::string old = CookieToken(ctx); !old.empty()) {
+    if (auto st = ctx.app.store->RemoveUiSession(storage::Sha256Hex(old)); !st) return ctx.Unavailable(st.error());
+  }
   const std::string token = storage::NewId("") + storage::NewId("");
   storage::UiSession session{storage::Sha256Hex(token), (*user)->id, storage::NewId(""), now, now + kSessionMs};
   if (auto st = ctx.app.store->AddUiSession(session); !st) return ctx.Unavailable(st.error());
