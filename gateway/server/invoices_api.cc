@@ -7,6 +7,7 @@
 #include "formats/core/decimal.h"
 #include "formats/json/json_value.h"
 #include "formats/json/view_json.h"
+#include "formats/registry/stored_invoice.h"
 #include "gateway/common/json_out.h"
 #include "gateway/server/handlers.h"
 
@@ -363,7 +364,7 @@ void GetInvoiceView(Ctx& ctx) {
   if (!doc) return ctx.Unavailable(doc.error());
   if (!*doc) return ctx.NotFound();
   std::string format;
-  auto model = formats::json::ReadStoredInvoice(ctx.app.registry, (*doc)->content, (*doc)->media_type, &format);
+  auto model = formats::ReadStoredInvoice(ctx.app.registry, (*doc)->content, (*doc)->media_type, &format);
   if (!model)
     return ctx.Problem(409, "conflict", "The stored document cannot be shown",
                        "the original (" + (format.empty() ? (*doc)->media_type : format) +

@@ -9,6 +9,7 @@
 
 #include "formats/json/json_value.h"
 #include "formats/registry/builtin.h"
+#include "formats/registry/stored_invoice.h"
 #include "formats/xml/xml_document.h"
 #include "tests/formats/test_invoices.h"
 
