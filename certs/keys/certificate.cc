@@ -213,4 +213,22 @@ std::string CertificateBase64(X509* cert) {
   return b64;
 }
 
+std::string CertificateDigestBase64(X509* cert, const EVP_MD* md) {
+  unsigned char buf[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (X509_digest(cert, md, buf, &len) != 1) return "";
+  return EncodeBase64(std::string_view(reinterpret_cast<char*>(buf), len));
+}
+
+std::string SerialDecimal(X509* cert) {
+  std::string out;
+  if (BIGNUM* bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), nullptr)) {
+    char* dec = BN_bn2dec(bn);
+    if (dec != nullptr) out = dec;
+    OPENSSL_free(dec);
+    BN_free(bn);
+  }
+  return out;
+}
+
 }  // namespace gw::certs

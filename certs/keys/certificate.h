@@ -52,6 +52,10 @@ std::string FormatUtc(std::time_t t);
 
 // The base64 of the DER encoding (the content of ds:X509Certificate).
 std::string CertificateBase64(X509* cert);
+// The digest of the DER encoding in base64 (xades:CertDigest); "" on failure.
+std::string CertificateDigestBase64(X509* cert, const EVP_MD* md);
+// The serial number in decimal (xades:X509SerialNumber).
+std::string SerialDecimal(X509* cert);
 // base64 (whitespace ignored) to bytes; kInvalidArgument when malformed.
 Result<std::string> DecodeBase64(std::string_view text);
 std::string EncodeBase64(std::string_view bytes);

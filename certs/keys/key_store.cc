@@ -133,6 +133,13 @@ Result<SigningKey> SigningKey::Load(const KeySource& source) {
     return Error::InvalidArgument("the certificate does not belong to the private key (" +
                                   DescribeCertificate(result.cert_.get()).subject + ")");
   }
+  auto text = std::make_shared<CertificateText>();
+  text->base64.push_back(CertificateBase64(result.cert_.get()));
+  for (const auto& c : result.chain_) text->base64.push_back(CertificateBase64(c.get()));
+  text->sha256_base64 = CertificateDigestBase64(result.cert_.get(), EVP_sha256());
+  text->issuer = DescribeCertificate(result.cert_.get()).issuer;
+  text->serial_decimal = SerialDecimal(result.cert_.get());
+  result.text_ = std::move(text);
   return result;
 }
 

@@ -6,6 +6,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -67,11 +68,21 @@ class SigningKey {
   const std::vector<X509Ptr>& chain() const { return chain_; }
   bool is_rsa() const;
 
+  // The certificate as signatures carry it, computed once at load.
+  struct CertificateText {
+    std::vector<std::string> base64;  // ds:X509Certificate: the signer's, then the chain
+    std::string sha256_base64;        // xades:CertDigest with SHA-256
+    std::string issuer;               // xades:X509IssuerName (DescribeCertificate's issuer)
+    std::string serial_decimal;       // xades:X509SerialNumber
+  };
+  const CertificateText& certificate_text() const { return *text_; }
+
  private:
   SigningKey() = default;
   EvpPkeyPtr key_;
   X509Ptr cert_;
   std::vector<X509Ptr> chain_;
+  std::shared_ptr<const CertificateText> text_;
 };
 
 }  // namespace gw::certs

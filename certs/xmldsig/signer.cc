@@ -1,7 +1,6 @@
 #include "certs/xmldsig/signer.h"
 
 #include <openssl/err.h>
-#include <openssl/rand.h>
 #include <xmlsec/crypto.h>
 #include <xmlsec/openssl/evp.h>
 #include <xmlsec/templates.h>
@@ -11,6 +10,7 @@
 #include <cstring>
 
 #include "certs/keys/certificate.h"
+#include "certs/xmldsig/text_signer.h"
 #include "certs/xmldsig/xades.h"
 #include "certs/xmldsig/xmlsec_library.h"
 
@@ -24,18 +24,6 @@ struct DSigCtxFree {
   void operator()(xmlSecDSigCtx* c) const { xmlSecDSigCtxDestroy(c); }
 };
 using DSigCtxPtr = std::unique_ptr<xmlSecDSigCtx, DSigCtxFree>;
-
-std::string RandomId(const char* prefix) {
-  unsigned char bytes[8];
-  if (RAND_bytes(bytes, sizeof(bytes)) != 1) ERR_clear_error();
-  static const char* kHex = "0123456789abcdef";
-  std::string id = prefix;
-  for (unsigned char b : bytes) {
-    id.push_back(kHex[b >> 4]);
-    id.push_back(kHex[b & 15]);
-  }
-  return id;
-}
 
 xmlNs* EnsureNs(xmlNode* node, const char* href, const char* prefix) {
   if (xmlNs* ns = xmlSearchNsByHref(node->doc, node, X(href))) return ns;
@@ -91,12 +79,16 @@ Result<SignProfile> ParseSignProfile(std::string_view name) {
 }
 
 Result<std::string> SignXml(std::string_view xml, const SigningKey& key, const SignOptions& options) {
+  GW_RETURN_IF_ERROR(CheckSignOptions(options));
+  if (!options.use_xmlsec) {
+    if (auto signed_xml = SignXmlText(xml, key, options)) return std::move(*signed_xml);
+  }
   InitializeXmlsec();
   auto parsed = ParseUntrustedXml(xml);
   if (!parsed) return std::move(parsed).error();
   xmlDoc* doc = parsed->get();
   const bool xades = options.profile != SignProfile::kXmlDsig;
-  const std::string signature_id = xades ? RandomId("Signature-") : "";
+  const std::string signature_id = xades ? NewSignatureId() : "";
 
   xmlNode* sig = xmlSecTmplSignatureCreateNsPref(
       doc, xmlSecTransformExclC14NId, key.is_rsa() ? xmlSecTransformRsaSha256Id : xmlSecTransformEcdsaSha256Id,

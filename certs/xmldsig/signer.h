@@ -1,4 +1,4 @@
-// Signs XML documents with xmlsec1: enveloped XMLDSig, XAdES-BES and XAdES-EPES. Stateless;
+// Signs XML documents: enveloped XMLDSig, XAdES-BES and XAdES-EPES. Stateless;
 // SignXml may run on several threads at once with the same SigningKey.
 #pragma once
 
@@ -29,9 +29,14 @@ struct SignOptions {
   SignProfile profile = SignProfile::kXmlDsig;
   SignaturePolicy policy;       // EPES only; required there
   std::time_t signing_time = 0;  // xades:SigningTime; 0 means now
+  // Sign through xmlsec's tree even when the streaming signer (text_signer.h) could: the
+  // reference the tests and the benchmark compare it with.
+  bool use_xmlsec = false;
 };
 
-// Returns `xml` with an enveloped signature: ds:Reference URI="" with the enveloped-signature
+// Returns `xml` with an enveloped signature, made by the streaming signer (text_signer.h) for
+// plain UTF-8 documents, which keeps the document's bytes, else by xmlsec1 on a libxml2 tree,
+// which writes the document out again. Both give the same structure: ds:Reference URI="" with the enveloped-signature
 // and exclusive c14n transforms, SHA-256 digests, RSA-SHA256 or ECDSA-SHA256 by key type,
 // ds:KeyInfo/ds:X509Data with the signer certificate and chain. XAdES adds ds:Object/
 // xades:QualifyingProperties with SignedProperties (SigningTime, SigningCertificate with a

@@ -1,7 +1,9 @@
 #include "certs/xmldsig/xades.h"
 
 #include <openssl/bn.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 
 #include <algorithm>
 #include <cctype>
@@ -19,25 +21,44 @@ namespace {
 const xmlChar* X(const char* s) { return reinterpret_cast<const xmlChar*>(s); }
 const xmlChar* X(const std::string& s) { return reinterpret_cast<const xmlChar*>(s.c_str()); }
 
-const char* DigestUri(const std::string& alg) {
+Finding Fail(const char* rule, std::string message) {
+  return Finding{rule, Finding::Severity::kFatal, "", std::move(message)};
+}
+
+}  // namespace
+
+const char* PolicyDigestUri(const std::string& alg) {
   if (alg == "sha256") return "http://www.w3.org/2001/04/xmlenc#sha256";
   if (alg == "sha384") return "http://www.w3.org/2001/04/xmldsig-more#sha384";
   if (alg == "sha512") return "http://www.w3.org/2001/04/xmlenc#sha512";
   return nullptr;
 }
 
-std::string CertDigest(X509* cert, const EVP_MD* md) {
-  unsigned char buf[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (X509_digest(cert, md, buf, &len) != 1) return "";
-  return EncodeBase64(std::string_view(reinterpret_cast<char*>(buf), len));
+std::string NewSignatureId() {
+  unsigned char bytes[8];
+  if (RAND_bytes(bytes, sizeof(bytes)) != 1) ERR_clear_error();
+  static const char* kHex = "0123456789abcdef";
+  std::string id = "Signature-";
+  for (unsigned char b : bytes) {
+    id.push_back(kHex[b >> 4]);
+    id.push_back(kHex[b & 15]);
+  }
+  return id;
 }
 
-Finding Fail(const char* rule, std::string message) {
-  return Finding{rule, Finding::Severity::kFatal, "", std::move(message)};
+Status CheckSignOptions(const SignOptions& options) {
+  if (options.profile != SignProfile::kXadesEpes) return OkStatus();
+  if (options.policy.id.empty() || options.policy.hash_base64.empty()) {
+    return Error::InvalidArgument("XAdES-EPES needs the signature policy: --policy-id URI and --policy-hash B64");
+  }
+  if (PolicyDigestUri(options.policy.hash_algorithm) == nullptr) {
+    return Error::InvalidArgument("the policy hash algorithm '" + options.policy.hash_algorithm +
+                                  "' is not one of sha256, sha384, sha512");
+  }
+  auto raw = DecodeBase64(options.policy.hash_base64);
+  if (!raw || raw->empty()) return Error::InvalidArgument("the policy hash is not base64");
+  return OkStatus();
 }
-
-}  // namespace
 
 const EVP_MD* DigestForUri(const std::string& uri, bool& weak) {
   weak = false;
@@ -58,19 +79,8 @@ const EVP_MD* DigestForUri(const std::string& uri, bool& weak) {
 Status AddQualifyingProperties(xmlNode* object, const std::string& signature_id,
                                const std::string& signed_properties_id, X509* cert,
                                const SignOptions& options, std::time_t signing_time) {
+  GW_RETURN_IF_ERROR(CheckSignOptions(options));
   const bool epes = options.profile == SignProfile::kXadesEpes;
-  const char* policy_digest_uri = DigestUri(options.policy.hash_algorithm);
-  if (epes) {
-    if (options.policy.id.empty() || options.policy.hash_base64.empty()) {
-      return Error::InvalidArgument("XAdES-EPES needs the signature policy: --policy-id URI and --policy-hash B64");
-    }
-    if (policy_digest_uri == nullptr) {
-      return Error::InvalidArgument("the policy hash algorithm '" + options.policy.hash_algorithm +
-                                    "' is not one of sha256, sha384, sha512");
-    }
-    auto raw = DecodeBase64(options.policy.hash_base64);
-    if (!raw || raw->empty()) return Error::InvalidArgument("the policy hash is not base64");
-  }
   xmlNs* ds = xmlSearchNsByHref(object->doc, object, X(kDsigNs));
   xmlNode* qp = xmlNewChild(object, nullptr, X("QualifyingProperties"), nullptr);
   xmlNs* xades = xmlNewNs(qp, X(kXadesNs), X("xades"));
@@ -88,18 +98,11 @@ Status AddQualifyingProperties(xmlNode* object, const std::string& signature_id,
   xmlNode* digest = xmlNewChild(c, xades, X("CertDigest"), nullptr);
   xmlNode* dm = xmlNewChild(digest, ds, X("DigestMethod"), nullptr);
   xmlNewProp(dm, X("Algorithm"), X("http://www.w3.org/2001/04/xmlenc#sha256"));
-  xmlNewTextChild(digest, ds, X("DigestValue"), X(CertDigest(cert, EVP_sha256())));
+  xmlNewTextChild(digest, ds, X("DigestValue"), X(CertificateDigestBase64(cert, EVP_sha256())));
   xmlNode* is = xmlNewChild(c, xades, X("IssuerSerial"), nullptr);
   CertificateInfo info = DescribeCertificate(cert);
   xmlNewTextChild(is, ds, X("X509IssuerName"), X(info.issuer));
-  std::string serial_dec;
-  if (BIGNUM* bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), nullptr)) {
-    char* dec = BN_bn2dec(bn);
-    serial_dec = dec;
-    OPENSSL_free(dec);
-    BN_free(bn);
-  }
-  xmlNewTextChild(is, ds, X("X509SerialNumber"), X(serial_dec));
+  xmlNewTextChild(is, ds, X("X509SerialNumber"), X(SerialDecimal(cert)));
 
   if (epes) {
     xmlNode* spi = xmlNewChild(ssp, xades, X("SignaturePolicyIdentifier"), nullptr);
@@ -108,7 +111,7 @@ Status AddQualifyingProperties(xmlNode* object, const std::string& signature_id,
     xmlNewTextChild(id, xades, X("Identifier"), X(options.policy.id));
     xmlNode* hash = xmlNewChild(spid, xades, X("SigPolicyHash"), nullptr);
     xmlNode* hm = xmlNewChild(hash, ds, X("DigestMethod"), nullptr);
-    xmlNewProp(hm, X("Algorithm"), X(policy_digest_uri));
+    xmlNewProp(hm, X("Algorithm"), X(PolicyDigestUri(options.policy.hash_algorithm)));
     xmlNewTextChild(hash, ds, X("DigestValue"), X(options.policy.hash_base64));
   }
   return OkStatus();
@@ -186,7 +189,7 @@ XadesProperties ReadXadesProperties(xmlNode* signature, X509* cert, std::time_t 
       std::string given = NodeText(dv);
       given.erase(std::remove_if(given.begin(), given.end(), [](char ch) { return std::isspace(static_cast<unsigned char>(ch)); }),
                   given.end());
-      if (given == CertDigest(cert, md)) matched = true;
+      if (given == CertificateDigestBase64(cert, md)) matched = true;
     }
     if (!matched) {
       p.failures.push_back(Fail("xades.signing-certificate",

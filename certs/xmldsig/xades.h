@@ -14,6 +14,15 @@
 
 namespace gw::certs {
 
+// "Signature-" and 16 random hex digits: the Id of a XAdES ds:Signature.
+std::string NewSignatureId();
+
+// kInvalidArgument when EPES lacks its policy or the policy hash is not base64 with a known
+// algorithm; OK for the other profiles.
+Status CheckSignOptions(const SignOptions& options);
+// The DigestMethod URI of "sha256", "sha384", "sha512"; nullptr for anything else.
+const char* PolicyDigestUri(const std::string& alg);
+
 // Appends xades:QualifyingProperties (Target="#signature_id") to `object` with SignedProperties
 // Id=`signed_properties_id`: SigningTime, SigningCertificate (SHA-256 CertDigest, IssuerSerial)
 // and, for EPES, SignaturePolicyIdentifier. kInvalidArgument when EPES lacks its policy.
