@@ -6,6 +6,8 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
+#include <vector>
 
 #include "certs/keys/certificate.h"
 
@@ -71,6 +73,64 @@ bool LooksLikePkcs12(const std::string& path, const std::string& bytes) {
 }  // namespace
 
 bool SigningKey::is_rsa() const { return EVP_PKEY_get_base_id(key_.get()) == EVP_PKEY_RSA; }
+
+// Signing contexts of one key, initialised for SHA-256 and handed to one signature at a time.
+class SigningKey::ContextPool {
+ public:
+  explicit ContextPool(EVP_PKEY* key) : key_(key) {}
+  ~ContextPool() {
+    for (EVP_PKEY_CTX* c : free_) EVP_PKEY_CTX_free(c);
+  }
+  EVP_PKEY_CTX* Take() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!free_.empty()) {
+        EVP_PKEY_CTX* c = free_.back();
+        free_.pop_back();
+        return c;
+      }
+    }
+    EVP_PKEY_CTX* c = EVP_PKEY_CTX_new_from_pkey(nullptr, key_, nullptr);
+    if (c == nullptr || EVP_PKEY_sign_init(c) != 1 || EVP_PKEY_CTX_set_signature_md(c, EVP_sha256()) != 1) {
+      EVP_PKEY_CTX_free(c);
+      ERR_clear_error();
+      return nullptr;
+    }
+    return c;
+  }
+  void Give(EVP_PKEY_CTX* c) {
+    std::lock_guard<std::mutex> lock(mu_);
+    free_.push_back(c);
+  }
+
+ private:
+  EVP_PKEY* key_;  // owned by the SigningKey, which outlives its pool
+  std::mutex mu_;
+  std::vector<EVP_PKEY_CTX*> free_;
+};
+
+bool SigningKey::SignSha256(std::string_view data, std::string& signature) const {
+  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  unsigned char digest[32];
+  unsigned int digest_len = 0;
+  if (sha256 == nullptr || EVP_Digest(data.data(), data.size(), digest, &digest_len, sha256, nullptr) != 1) {
+    ERR_clear_error();
+    return false;
+  }
+  EVP_PKEY_CTX* ctx = contexts_->Take();
+  if (ctx == nullptr) return false;
+  size_t len = static_cast<size_t>(EVP_PKEY_get_size(key_.get()));
+  signature.resize(len);
+  const bool ok = EVP_PKEY_sign(ctx, reinterpret_cast<unsigned char*>(signature.data()), &len, digest, digest_len) == 1;
+  if (ok) {
+    signature.resize(len);
+    contexts_->Give(ctx);
+  } else {
+    EVP_PKEY_CTX_free(ctx);  // a context in an unknown state is not reused
+    ERR_clear_error();
+  }
+  return ok;
+}
 
 Result<SigningKey> SigningKey::Load(const KeySource& source) {
   SigningKey result;
@@ -140,6 +200,7 @@ Result<SigningKey> SigningKey::Load(const KeySource& source) {
   text->issuer = DescribeCertificate(result.cert_.get()).issuer;
   text->serial_decimal = SerialDecimal(result.cert_.get());
   result.text_ = std::move(text);
+  result.contexts_ = std::make_shared<ContextPool>(result.key_.get());
   return result;
 }
 

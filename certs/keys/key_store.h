@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "certs/keys/openssl_ptr.h"
@@ -77,12 +78,19 @@ class SigningKey {
   };
   const CertificateText& certificate_text() const { return *text_; }
 
+  // The SHA-256 signature of `data` with this key: PKCS#1 v1.5 for RSA, DER for ECDSA. Signing
+  // contexts are set up once per key and thread and kept (OpenSSL 3 looks the algorithms up
+  // again on every EVP_DigestSignInit). Thread-safe. False when OpenSSL fails.
+  bool SignSha256(std::string_view data, std::string& signature) const;
+
  private:
   SigningKey() = default;
   EvpPkeyPtr key_;
   X509Ptr cert_;
   std::vector<X509Ptr> chain_;
   std::shared_ptr<const CertificateText> text_;
+  class ContextPool;
+  std::shared_ptr<ContextPool> contexts_;
 };
 
 }  // namespace gw::certs

@@ -4,8 +4,6 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 
-#include <memory>
-
 #include "certs/keys/certificate.h"
 #include "certs/xmldsig/exc_c14n.h"
 #include "certs/xmldsig/xades.h"
@@ -17,10 +15,6 @@ namespace {
 constexpr size_t npos = std::string_view::npos;
 constexpr const char* kExcC14n = "http://www.w3.org/2001/10/xml-exc-c14n#";
 constexpr const char* kSha256 = "http://www.w3.org/2001/04/xmlenc#sha256";
-
-struct MdCtxFree {
-  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
-};
 
 // The SHA-256 of the exclusive canonical form of `xml`, in base64; false when the canonicalizer
 // refuses the text.
@@ -34,20 +28,8 @@ bool CanonicalDigest(std::string_view xml, std::string& digest_base64) {
 // The XMLDSig SignatureValue bytes of `data`: PKCS#1 v1.5 for RSA; for ECDSA the two integers
 // r and s, each padded to the curve's size (XMLDSig 1.1 section 6.4.3), not OpenSSL's DER.
 bool SignatureValue(const SigningKey& key, std::string_view data, std::string& value) {
-  std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
-  size_t len = 0;
-  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key.key()) != 1 ||
-      EVP_DigestSign(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1) {
-    ERR_clear_error();
-    return false;
-  }
-  std::string sig(len, '\0');
-  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len,
-                     reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1) {
-    ERR_clear_error();
-    return false;
-  }
-  sig.resize(len);
+  std::string sig;
+  if (!key.SignSha256(data, sig)) return false;
   if (key.is_rsa()) {
     value = std::move(sig);
     return true;
