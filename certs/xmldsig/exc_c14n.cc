@@ -1,7 +1,6 @@
 #include "certs/xmldsig/exc_c14n.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -14,69 +13,22 @@
 #include <emmintrin.h>
 #endif
 
+#include "certs/xmldsig/xml_text.h"
+
 namespace gw::certs {
 namespace {
 
-constexpr size_t npos = std::string_view::npos;
-constexpr std::string_view kXmlNamespace = "http://www.w3.org/XML/1998/namespace";
-
-// Equality of two short names (prefixes, element names) without a call to memcmp.
-inline bool Same(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (a[i] != b[i]) return false;
-  }
-  return true;
-}
-
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-// ASCII name characters: 1 may start a name, 2 may only follow.
-struct NameClasses {
-  uint8_t c[256] = {};
-  constexpr NameClasses() {
-    for (int i = 'a'; i <= 'z'; ++i) c[i] = c[i - 32] = 1;
-    c[static_cast<int>('_')] = c[static_cast<int>(':')] = 1;
-    for (int i = '0'; i <= '9'; ++i) c[i] = 2;
-    c[static_cast<int>('-')] = c[static_cast<int>('.')] = 2;
-  }
-};
-constexpr NameClasses kName;
-inline bool IsNameStart(unsigned char c) { return kName.c[c] == 1; }
-inline bool IsNameChar(unsigned char c) { return kName.c[c] != 0; }
-
-// The length of the UTF-8 sequence at p (*p >= 0x80) when it is well formed and an XML Char
-// (XML 1.0 section 2.2), else 0.
-size_t Utf8Char(const unsigned char* p, const unsigned char* end) {
-  const unsigned c = p[0];
-  uint32_t cp = 0;
-  size_t n = 0;
-  if (c < 0xC2) return 0;
-  if (c < 0xE0) {
-    n = 2;
-    cp = c & 0x1F;
-  } else if (c < 0xF0) {
-    n = 3;
-    cp = c & 0x0F;
-  } else if (c < 0xF5) {
-    n = 4;
-    cp = c & 0x07;
-  } else {
-    return 0;
-  }
-  if (static_cast<size_t>(end - p) < n) return 0;
-  for (size_t i = 1; i < n; ++i) {
-    if ((p[i] & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (p[i] & 0x3F);
-  }
-  if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF))) return 0;
-  if ((cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFE || cp == 0xFFFF) return 0;
-  return n;
-}
-
-bool IsXmlChar(uint32_t cp) {
-  return cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) || (cp >= 0xE000 && cp <= 0xFFFD) ||
-         (cp >= 0x10000 && cp <= 0x10FFFF);
-}
+using xml_text::npos;
+using xml_text::kXmlNamespace;
+using xml_text::Same;
+using xml_text::IsSpace;
+using xml_text::IsNameChar;
+using xml_text::Utf8Char;
+using xml_text::IsXmlChar;
+using xml_text::PlainAbsoluteUri;
+using xml_text::RawAttribute;
+using xml_text::Tag;
+using xml_text::Scanner;
 
 template <typename Out>
 void AppendUtf8(Out& out, uint32_t cp) {
@@ -158,252 +110,6 @@ inline size_t SkipPlainText(const unsigned char* p, size_t i, size_t size) {
   while (i < size && kPlain.text[p[i]]) ++i;
   return i;
 }
-
-// An absolute URI of RFC 3986 in plain ASCII: a scheme, then unreserved and reserved characters
-// (no brackets, no '&', no quotes), '%' with two hex digits, at most one '#'. Namespace names of
-// any other shape are left to libxml2, whose URI checks they might fail; these need no escaping.
-bool PlainAbsoluteUri(std::string_view uri) {
-  size_t i = 0;
-  if (uri.empty() || !((uri[0] | 32) >= 'a' && (uri[0] | 32) <= 'z')) return false;
-  while (i < uri.size() && uri[i] != ':') {
-    const char c = uri[i];
-    if (!(((c | 32) >= 'a' && (c | 32) <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.')) return false;
-    ++i;
-  }
-  if (i == uri.size()) return false;
-  bool fragment = false;
-  for (++i; i < uri.size(); ++i) {
-    const char c = uri[i];
-    if (((c | 32) >= 'a' && (c | 32) <= 'z') || (c >= '0' && c <= '9')) continue;
-    if (c == '%') {
-      if (i + 2 >= uri.size() || !std::isxdigit(static_cast<unsigned char>(uri[i + 1])) ||
-          !std::isxdigit(static_cast<unsigned char>(uri[i + 2]))) {
-        return false;
-      }
-      i += 2;
-      continue;
-    }
-    if (c == '#') {
-      if (fragment) return false;
-      fragment = true;
-      continue;
-    }
-    if (std::string_view("-._~:/?@!$'()*+,;=").find(c) == std::string_view::npos) return false;
-  }
-  return true;
-}
-
-struct RawAttribute {
-  std::string_view name;
-  size_t colon = npos;     // where the prefix ends in `name`
-  std::string_view value;  // between the quotes, as written
-};
-
-// A start tag read from the text: its name, attributes as written and whether it is an
-// empty-element tag. `end` is just past its '>'.
-struct Tag {
-  std::string_view qname;
-  size_t colon = npos;
-  std::vector<RawAttribute> attributes;
-  bool empty = false;
-  size_t end = 0;
-};
-
-// The XML reading both the canonicalizer and the outline use: names, start tags, and the
-// constructs skipped over (comments, processing instructions, the XML declaration).
-class Scanner {
- public:
-  Scanner(std::string_view s, std::string* why) : s_(s), why_(why) {}
-
-  bool Fail(const char* reason, size_t at) {
-    if (why_ != nullptr) *why_ = std::string(reason) + " (byte " + std::to_string(at) + ")";
-    return false;
-  }
-  bool StartsWith(size_t at, std::string_view prefix) const { return s_.compare(at, prefix.size(), prefix) == 0; }
-
-  // An ASCII XML name at `pos` with at most one ':', neither first nor last (a QName), or ""
-  // (non-ASCII names are left to the libxml2 path). `colon`: where the prefix ends, or npos.
-  std::string_view Name(size_t& pos, size_t* colon = nullptr) const {
-    const auto* p = reinterpret_cast<const unsigned char*>(s_.data());
-    const size_t size = s_.size();
-    const size_t start = pos;
-    if (pos >= size || !IsNameStart(p[pos]) || p[pos] == ':') return {};
-    size_t c = npos;
-    size_t i = pos + 1;
-    for (; i < size && IsNameChar(p[i]); ++i) {
-      if (p[i] == ':') {
-        if (c != npos) return {};
-        c = i - start;
-      }
-    }
-    if ((i < size && p[i] >= 0x80) || (c != npos && c + 1 == i - start)) return {};
-    pos = i;
-    if (colon != nullptr) *colon = c;
-    return s_.substr(start, i - start);
-  }
-  bool SkipSpace(size_t& pos) const {
-    size_t start = pos;
-    while (pos < s_.size() && IsSpace(s_[pos])) ++pos;
-    return pos != start;
-  }
-
-  // The start tag at `pos` (its '<').
-  bool ReadTag(size_t pos, Tag& tag) {
-    ++pos;
-    tag.qname = Name(pos, &tag.colon);
-    if (tag.qname.empty()) return Fail("an element name that is not an ASCII XML name with at most one ':'", pos);
-    tag.attributes.clear();
-    for (;;) {
-      bool spaced = SkipSpace(pos);
-      if (pos >= s_.size()) return Fail("a start tag without its end", pos);
-      if (s_[pos] == '>') {
-        tag.empty = false;
-        tag.end = pos + 1;
-        return true;
-      }
-      if (s_[pos] == '/') {
-        if (!StartsWith(pos, "/>")) return Fail("'/' inside a start tag", pos);
-        tag.empty = true;
-        tag.end = pos + 2;
-        return true;
-      }
-      if (!spaced) return Fail("no space before an attribute", pos);
-      size_t colon = npos;
-      std::string_view name = Name(pos, &colon);
-      if (name.empty()) return Fail("an attribute name that is not an ASCII XML name with at most one ':'", pos);
-      SkipSpace(pos);
-      if (pos >= s_.size() || s_[pos] != '=') return Fail("an attribute without '='", pos);
-      ++pos;
-      SkipSpace(pos);
-      if (pos >= s_.size() || (s_[pos] != '"' && s_[pos] != '\'')) return Fail("an attribute value without quotes", pos);
-      const char quote = s_[pos];
-      size_t close = pos + 1;
-      while (close < s_.size() && s_[close] != quote) ++close;
-      if (close >= s_.size()) return Fail("an attribute value without its closing quote", pos);
-      tag.attributes.push_back(RawAttribute{name, colon, s_.substr(pos + 1, close - pos - 1)});
-      pos = close + 1;
-    }
-  }
-
-  // The byte offset past a comment ("<!--" at pos), checking its characters; npos when not
-  // well formed.
-  size_t SkipComment(size_t pos) {
-    size_t end = s_.find("--", pos + 4);
-    if (end == npos || end + 2 >= s_.size() || s_[end + 2] != '>') {
-      Fail("a comment that is not closed by '-->' or holds '--'", pos);
-      return npos;
-    }
-    if (!CheckChars(pos + 4, end)) return npos;
-    return end + 3;
-  }
-  // A processing instruction at `pos` ("<?"): its target and data; the offset past it, or npos.
-  size_t ReadPi(size_t pos, std::string_view& target, std::string_view& data) {
-    size_t p = pos + 2;
-    target = Name(p);
-    if (target.empty()) return Fail("a processing instruction without a target", pos), npos;
-    if (target.size() == 3 && (target[0] | 32) == 'x' && (target[1] | 32) == 'm' && (target[2] | 32) == 'l') {
-      return Fail("an XML declaration that is not at the start of the document", pos), npos;
-    }
-    size_t end = s_.find("?>", p);
-    if (end == npos) return Fail("a processing instruction without '?>'", pos), npos;
-    if (end != p && !SkipSpace(p)) return Fail("a processing instruction target followed by no space", p), npos;
-    data = s_.substr(std::min(p, end), end - std::min(p, end));
-    if (data.find('\r') != npos) return Fail("a carriage return in a processing instruction", pos), npos;
-    if (!CheckChars(p, end)) return npos;
-    return end + 2;
-  }
-  // Past a byte-order mark and the XML declaration (XML 1.0 production 23: version, then an
-  // optional encoding, which must be UTF-8, and standalone, in that order).
-  bool SkipDeclaration(size_t& pos) {
-    pos = StartsWith(0, "\xEF\xBB\xBF") ? 3 : 0;
-    if (!StartsWith(pos, "<?xml") || pos + 5 >= s_.size() || !IsSpace(s_[pos + 5])) return true;
-    const size_t at = pos;
-    size_t p = pos + 5;
-    // One pseudo-attribute: white space, the name, '=', a quoted value.
-    auto pseudo = [&](std::string_view name, std::string_view& value) {
-      size_t q = p;
-      if (!SkipSpace(q) || !StartsWith(q, name)) return false;
-      q += name.size();
-      SkipSpace(q);
-      if (q >= s_.size() || s_[q] != '=') return false;
-      ++q;
-      SkipSpace(q);
-      if (q >= s_.size() || (s_[q] != '"' && s_[q] != '\'')) return false;
-      size_t close = s_.find(s_[q], q + 1);
-      if (close == npos) return false;
-      value = s_.substr(q + 1, close - q - 1);
-      p = close + 1;
-      return true;
-    };
-    std::string_view version, encoding, standalone;
-    if (!pseudo("version", version) || version.size() < 3 || version.substr(0, 2) != "1." ||
-        version.find_first_not_of("0123456789", 2) != npos) {
-      return Fail("an XML declaration without a version 1.x", at);
-    }
-    if (pseudo("encoding", encoding)) {
-      std::string lower(encoding);
-      for (char& c : lower) c = static_cast<char>(c | 32);
-      if (lower != "utf-8" && lower != "utf8") return Fail("an encoding other than UTF-8", at);
-    }
-    if (pseudo("standalone", standalone) && standalone != "yes" && standalone != "no") {
-      return Fail("an XML declaration with a standalone other than yes or no", at);
-    }
-    SkipSpace(p);
-    if (!StartsWith(p, "?>")) return Fail("a malformed XML declaration", at);
-    pos = p + 2;
-    return true;
-  }
-  // Every character of [from, to) is an XML Char in well-formed UTF-8.
-  bool CheckChars(size_t from, size_t to) {
-    const auto* p = reinterpret_cast<const unsigned char*>(s_.data());
-    for (size_t i = from; i < to;) {
-      unsigned char c = p[i];
-      if (c >= 0x80) {
-        size_t n = Utf8Char(p + i, p + to);
-        if (n == 0) return Fail("malformed UTF-8 or a character XML does not allow", i);
-        i += n;
-      } else {
-        if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') return Fail("a control character", i);
-        ++i;
-      }
-    }
-    return true;
-  }
-
-  // A character reference or predefined entity at `pos` ('&'): its code point and the offset
-  // past ';'. False for anything else (an undeclared entity).
-  bool Reference(size_t& pos, uint32_t& cp) {
-    size_t semi = s_.find(';', pos + 1);
-    if (semi == npos || semi - pos > 12) return Fail("an '&' that starts no reference", pos);
-    std::string_view ref = s_.substr(pos + 1, semi - pos - 1);
-    if (ref == "lt") cp = '<';
-    else if (ref == "gt") cp = '>';
-    else if (ref == "amp") cp = '&';
-    else if (ref == "quot") cp = '"';
-    else if (ref == "apos") cp = '\'';
-    else if (ref.size() >= 2 && ref[0] == '#') {
-      bool hex = ref[1] == 'x';
-      std::string_view digits = ref.substr(hex ? 2 : 1);
-      if (digits.empty()) return Fail("an empty character reference", pos);
-      cp = 0;
-      for (char d : digits) {
-        int v = d >= '0' && d <= '9' ? d - '0' : hex && (d | 32) >= 'a' && (d | 32) <= 'f' ? (d | 32) - 'a' + 10 : -1;
-        if (v < 0) return Fail("a malformed character reference", pos);
-        cp = cp * (hex ? 16 : 10) + static_cast<uint32_t>(v);
-        if (cp > 0x10FFFF) return Fail("a character reference out of range", pos);
-      }
-      if (!IsXmlChar(cp)) return Fail("a character reference to a character XML does not allow", pos);
-    } else {
-      return Fail("a reference to an entity that is not predefined", pos);
-    }
-    pos = semi + 1;
-    return true;
-  }
-
- protected:
-  std::string_view s_;
-  std::string* why_;
-};
 
 // The canonical form on its way out: a fixed buffer handed to a sink whenever it fills (a string,
 // or a digest that then never holds the whole canonical form), so that each write is a bounds
@@ -845,26 +551,6 @@ class Canonicalizer : public Scanner {
   Bindings rendered_;
 };
 
-// The namespace URI `prefix` has from the declarations of `tags` (innermost last).
-bool ResolvePrefix(std::string_view prefix, const std::vector<const Tag*>& tags, std::string_view& uri) {
-  for (size_t t = tags.size(); t-- > 0;) {
-    for (const RawAttribute& a : tags[t]->attributes) {
-      if (prefix.empty() ? a.name == "xmlns" : (a.name.size() == prefix.size() + 6 && a.name.substr(0, 6) == "xmlns:" &&
-                                                 a.name.substr(6) == prefix)) {
-        uri = a.value;
-        return true;
-      }
-    }
-  }
-  uri = {};
-  return prefix.empty();
-}
-
-std::string_view PrefixOf(std::string_view qname) {
-  size_t colon = qname.find(':');
-  return colon == npos ? std::string_view() : qname.substr(0, colon);
-}
-
 }  // namespace
 
 bool ExclusiveC14n(std::string_view xml, std::string& out, std::string* why) {
@@ -902,108 +588,6 @@ bool ExclusiveC14nSha256(std::string_view xml, unsigned char digest[32], std::st
   return true;
 }
 
-bool OutlineDocument(std::string_view xml, DocumentOutline& out) {
-  out = DocumentOutline{};
-  Scanner scan(xml, nullptr);
-  size_t pos = 0;
-  if (!scan.SkipDeclaration(pos)) return false;
-  // The prologue: white space, comments and processing instructions.
-  for (;;) {
-    scan.SkipSpace(pos);
-    if (pos >= xml.size() || xml[pos] != '<') return false;
-    if (scan.StartsWith(pos, "<!--")) {
-      pos = scan.SkipComment(pos);
-    } else if (scan.StartsWith(pos, "<?")) {
-      std::string_view target, data;
-      pos = scan.ReadPi(pos, target, data);
-    } else if (scan.StartsWith(pos, "<!")) {
-      return false;
-    } else {
-      break;
-    }
-    if (pos == npos) return false;
-  }
-  Tag root;
-  if (!scan.ReadTag(pos, root) || root.empty) return false;
-  out.root_qname = root.qname;
-  if (!ResolvePrefix(PrefixOf(root.qname), {&root}, out.root_ns)) return false;
-  out.root_content = root.end;
-
-  // The end of the document: the last end tag, after which only white space, comments and
-  // processing instructions follow.
-  size_t end = xml.size();
-  for (;;) {
-    while (end > 0 && IsSpace(xml[end - 1])) --end;
-    std::string_view head = xml.substr(0, end);
-    size_t open = npos;
-    if (head.size() >= 3 && head.substr(head.size() - 3) == "-->") open = head.rfind("<!--");
-    else if (head.size() >= 2 && head.substr(head.size() - 2) == "?>") open = head.rfind("<?");
-    if (open == npos) break;
-    end = open;
-  }
-  if (end == 0 || xml[end - 1] != '>') return false;
-  size_t last = xml.rfind("</", end - 1);
-  if (last == npos || last < out.root_content) return false;
-  size_t p = last + 2;
-  if (scan.Name(p) != root.qname) return false;
-  out.root_end_tag = last;
-
-  // The first child element of the root, and the end of its subtree.
-  for (pos = root.end; pos < last;) {
-    pos = xml.find('<', pos);
-    if (pos == npos || pos >= last) break;
-    if (scan.StartsWith(pos, "<!--")) {
-      pos = scan.SkipComment(pos);
-    } else if (scan.StartsWith(pos, "<![CDATA[")) {
-      size_t e = xml.find("]]>", pos);
-      pos = e == npos ? npos : e + 3;
-    } else if (scan.StartsWith(pos, "<?")) {
-      std::string_view target, data;
-      pos = scan.ReadPi(pos, target, data);
-    } else if (scan.StartsWith(pos, "<!") || scan.StartsWith(pos, "</")) {
-      return false;  // a stray declaration or end tag before the first child: leave it to the parser
-    } else {
-      Tag child;
-      if (!scan.ReadTag(pos, child)) return false;
-      out.first_child = pos;
-      out.first_child_qname = child.qname;
-      if (!ResolvePrefix(PrefixOf(child.qname), {&root, &child}, out.first_child_ns)) return false;
-      if (child.empty) return true;
-      // Its end tag: count depth over the tags that follow.
-      int depth = 1;
-      size_t q = child.end;
-      while (depth > 0) {
-        q = xml.find('<', q);
-        if (q == npos || q >= last) return false;
-        if (scan.StartsWith(q, "<!--")) {
-          q = scan.SkipComment(q);
-        } else if (scan.StartsWith(q, "<![CDATA[")) {
-          size_t e = xml.find("]]>", q);
-          q = e == npos ? npos : e + 3;
-        } else if (scan.StartsWith(q, "<?")) {
-          std::string_view target, data;
-          q = scan.ReadPi(q, target, data);
-        } else if (scan.StartsWith(q, "</")) {
-          if (--depth == 0) {
-            out.first_child_end_tag = q;
-            return true;
-          }
-          q = xml.find('>', q);
-        } else {
-          Tag t;
-          if (!scan.ReadTag(q, t)) return false;
-          if (!t.empty) ++depth;
-          q = t.end;
-        }
-        if (q == npos) return false;
-      }
-      return false;
-    }
-    if (pos == npos) return false;
-  }
-  return true;  // no child element
-}
-
 void AppendEscapedText(std::string& out, std::string_view text) {
   for (char c : text) {
     switch (c) {
@@ -1027,3 +611,4 @@ void AppendEscapedAttribute(std::string& out, std::string_view value) {
 }
 
 }  // namespace gw::certs
+

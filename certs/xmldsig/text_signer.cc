@@ -5,6 +5,7 @@
 #include <openssl/evp.h>
 
 #include "certs/keys/certificate.h"
+#include "certs/xmldsig/document_outline.h"
 #include "certs/xmldsig/exc_c14n.h"
 #include "certs/xmldsig/xades.h"
 #include "certs/xmldsig/xmlsec_library.h"

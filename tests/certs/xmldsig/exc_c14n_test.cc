@@ -10,6 +10,7 @@
 #include <set>
 
 #include "certs/keys/certificate.h"
+#include "certs/xmldsig/document_outline.h"
 #include "certs/xmldsig/exc_c14n.h"
 #include "certs/xmldsig/xmlsec_library.h"
 #include "tests/certs/test_pki.h"
