@@ -26,6 +26,18 @@ bool Flatten(const Expr& e, std::vector<const Expr*>& steps) {
   return true;
 }
 
+// The conjuncts of `p` (a and b and ...) that test the name of the context node only, appended to
+// `out`; false when some conjunct tests something else.
+bool NameConjuncts(const Expr& p, std::vector<const Expr*>& out) {
+  if (p.name_only) {
+    out.push_back(&p);
+    return true;
+  }
+  if (p.op != Op::kAnd) return false;
+  bool left = NameConjuncts(*p.kids[0], out);
+  return NameConjuncts(*p.kids[1], out) && left;
+}
+
 }  // namespace
 
 bool ContextPattern::AddBranch(const Expr& e, const std::unordered_set<uint32_t>& boolean_vars, ContextPattern& out) {
@@ -52,13 +64,15 @@ bool ContextPattern::AddBranch(const Expr& e, const std::unordered_set<uint32_t>
     for (const auto& p : s->kids) {
       if (!BooleanPredicate(*p, boolean_vars)) return false;
       step.predicates.push_back(p.get());
+      step.names_only = NameConjuncts(*p, step.name_predicates) && step.names_only;
     }
-    branch.push_back(std::move(step));
+    branch.names_only = branch.names_only && step.names_only;
+    branch.steps.push_back(std::move(step));
   }
-  if (branch.empty()) {
+  if (branch.steps.empty()) {
     out.any_name_ = true;  // "/": the document node
   } else {
-    const Step& last = branch.back();
+    const Step& last = branch.steps.back();
     if (last.test->kind == NodeTest::Kind::kName && last.test->name != xml::kNoName &&
         last.axis != Axis::kDescendantOrSelf) {
       out.names_.push_back(last.test->name);
@@ -87,7 +101,7 @@ std::optional<ContextPattern> ContextPattern::From(const Expr& context,
   return pattern;
 }
 
-bool ContextPattern::Predicates(Evaluator& ev, const std::vector<const Expr*>& predicates, NodeId node) {
+bool ContextPattern::Holds(Evaluator& ev, const std::vector<const Expr*>& predicates, NodeId node) {
   if (predicates.empty()) return true;
   Context c;
   c.item = Item::Node(node);
@@ -103,16 +117,17 @@ bool ContextPattern::Predicates(Evaluator& ev, const std::vector<const Expr*>& p
 }
 
 // i == -1: the root of the path, the document node.
-bool ContextPattern::MatchStep(Evaluator& ev, const Branch& branch, int i, NodeId node, bool predicates) const {
+bool ContextPattern::MatchStep(Evaluator& ev, const Branch& branch, int i, NodeId node, Predicates predicates) const {
   const xml::Document& doc = ev.doc();
   if (i < 0) return node == doc.root();
-  const Step& step = branch[static_cast<size_t>(i)];
+  const Step& step = branch.steps[static_cast<size_t>(i)];
   ev.Spend(1);
   bool attribute = step.axis == Axis::kAttribute || step.axis == Axis::kDescendantAttribute;
   if (!ev.Matches(*step.test, node, attribute ? Axis::kAttribute : step.axis)) return false;
   const xml::Node& n = doc.node(node);
   if (attribute != (n.kind == xml::NodeKind::kAttribute) && step.axis != Axis::kDescendantOrSelf) return false;
-  if (predicates && !Predicates(ev, step.predicates, node)) return false;
+  if (predicates == Predicates::kNames && !Holds(ev, step.name_predicates, node)) return false;
+  if (predicates == Predicates::kAll && !Holds(ev, step.predicates, node)) return false;
   switch (step.axis) {
     case Axis::kChild:
     case Axis::kAttribute: return n.parent != kNoNode && MatchStep(ev, branch, i - 1, n.parent, predicates);
@@ -141,10 +156,26 @@ bool ContextPattern::Matches(Evaluator& ev, NodeId node) const {
   for (const Branch& b : branches_) {
     // The names and axes first (cheap, and they reject most nodes), then with the predicates: an
     // error in any predicate means no match, so the order in which they are tried does not matter.
-    int last = static_cast<int>(b.size()) - 1;
-    if (MatchStep(ev, b, last, node, false) && MatchStep(ev, b, last, node, true)) return Predicates(ev, filter_, node);
+    int last = static_cast<int>(b.steps.size()) - 1;
+    if (MatchStep(ev, b, last, node, Predicates::kNone) && MatchStep(ev, b, last, node, Predicates::kAll)) {
+      return Holds(ev, filter_, node);
+    }
   }
   return false;
+}
+
+ContextPattern::ClassMatch ContextPattern::MatchClass(Evaluator& ev, NodeId representative) const {
+  // The nodes of a class have the same kinds and names up to the root, so every name-only step
+  // of a branch answers the same for each of them; name tests evaluate the same too (an error
+  // in one, like false, means no match for them all).
+  ClassMatch result = ClassMatch::kNever;
+  for (const Branch& b : branches_) {
+    int last = static_cast<int>(b.steps.size()) - 1;
+    if (!MatchStep(ev, b, last, representative, Predicates::kNames)) continue;
+    if (b.names_only && filter_.empty()) return ClassMatch::kAlways;
+    result = ClassMatch::kPerNode;
+  }
+  return result;
 }
 
 }  // namespace gw::formats::validation

@@ -1,7 +1,8 @@
 // Rule contexts matched the way XSLT matches template patterns: a node is tested against the
 // pattern from its last step up through its ancestors, instead of the whole matching node set
-// being selected from the root for every rule. The rule set then visits the document once per
-// pattern and offers each node only the rules whose last step can match its name.
+// being selected from the root for every rule. The rule set then goes through the path classes of
+// the document once per pattern, offers each class only the rules whose last step can match its
+// name, and visits the nodes of the classes some rule can match.
 //
 // The shapes matched this way are those of the official rules: paths from the root (the form
 // Absolute() in schematron.cc gives every context) of child, attribute, descendant and
@@ -11,6 +12,10 @@
 //
 // Predicates match as in an XSLT pattern: one that raises a dynamic error for a node makes the
 // node not match (XSLT 3.0 5.5.4).
+//
+// Whether a node matches with its predicates set aside depends only on the kinds and names of the
+// node and of its ancestors, and so do the predicates that test names only (ends-with(name(),
+// 'Amount')): MatchClass() decides those once for all the nodes of a path class (path_classes.h).
 #pragma once
 
 #include <optional>
@@ -31,6 +36,12 @@ class ContextPattern {
   // Whether `node` matches. Errors inside predicates are cleared (they mean "no match").
   bool Matches(Evaluator& ev, xml::NodeId node) const;
 
+  // How the nodes of a path class match, decided on `representative`, one of them: none of them,
+  // all of them (a branch matches on names and kinds alone and the predicates that could still
+  // reject a node are all tests of names), or each as Matches() says.
+  enum class ClassMatch : uint8_t { kNever, kAlways, kPerNode };
+  ClassMatch MatchClass(Evaluator& ev, xml::NodeId representative) const;
+
   // The names the last steps test, when every branch tests one name known to the shared name
   // table; empty when some branch can match nodes of any name (a wildcard or kind test).
   const std::vector<xml::NameId>& names() const { return names_; }
@@ -41,13 +52,22 @@ class ContextPattern {
     Axis axis = Axis::kChild;
     const NodeTest* test = nullptr;
     std::vector<const Expr*> predicates;
+    // The conjuncts of the predicates that test names only (the same for a whole path class),
+    // and whether they are all there is to the predicates.
+    std::vector<const Expr*> name_predicates;
+    bool names_only = true;
   };
-  using Branch = std::vector<Step>;  // after the root, in path order
+  struct Branch {
+    std::vector<Step> steps;  // after the root, in path order
+    bool names_only = true;   // every step's predicates test names only
+  };
 
-  // Step `i` of `branch` matches `node` (with its predicates, or on names and axes only), and the
-  // steps before it match the nodes its axis came from.
-  bool MatchStep(Evaluator& ev, const Branch& branch, int i, xml::NodeId node, bool predicates) const;
-  static bool Predicates(Evaluator& ev, const std::vector<const Expr*>& predicates, xml::NodeId node);
+  enum class Predicates { kNone, kNames, kAll };
+  // Step `i` of `branch` matches `node` (on names and axes only, with the name tests among the
+  // predicates too, or with all the predicates), and the steps before it match the nodes its axis
+  // came from.
+  bool MatchStep(Evaluator& ev, const Branch& branch, int i, xml::NodeId node, Predicates predicates) const;
+  static bool Holds(Evaluator& ev, const std::vector<const Expr*>& predicates, xml::NodeId node);
   static bool AddBranch(const Expr& e, const std::unordered_set<uint32_t>& boolean_vars, ContextPattern& out);
 
   std::vector<Branch> branches_;

@@ -362,32 +362,55 @@ void RuleSet::BuildDispatch() {
   }
 }
 
-bool RuleSet::AssignNodes(const Pattern& pattern, Evaluator& ev, const xml::Document& doc,
+bool RuleSet::AssignNodes(const Pattern& pattern, Evaluator& ev, const xml::Document& doc, const PathClasses& classes,
                           std::vector<std::pair<xml::NodeId, uint32_t>>& out) const {
   out.clear();
   if (pattern.dispatch) {
     GW_PROFILE_BEGIN(dispatch);
-    // Each node is offered the rules that can match its name, in rule order; the first match wins.
+    // Per path class, the rules that can match its name, in rule order, are sorted out on one of
+    // its nodes: those that cannot match the class are dropped, and the first that matches all of
+    // it ends the list. Only the nodes of the classes left are visited, and each is offered the
+    // rules left in order (the first match wins) and, failing those, the one that matches all.
+    constexpr uint32_t kNoRule = UINT32_MAX;
     static const std::vector<uint32_t> kNone;
     const std::vector<uint32_t>& any = pattern.rules_any_name;
-    for (xml::NodeId node = 0; node < doc.size(); ++node) {
-      xml::NameId name = doc.node(node).name;
+    std::vector<uint32_t> per_node;
+    for (PathClasses::ClassId c = 0; c < classes.size(); ++c) {
+      const xml::NodeId first = classes.first(c);
+      const xml::NameId name = doc.node(first).name;
       const std::vector<uint32_t>& named = name < pattern.rules_by_name.size() ? pattern.rules_by_name[name] : kNone;
       if (named.empty() && any.empty()) continue;
+      per_node.clear();
+      uint32_t always = kNoRule;
       size_t i = 0, j = 0;
-      while (i < named.size() || j < any.size()) {
+      while (always == kNoRule && (i < named.size() || j < any.size())) {
         uint32_t r = j == any.size() || (i < named.size() && named[i] < any[j]) ? named[i++] : any[j++];
         ev.ClearError();
-        GW_PROFILE_BEGIN(match);
-        bool matched = pattern.rules[r].match->Matches(ev, node);
-        GW_PROFILE_END(match, name_ + " match " + std::to_string(&pattern - patterns_.data()) + "#" + std::to_string(r));
-        if (matched) {
-          out.emplace_back(node, r);
-          break;
+        switch (pattern.rules[r].match->MatchClass(ev, first)) {
+          case ContextPattern::ClassMatch::kNever: break;
+          case ContextPattern::ClassMatch::kAlways: always = r; break;
+          case ContextPattern::ClassMatch::kPerNode: per_node.push_back(r); break;
         }
         if (ev.exhausted()) return false;
       }
+      if (per_node.empty() && always == kNoRule) continue;
+      for (xml::NodeId node : classes.nodes(c)) {
+        uint32_t chosen = always;
+        for (uint32_t r : per_node) {
+          ev.ClearError();
+          GW_PROFILE_BEGIN(match);
+          bool matched = pattern.rules[r].match->Matches(ev, node);
+          GW_PROFILE_END(match, name_ + " match " + std::to_string(&pattern - patterns_.data()) + "#" + std::to_string(r));
+          if (ev.exhausted()) return false;
+          if (matched) {
+            chosen = r;
+            break;
+          }
+        }
+        if (chosen != kNoRule) out.emplace_back(node, chosen);
+      }
     }
+    std::sort(out.begin(), out.end());
     GW_PROFILE_END(dispatch, name_ + " context " + std::to_string(&pattern - patterns_.data()) + " (dispatch)");
     return !ev.exhausted();
   }
@@ -415,7 +438,9 @@ bool RuleSet::AssignNodes(const Pattern& pattern, Evaluator& ev, const xml::Docu
 }
 
 void RuleSet::Run(const xml::Document& doc, std::vector<Finding>& findings, uint64_t work_per_node) const {
+  const PathClasses classes(doc);
   Evaluator ev(doc, functions_, variable_count_, regexes_);
+  ev.set_classes(&classes);
   ev.set_work_limit(5'000'000 + work_per_node * doc.size());
   auto out_of_work = [&] {
     findings.push_back(Finding{"validation.limit", Finding::Severity::kFatal, "",
@@ -440,7 +465,7 @@ void RuleSet::Run(const xml::Document& doc, std::vector<Finding>& findings, uint
   }
   std::vector<std::pair<xml::NodeId, uint32_t>> order;
   for (const Pattern& pattern : patterns_) {
-    if (!AssignNodes(pattern, ev, doc, order)) return out_of_work();
+    if (!AssignNodes(pattern, ev, doc, classes, order)) return out_of_work();
     for (auto [node, rule_index] : order) {
       const Rule& rule = pattern.rules[rule_index];
       Context ctx;

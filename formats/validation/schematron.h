@@ -11,6 +11,7 @@
 
 #include "formats/core/result.h"
 #include "formats/validation/context_pattern.h"
+#include "formats/validation/path_classes.h"
 #include "formats/validation/rule_source.h"
 #include "formats/validation/xpath_eval.h"
 #include "formats/xml/xml_document.h"
@@ -69,7 +70,7 @@ class RuleSet {
   void BuildDispatch();
   // The nodes of `doc` each rule of `pattern` applies to (the first matching rule of the
   // pattern), in document order, as (node, rule index). False when the work budget ran out.
-  bool AssignNodes(const Pattern& pattern, Evaluator& ev, const xml::Document& doc,
+  bool AssignNodes(const Pattern& pattern, Evaluator& ev, const xml::Document& doc, const PathClasses& classes,
                    std::vector<std::pair<xml::NodeId, uint32_t>>& out) const;
 
   // A variable whose value does not depend on the document (the code lists): computed once at

@@ -11,6 +11,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "formats/core/decimal.h"
 #include "formats/xml/xml_document.h"
 
 namespace gw::formats::validation {
@@ -109,6 +110,15 @@ struct Expr {
   // contains(' A B C ', concat(' ', x, ' ')): the code list's entries, so that the test is one
   // lookup of x (set by AnnotateForEvaluation()).
   std::shared_ptr<const std::unordered_set<std::string>> tokens;
+  // The shapes the evaluator's fast paths look for, worked out once by AnnotateForEvaluation()
+  // (kShapeUnknown in an expression built after it: then worked out each time).
+  static constexpr int8_t kShapeUnknown = -2;
+  int8_t node_expr = kShapeUnknown;        // yields nodes only (0 or 1)
+  int8_t string_fast = kShapeUnknown;      // Evaluator::IsStringFastShape (0 or 1)
+  int8_t count_existence = kShapeUnknown;  // Evaluator::CountExistence (-1, 0 or 1)
+  // kLiteralInteger, kLiteralDecimal: the value, parsed once (set by AnnotateForEvaluation()).
+  bool number_parsed = false;
+  Decimal number;
   std::vector<std::unique_ptr<Expr>> kids;
 };
 

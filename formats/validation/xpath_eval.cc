@@ -133,7 +133,9 @@ void AnnotateForEvaluation(Expr& e) {
     }
     e.tokens = std::move(tokens);
   }
+  if (e.op == Op::kLiteralInteger || e.op == Op::kLiteralDecimal) e.number_parsed = ParseXsDecimal(e.text, e.number);
   for (auto& k : e.kids) AnnotateForEvaluation(*k);
+  Evaluator::AnnotateShape(e);  // after the kids, whose shapes it reads
 }
 
 // ---- atomization and casts ----

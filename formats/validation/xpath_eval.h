@@ -13,6 +13,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "formats/validation/path_classes.h"
 #include "formats/validation/xpath_ast.h"
 #include "formats/validation/xpath_value.h"
 
@@ -119,6 +120,9 @@ class Evaluator {
   }
 
   const xml::Document& doc() const { return doc_; }
+  // The path classes of the document (they must outlive the evaluator), when the caller has
+  // them: existence tests of child paths are then decided per class where that is enough.
+  void set_classes(const PathClasses* classes) { classes_ = classes; }
   // Whether `node` passes `test` on `axis` (its principal node kind: attributes on the attribute
   // axis, elements elsewhere).
   bool Matches(const NodeTest& test, xml::NodeId node, Axis axis) const {
@@ -130,6 +134,9 @@ class Evaluator {
     return MatchesOther(test, node, axis);
   }
   RegexCache& regexes() { return regexes_; }
+  // Records in `e` the shapes of it the fast paths test (Expr::node_expr, ...), from those of its
+  // kids, which must be recorded already.
+  static void AnnotateShape(Expr& e);
 
   // Helpers for functions and operators.
   Item Atomize(const Item& item) const;
@@ -166,15 +173,27 @@ class Evaluator {
   // node from `context`, found from the elements with the last name upwards: 1 or 0; -1 when
   // `e` has another shape or that way would not be faster.
   int AnyByChildNames(const Expr& e, xml::NodeId context);
+  // Whether a relative path of child and attribute name steps without predicates, unions allowed
+  // ((cac:InvoiceLine|cac:CreditNoteLine)/cbc:UUID), selects a node from `context`, as far as the
+  // path classes tell: 0 when no node of the document has such a path below a node of the
+  // context's class, 1 when one has and the context is the only node of its class; -1 when they
+  // cannot tell, when `e` has another shape, or without classes. A step "*" is decided too when
+  // no node of the classes it starts from has a child element.
+  int AnyByClasses(const Expr& e, xml::NodeId context);
   // normalize-space(), upper-case(), lower-case() and string() of a path, of "." or of one of
   // these, with `context` as the context node, computed into `out` without building sequences.
   // False when `e` has another shape (nothing evaluated); true otherwise, with the error set if
   // the evaluation raised one.
   bool StringFast(const Expr& e, xml::NodeId context, std::string& out);
   static bool IsStringFastShape(const Expr& e);
+  static bool StringFastShape(const Expr& e);  // IsStringFastShape, worked out
+  // The argument of such a function as a string (of the context node when it has none), with
+  // the error set if its evaluation raised one.
+  void StringFastArgument(const Expr& e, xml::NodeId context, std::string& arg);
   // For "count(E) op N" with N 0 or 1 (either order): 1 when it means exists(E), 0 when it means
   // empty(E), -1 otherwise.
   static int CountExistence(const Expr& e);
+  static int CountExistenceShape(const Expr& e);  // CountExistence, worked out
   // "S = 'lit'" or "S != 'lit'" where S is such a string function or a path ending in one
   // (cac:TaxScheme/normalize-space(upper-case(cbc:ID)) = 'VAT'); false when it does not apply.
   bool CompareStringFast(const Expr& other, const std::string& literal, bool equal, xml::NodeId context,
@@ -183,6 +202,7 @@ class Evaluator {
                                const Context& ctx, bool& result);
 
   const xml::Document& doc_;
+  const PathClasses* classes_ = nullptr;
   const std::vector<UserFunction>& functions_;
   std::vector<Sequence> vars_;
   std::vector<std::string> var_errors_;

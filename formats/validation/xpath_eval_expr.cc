@@ -71,6 +71,7 @@ Sequence Evaluator::Eval(const Expr& e, const Context& ctx) {
     case Op::kLiteralString: return {Item::String(e.text)};
     case Op::kLiteralInteger:
     case Op::kLiteralDecimal: {
+      if (e.number_parsed) return {e.op == Op::kLiteralInteger ? Item::Integer(e.number) : Item::Dec(e.number)};
       Decimal d;
       if (!ParseXsDecimal(e.text, d)) {
         Fail("bad numeric literal " + e.text);

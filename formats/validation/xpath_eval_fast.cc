@@ -17,6 +17,7 @@ namespace {
 
 // True when `e` certainly yields nodes only.
 bool IsNodeExpr(const Expr& e) {
+  if (e.node_expr != Expr::kShapeUnknown) return e.node_expr != 0;
   switch (e.op) {
     case Op::kRoot:
     case Op::kStep: return true;
@@ -35,7 +36,72 @@ bool AllBooleanPredicates(const Expr& step) {
 
 int32_t Builtin(const char* name, size_t arity) { return FindBuiltin(name, arity); }
 
+// A set of path classes small enough to live on the stack; a path that reaches more is left to
+// the other ways.
+struct ClassSet {
+  static constexpr size_t kMax = 16;
+  PathClasses::ClassId ids[kMax];
+  size_t size = 0;
+  bool Add(PathClasses::ClassId c) {
+    for (size_t i = 0; i < size; ++i) {
+      if (ids[i] == c) return true;
+    }
+    if (size == kMax) return false;
+    ids[size++] = c;
+    return true;
+  }
+};
+
+// Replaces `set` by the classes `e` reaches from its classes; false when `e` is not made of child
+// and attribute name steps without predicates and unions of such paths (or reaches too many).
+bool ReachClasses(const PathClasses& classes, const Expr& e, ClassSet& set) {
+  switch (e.op) {
+    case Op::kPath: return ReachClasses(classes, *e.kids[0], set) && ReachClasses(classes, *e.kids[1], set);
+    case Op::kUnion: {
+      ClassSet right = set;
+      if (!ReachClasses(classes, *e.kids[0], set) || !ReachClasses(classes, *e.kids[1], right)) return false;
+      for (size_t i = 0; i < right.size; ++i) {
+        if (!set.Add(right.ids[i])) return false;
+      }
+      return true;
+    }
+    case Op::kStep: {
+      if (e.axis == Axis::kChild && e.kids.empty() && e.test.kind == NodeTest::Kind::kAnyName) {
+        // "*": nothing when no node of the classes has a child element (leaves, as most are).
+        for (size_t i = 0; i < set.size; ++i) {
+          if (classes.HasChildElements(set.ids[i])) return false;
+        }
+        set.size = 0;
+        return true;
+      }
+      if ((e.axis != Axis::kChild && e.axis != Axis::kAttribute) || !e.kids.empty() ||
+          e.test.kind != NodeTest::Kind::kName || e.test.name == xml::kNoName) {
+        return false;
+      }
+      NodeKind kind = e.axis == Axis::kChild ? NodeKind::kElement : NodeKind::kAttribute;
+      ClassSet next;
+      for (size_t i = 0; i < set.size; ++i) {
+        PathClasses::ClassId c = classes.Child(set.ids[i], kind, e.test.name);
+        if (c != PathClasses::kNoClass && !next.Add(c)) return false;
+      }
+      set = next;
+      return true;
+    }
+    default: return false;
+  }
+}
+
 }  // namespace
+
+int Evaluator::AnyByClasses(const Expr& e, NodeId context) {
+  if (classes_ == nullptr || (e.op != Op::kStep && e.op != Op::kPath && e.op != Op::kUnion)) return -1;
+  ClassSet set;
+  set.Add(classes_->of(context));
+  if (!ReachClasses(*classes_, e, set)) return -1;
+  if (set.size == 0) return 0;
+  // A class reached is a path some node has below some node of the context's class.
+  return classes_->nodes(classes_->of(context)).size() == 1 ? 1 : -1;
+}
 
 bool Evaluator::VisitNodes(const Expr& e, NodeId context, NodeVisitor& visit) {
   if (failed()) return false;
@@ -192,7 +258,8 @@ bool Evaluator::AnyNode(const Expr& e, const Context& ctx) {
     return false;
   }
   if (ctx.item.is_node()) {
-    int found = AnyByChildNames(e, ctx.item.node);
+    int found = AnyByClasses(e, ctx.item.node);
+    if (found < 0) found = AnyByChildNames(e, ctx.item.node);
     if (found >= 0) return found == 1;
   }
   if (e.cacheable) {
@@ -256,7 +323,18 @@ bool Evaluator::CompareNodesWithLiteral(const Expr& nodes, const Expr& literal, 
   return true;
 }
 
+void Evaluator::AnnotateShape(Expr& e) {
+  e.node_expr = IsNodeExpr(e) ? 1 : 0;
+  e.string_fast = StringFastShape(e) ? 1 : 0;
+  bool comparison = (e.op == Op::kGeneralCompare || e.op == Op::kValueCompare) && e.kids.size() == 2;
+  e.count_existence = static_cast<int8_t>(comparison ? CountExistenceShape(e) : -1);
+}
+
 int Evaluator::CountExistence(const Expr& e) {
+  return e.count_existence != Expr::kShapeUnknown ? e.count_existence : CountExistenceShape(e);
+}
+
+int Evaluator::CountExistenceShape(const Expr& e) {
   static const int32_t kCount = Builtin("count", 1);
   const Expr* count = nullptr;
   const Expr* number = nullptr;
@@ -299,6 +377,10 @@ int Evaluator::CountExistence(const Expr& e) {
 }
 
 bool Evaluator::IsStringFastShape(const Expr& e) {
+  return e.string_fast != Expr::kShapeUnknown ? e.string_fast != 0 : StringFastShape(e);
+}
+
+bool Evaluator::StringFastShape(const Expr& e) {
   static const int32_t kNormalize = Builtin("normalize-space", 1), kUpper = Builtin("upper-case", 1),
                        kLower = Builtin("lower-case", 1), kString = Builtin("string", 1);
   if (e.op != Op::kFunctionCall) return false;
@@ -313,8 +395,23 @@ bool Evaluator::StringFast(const Expr& e, NodeId context, std::string& out) {
   static const int32_t kNormalize = Builtin("normalize-space", 1), kUpper = Builtin("upper-case", 1),
                        kLower = Builtin("lower-case", 1);
   if (!IsStringFastShape(e)) return false;
-  Spend(1);
   std::string arg;
+  StringFastArgument(e, context, arg);
+  if (failed()) return true;
+  if (e.function == kNormalize) {
+    out = XPathNormalizeSpace(arg);
+  } else if (e.function == kUpper) {
+    out = XPathUpperCase(arg);
+  } else if (e.function == kLower) {
+    out = XPathLowerCase(arg);
+  } else {
+    out = std::move(arg);
+  }
+  return true;
+}
+
+void Evaluator::StringFastArgument(const Expr& e, NodeId context, std::string& arg) {
+  Spend(1);
   std::string scratch;
   if (e.kids.empty() || e.kids[0]->op == Op::kContextItem) {
     arg = doc_.StringValue(context, scratch);
@@ -329,26 +426,15 @@ bool Evaluator::StringFast(const Expr& e, NodeId context, std::string& out) {
       }
     } nodes;
     VisitNodes(*e.kids[0], context, nodes);
-    if (failed()) return true;
+    if (failed()) return;
     if (nodes.count > 1) {
       Fail("a sequence of more than one item where one string is expected");
-      return true;
+      return;
     }
     if (nodes.count == 1) arg = doc_.StringValue(nodes.first, scratch);
   } else {
     StringFast(*e.kids[0], context, arg);
-    if (failed()) return true;
   }
-  if (e.function == kNormalize) {
-    out = XPathNormalizeSpace(arg);
-  } else if (e.function == kUpper) {
-    out = XPathUpperCase(arg);
-  } else if (e.function == kLower) {
-    out = XPathLowerCase(arg);
-  } else {
-    out = std::move(arg);
-  }
-  return true;
 }
 
 bool Evaluator::CompareStringFast(const Expr& other, const std::string& literal, bool equal, NodeId context,
@@ -476,8 +562,13 @@ bool Evaluator::EvalBoolean(const Expr& e, const Context& ctx) {
       break;
   }
   if (ctx.item.is_node() && IsStringFastShape(e)) {
-    // A string is true when it is not empty.
+    // A string is true when it is not empty; normalize-space(s) is, when s is not all spaces.
+    static const int32_t kNormalize = Builtin("normalize-space", 1);
     std::string value;
+    if (e.function == kNormalize) {
+      StringFastArgument(e, ctx.item.node, value);
+      return !failed() && value.find_first_not_of(" \t\r\n") != std::string::npos;
+    }
     StringFast(e, ctx.item.node, value);
     return !failed() && !value.empty();
   }

@@ -1,0 +1,63 @@
+#include "formats/validation/path_classes.h"
+
+namespace gw::formats::validation {
+
+using xml::NodeId;
+
+size_t PathClasses::Probe(uint64_t key) const {
+  // Fibonacci hashing (the top bits of the product depend on every bit of the key); linear probing.
+  size_t i = static_cast<size_t>((key * 0x9E3779B97F4A7C15ull) >> shift_);
+  while (table_[i].key != key && table_[i].key != kEmpty) i = (i + 1) & mask_;
+  return i;
+}
+
+void PathClasses::Grow() {
+  std::vector<Slot> old = std::move(table_);
+  table_.assign(old.size() * 2, Slot{});
+  mask_ = table_.size() - 1;
+  --shift_;
+  for (const Slot& s : old) {
+    if (s.key != kEmpty) table_[Probe(s.key)] = s;
+  }
+}
+
+PathClasses::PathClasses(const xml::Document& doc) : class_of_(doc.size(), kNoClass), table_(256), mask_(255), shift_(64 - 8) {
+  if (doc.size() == 0) {
+    offset_.push_back(0);
+    return;
+  }
+  // Parents come before their children (document order, attributes right after their element).
+  class_of_[doc.root()] = 0;
+  first_.push_back(doc.root());
+  for (NodeId n = 1; n < doc.size(); ++n) {
+    const xml::Node& node = doc.node(n);
+    uint64_t key = Key(class_of_[node.parent], node.kind, node.name);
+    size_t i = Probe(key);
+    if (table_[i].key == kEmpty) {
+      table_[i] = Slot{key, static_cast<ClassId>(first_.size())};
+      first_.push_back(n);
+      if (first_.size() * 2 > table_.size()) Grow();
+      i = Probe(key);
+    }
+    class_of_[n] = table_[i].value;
+  }
+  has_child_elements_.assign(first_.size(), 0);
+  for (ClassId c = 1; c < first_.size(); ++c) {
+    const xml::Node& node = doc.node(first_[c]);
+    if (node.kind == xml::NodeKind::kElement) has_child_elements_[class_of_[node.parent]] = 1;
+  }
+  // The nodes grouped by class, each group in document order (a counting sort).
+  offset_.assign(first_.size() + 1, 0);
+  for (ClassId c : class_of_) ++offset_[c + 1];
+  for (size_t c = 1; c < offset_.size(); ++c) offset_[c] += offset_[c - 1];
+  by_class_.resize(doc.size());
+  std::vector<uint32_t> next(offset_.begin(), offset_.end() - 1);
+  for (NodeId n = 0; n < doc.size(); ++n) by_class_[next[class_of_[n]]++] = n;
+}
+
+PathClasses::ClassId PathClasses::Child(ClassId parent, xml::NodeKind kind, xml::NameId name) const {
+  const Slot& s = table_[Probe(Key(parent, kind, name))];
+  return s.key == kEmpty ? kNoClass : s.value;
+}
+
+}  // namespace gw::formats::validation
