@@ -1,6 +1,7 @@
 #include "certs/xmldsig/signer.h"
 
 #include <openssl/err.h>
+#include <libxml/uri.h>
 #include <xmlsec/crypto.h>
 #include <xmlsec/openssl/evp.h>
 #include <xmlsec/templates.h>
@@ -59,6 +60,29 @@ xmlNode* SignatureParent(xmlDoc* doc) {
   return info;
 }
 
+// Canonical XML cannot render a relative namespace URI (C14N 1.0 section 2.3): refused up front
+// with the prefix and URI, rather than as a failure inside xmlsec.
+Status CheckNamespaceUris(xmlNode* node) {
+  for (; node != nullptr; node = node->next) {
+    if (node->type != XML_ELEMENT_NODE) continue;
+    for (xmlNs* ns = node->nsDef; ns != nullptr; ns = ns->next) {
+      const char* href = reinterpret_cast<const char*>(ns->href);
+      if (href == nullptr || *href == '\0') continue;
+      xmlURIPtr uri = xmlParseURI(href);
+      const bool absolute = uri != nullptr && uri->scheme != nullptr;
+      xmlFreeURI(uri);
+      if (!absolute) {
+        const std::string prefix = ns->prefix != nullptr ? "xmlns:" + std::string(reinterpret_cast<const char*>(ns->prefix)) : "xmlns";
+        return Error::InvalidArgument("the document declares " + prefix + "=\"" + href + "\" (line " +
+                                      std::to_string(xmlGetLineNo(node)) +
+                                      "), a relative namespace URI, which canonical XML cannot sign");
+      }
+    }
+    GW_RETURN_IF_ERROR(CheckNamespaceUris(node->children));
+  }
+  return OkStatus();
+}
+
 }  // namespace
 
 const char* SignProfileName(SignProfile profile) {
@@ -87,6 +111,7 @@ Result<std::string> SignXml(std::string_view xml, const SigningKey& key, const S
   auto parsed = ParseUntrustedXml(xml);
   if (!parsed) return std::move(parsed).error();
   xmlDoc* doc = parsed->get();
+  GW_RETURN_IF_ERROR(CheckNamespaceUris(xmlDocGetRootElement(doc)));
   const bool xades = options.profile != SignProfile::kXmlDsig;
   const std::string signature_id = xades ? NewSignatureId() : "";
 

@@ -4,6 +4,8 @@
 // by the xmlsec1 tool in xmlsec1_interop_test.cc and by xadesjs in XadesInteropTest.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <filesystem>
 #include <thread>
 #include <vector>
 
@@ -70,6 +72,39 @@ TEST(TextSignerTest, DigestsTheDocumentAsXmlsecDoesAndKeepsItsBytes) {
   }
 }
 
+// Every XML sample of ../shared (official examples, national formats) is signed, by the text path
+// or, for what it leaves, by xmlsec, and verifies.
+TEST(TextSignerTest, EverySharedSampleSignsAndVerifies) {
+  namespace fs = std::filesystem;
+  size_t by_text = 0, by_tree = 0;
+  for (const char* dir : {"/conformance/examples", "/formats"}) {
+    for (const auto& entry : fs::recursive_directory_iterator(fs::path(EIGW_SHARED_DIR).concat(dir))) {
+      if (!entry.is_regular_file() || entry.path().extension() != ".xml") continue;
+      const std::string doc = ReadText(entry.path().string());
+      SCOPED_TRACE(entry.path().string());
+      SignOptions options;
+      options.profile = SignProfile::kXadesBes;
+      const bool text = SignXmlText(doc, TestKey("signer-ec"), options).has_value();
+      auto signed_xml = SignXml(doc, TestKey("signer-ec"), options);
+      if (!signed_xml) {
+        // Only what the tree path refuses as well, as bad input: not well formed, or a relative
+        // namespace URI, which canonical XML cannot sign.
+        EXPECT_FALSE(text);
+        EXPECT_EQ(signed_xml.error().code(), ErrorCode::kInvalidArgument) << signed_xml.error().ToString();
+        continue;
+      }
+      (text ? by_text : by_tree) += 1;
+      // Samples signed already keep their signatures; ours is the last and is valid.
+      const size_t before = Verify(doc).signatures.size();
+      VerifyReport report = Verify(*signed_xml);
+      ASSERT_EQ(report.signatures.size(), before + 1);
+      EXPECT_TRUE(report.signatures.back().valid()) << Messages(report);
+    }
+  }
+  EXPECT_GT(by_text, 200u);
+  std::printf("signed by the text path: %zu, through xmlsec: %zu\n", by_text, by_tree);
+}
+
 TEST(TextSignerTest, WhatTheTextPathLeavesIsSignedThroughXmlsec) {
   // Latin-1: the canonicalizer takes UTF-8 only.
   const std::string latin1 =
@@ -85,6 +120,11 @@ TEST(TextSignerTest, WhatTheTextPathLeavesIsSignedThroughXmlsec) {
   auto doctype = SignXml("<!DOCTYPE r [<!ENTITY e \"x\">]><r>&e;</r>", TestKey("signer-rsa"), options);
   ASSERT_FALSE(doctype);
   EXPECT_EQ(doctype.error().code(), ErrorCode::kInvalidArgument);
+  // A relative namespace URI cannot be canonicalized: refused as bad input, naming it.
+  auto relative = SignXml("<r xmlns=\"rules\"><a/></r>", TestKey("signer-rsa"), options);
+  ASSERT_FALSE(relative);
+  EXPECT_EQ(relative.error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(relative.error().message().find("xmlns=\"rules\""), std::string::npos) << relative.error().message();
   // So is a document that is not well formed.
   auto broken = SignXml("<r><a></r>", TestKey("signer-rsa"), options);
   ASSERT_FALSE(broken);
