@@ -1,6 +1,7 @@
 #include "formats/validation/schematron.h"
 
 #include <algorithm>
+#include <span>
 
 #ifdef GW_RULE_PROFILE  // development aid: -DGW_RULE_PROFILE prints the slowest rules at exit
 #include <chrono>
@@ -68,6 +69,9 @@ ExprPtr Absolute(ExprPtr branch, const std::unordered_set<uint32_t>& boolean_var
                     return IsBooleanPredicate(*p) || (p->op == Op::kVariable && boolean_vars.count(p->var) != 0);
                   });
   if (foldable) {
+    // The child paths recorded along the way down to the step (Expr::child_path) no longer hold.
+    for (Expr* x = branch.get(); x != &first; x = x->kids[0].get()) x->child_path_length = 0;
+    first.child_path_length = 0;
     first.axis = Axis::kDescendant;
     *leftmost = Join(MakeExpr(Op::kRoot), std::move(*leftmost));
     return branch;
@@ -362,45 +366,65 @@ void RuleSet::BuildDispatch() {
   }
 }
 
+bool RuleSet::MakeClassPlan(Evaluator& ev, xml::NodeId first, ClassPlanCache::Plan& plan) const {
+  // Per pattern, the rules that can match the class's name, in rule order, are sorted out on its
+  // first node: those that cannot match the class are dropped, and the first that matches all of
+  // it ends the list.
+  static const std::vector<uint32_t> kNone;
+  const xml::NameId name = ev.doc().node(first).name;
+  plan.assign(patterns_.size(), 0);
+  for (size_t p = 0; p < patterns_.size(); ++p) {
+    const Pattern& pattern = patterns_[p];
+    if (!pattern.dispatch) continue;
+    const std::vector<uint32_t>& named = name < pattern.rules_by_name.size() ? pattern.rules_by_name[name] : kNone;
+    const std::vector<uint32_t>& any = pattern.rules_any_name;
+    if (named.empty() && any.empty()) continue;
+    const size_t at = plan.size();
+    plan.push_back(kNoRule);
+    plan.push_back(0);
+    size_t i = 0, j = 0;
+    while (plan[at] == kNoRule && (i < named.size() || j < any.size())) {
+      uint32_t r = j == any.size() || (i < named.size() && named[i] < any[j]) ? named[i++] : any[j++];
+      ev.ClearError();
+      switch (pattern.rules[r].match->MatchClass(ev, first)) {
+        case ContextPattern::ClassMatch::kNever: break;
+        case ContextPattern::ClassMatch::kAlways: plan[at] = r; break;
+        case ContextPattern::ClassMatch::kPerNode:
+          plan.push_back(r);
+          ++plan[at + 1];
+          break;
+      }
+      if (ev.exhausted()) return false;
+    }
+    if (plan[at] == kNoRule && plan[at + 1] == 0) {
+      plan.resize(at);
+    } else {
+      plan[p] = static_cast<uint32_t>(at);
+    }
+  }
+  return true;
+}
+
 bool RuleSet::AssignNodes(const Pattern& pattern, Evaluator& ev, const xml::Document& doc, const PathClasses& classes,
+                          const std::vector<const ClassPlanCache::Plan*>& plans,
                           std::vector<std::pair<xml::NodeId, uint32_t>>& out) const {
   out.clear();
   if (pattern.dispatch) {
     GW_PROFILE_BEGIN(dispatch);
-    // Per path class, the rules that can match its name, in rule order, are sorted out on one of
-    // its nodes: those that cannot match the class are dropped, and the first that matches all of
-    // it ends the list. Only the nodes of the classes left are visited, and each is offered the
-    // rules left in order (the first match wins) and, failing those, the one that matches all.
-    constexpr uint32_t kNoRule = UINT32_MAX;
-    static const std::vector<uint32_t> kNone;
-    const std::vector<uint32_t>& any = pattern.rules_any_name;
-    std::vector<uint32_t> per_node;
+    // Only the nodes of the classes some rule can match are visited, each offered the class's
+    // rules in order (the first match wins) and, failing those, the one that matches all.
+    const size_t p = static_cast<size_t>(&pattern - patterns_.data());
     for (PathClasses::ClassId c = 0; c < classes.size(); ++c) {
-      const xml::NodeId first = classes.first(c);
-      const xml::NameId name = doc.node(first).name;
-      const std::vector<uint32_t>& named = name < pattern.rules_by_name.size() ? pattern.rules_by_name[name] : kNone;
-      if (named.empty() && any.empty()) continue;
-      per_node.clear();
-      uint32_t always = kNoRule;
-      size_t i = 0, j = 0;
-      while (always == kNoRule && (i < named.size() || j < any.size())) {
-        uint32_t r = j == any.size() || (i < named.size() && named[i] < any[j]) ? named[i++] : any[j++];
-        ev.ClearError();
-        switch (pattern.rules[r].match->MatchClass(ev, first)) {
-          case ContextPattern::ClassMatch::kNever: break;
-          case ContextPattern::ClassMatch::kAlways: always = r; break;
-          case ContextPattern::ClassMatch::kPerNode: per_node.push_back(r); break;
-        }
-        if (ev.exhausted()) return false;
-      }
-      if (per_node.empty() && always == kNoRule) continue;
+      const ClassPlanCache::Plan& plan = *plans[c];
+      const uint32_t at = plan[p];
+      if (at == 0) continue;
+      const uint32_t always = plan[at];
+      const std::span<const uint32_t> per_node(plan.data() + at + 2, plan[at + 1]);
       for (xml::NodeId node : classes.nodes(c)) {
         uint32_t chosen = always;
         for (uint32_t r : per_node) {
           ev.ClearError();
-          GW_PROFILE_BEGIN(match);
           bool matched = pattern.rules[r].match->Matches(ev, node);
-          GW_PROFILE_END(match, name_ + " match " + std::to_string(&pattern - patterns_.data()) + "#" + std::to_string(r));
           if (ev.exhausted()) return false;
           if (matched) {
             chosen = r;
@@ -411,7 +435,7 @@ bool RuleSet::AssignNodes(const Pattern& pattern, Evaluator& ev, const xml::Docu
       }
     }
     std::sort(out.begin(), out.end());
-    GW_PROFILE_END(dispatch, name_ + " context " + std::to_string(&pattern - patterns_.data()) + " (dispatch)");
+    GW_PROFILE_END(dispatch, name_ + " context " + std::to_string(p) + " (dispatch)");
     return !ev.exhausted();
   }
   // Otherwise every rule's context selects its nodes from the root; a node goes to the first.
@@ -437,8 +461,8 @@ bool RuleSet::AssignNodes(const Pattern& pattern, Evaluator& ev, const xml::Docu
   return true;
 }
 
-void RuleSet::Run(const xml::Document& doc, std::vector<Finding>& findings, uint64_t work_per_node) const {
-  const PathClasses classes(doc);
+void RuleSet::Run(const xml::Document& doc, const PathClasses& classes, std::vector<Finding>& findings,
+                  uint64_t work_per_node) const {
   Evaluator ev(doc, functions_, variable_count_, regexes_);
   ev.set_classes(&classes);
   ev.set_work_limit(5'000'000 + work_per_node * doc.size());
@@ -463,9 +487,15 @@ void RuleSet::Run(const xml::Document& doc, std::vector<Finding>& findings, uint
       ev.SetVariable(g.var, std::move(value));
     }
   }
+  std::vector<const ClassPlanCache::Plan*> plans;
+  std::vector<std::unique_ptr<ClassPlanCache::Plan>> own_plans;
+  auto make_plan = [&](PathClasses::ClassId c, ClassPlanCache::Plan& plan) {
+    return MakeClassPlan(ev, classes.first(c), plan);
+  };
+  if (!class_plans_.Plans(doc, classes, make_plan, plans, own_plans)) return out_of_work();
   std::vector<std::pair<xml::NodeId, uint32_t>> order;
   for (const Pattern& pattern : patterns_) {
-    if (!AssignNodes(pattern, ev, doc, classes, order)) return out_of_work();
+    if (!AssignNodes(pattern, ev, doc, classes, plans, order)) return out_of_work();
     for (auto [node, rule_index] : order) {
       const Rule& rule = pattern.rules[rule_index];
       Context ctx;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "formats/core/result.h"
+#include "formats/validation/class_plans.h"
 #include "formats/validation/context_pattern.h"
 #include "formats/validation/path_classes.h"
 #include "formats/validation/rule_source.h"
@@ -39,7 +40,12 @@ class RuleSet {
   // "validation.limit" instead of running for hours on a hostile document.
   // Real invoices need under 100 units per node (the official examples, a 1,000-line invoice); the
   // default allows ten times that.
-  void Run(const xml::Document& doc, std::vector<Finding>& findings, uint64_t work_per_node = 1000) const;
+  void Run(const xml::Document& doc, std::vector<Finding>& findings, uint64_t work_per_node = 1000) const {
+    Run(doc, PathClasses(doc), findings, work_per_node);
+  }
+  // The same with the path classes of `doc` given: several rule sets run on one document share them.
+  void Run(const xml::Document& doc, const PathClasses& classes, std::vector<Finding>& findings,
+           uint64_t work_per_node = 1000) const;
 
  private:
   struct Let {
@@ -68,9 +74,18 @@ class RuleSet {
     std::vector<uint32_t> rules_any_name;
   };
   void BuildDispatch();
+  // The plan of a path class (see class_plans.h), decided on `first`, one of its nodes: for each
+  // pattern p, plan[p] is 0 when no rule of p can match the class, else the offset of
+  // {always, n, n rules}: each node of the class goes to the first of the n rules that matches it,
+  // failing those to `always` (a rule that matches every node of the class, or kNoRule).
+  // False when the work budget ran out.
+  bool MakeClassPlan(Evaluator& ev, xml::NodeId first, ClassPlanCache::Plan& plan) const;
+  static constexpr uint32_t kNoRule = UINT32_MAX;
   // The nodes of `doc` each rule of `pattern` applies to (the first matching rule of the
-  // pattern), in document order, as (node, rule index). False when the work budget ran out.
+  // pattern), in document order, as (node, rule index). `plans`: per path class. False when the
+  // work budget ran out.
   bool AssignNodes(const Pattern& pattern, Evaluator& ev, const xml::Document& doc, const PathClasses& classes,
+                   const std::vector<const ClassPlanCache::Plan*>& plans,
                    std::vector<std::pair<xml::NodeId, uint32_t>>& out) const;
 
   // A variable whose value does not depend on the document (the code lists): computed once at
@@ -93,6 +108,7 @@ class RuleSet {
   size_t variable_count_ = 0;
   size_t assertion_count_ = 0;
   mutable RegexCache regexes_;
+  mutable ClassPlanCache class_plans_;
 };
 
 // An XPath to `node` for finding locations: /Invoice/cac:AccountingSupplierParty[1]/...

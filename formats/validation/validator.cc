@@ -4,6 +4,7 @@
 #include <memory>
 #include <unordered_set>
 
+#include "formats/validation/path_classes.h"
 #include "formats/validation/schematron.h"
 
 namespace gw::formats::validation {
@@ -189,9 +190,10 @@ Result<Report> Validate(const xml::Document& doc, const ValidateOptions& options
       chosen.push_back(found->rules.get());
     }
   }
+  const PathClasses classes(doc);
   for (const RuleSet* set : chosen) {
     report.rules.push_back(set->id());
-    set->Run(doc, report.findings, options.work_per_node);
+    set->Run(doc, classes, report.findings, options.work_per_node);
   }
   DropOverridden(chosen, specification, report.findings);
   return report;

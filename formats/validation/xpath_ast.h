@@ -91,6 +91,16 @@ struct Expr {
   Op op = Op::kEmptySequence;
   Comparison compare = Comparison::kEq;
   Axis axis = Axis::kChild;
+  // A relative path of child and attribute steps without predicates whose names are in the shared
+  // table (cac:X/cbc:Y, cbc:Z/@a), of up to kMaxChildPath steps: its names, in order, and which
+  // steps are attribute steps (bit i: step i), set by AnnotateForEvaluation(). Existence tests of
+  // it (the hundreds of not(cac:X/cbc:Y) of the UBL-CR rules) are answered from the path classes
+  // with these, kept beside `op` at the start of the node, instead of walking the subtree, whose
+  // nodes each cost a cache miss when they are read once per document.
+  static constexpr uint8_t kMaxChildPath = 6;
+  uint8_t child_path_length = 0;
+  uint8_t child_path_attributes = 0;
+  xml::NameId child_path[kMaxChildPath] = {};
   NodeTest test;
   std::string text;            // literal text, function name, cast type
   std::vector<uint32_t> vars;  // variable ids bound by for/let/some/every (one per binding)

@@ -94,13 +94,33 @@ bool ReachClasses(const PathClasses& classes, const Expr& e, ClassSet& set) {
 }  // namespace
 
 int Evaluator::AnyByClasses(const Expr& e, NodeId context) {
-  if (classes_ == nullptr || (e.op != Op::kStep && e.op != Op::kPath && e.op != Op::kUnion)) return -1;
-  ClassSet set;
-  set.Add(classes_->of(context));
-  if (!ReachClasses(*classes_, e, set)) return -1;
-  if (set.size == 0) return 0;
+  if (classes_ == nullptr) return -1;
+  const PathClasses::ClassId from = classes_->of(context);
+  if (e.child_path_length > 0) {
+    // One class per step, from the names kept in `e`: its subtree is not read.
+    PathClasses::ClassId c = from;
+    for (uint8_t i = 0; i < e.child_path_length; ++i) {
+      NodeKind kind = (e.child_path_attributes >> i) & 1 ? NodeKind::kAttribute : NodeKind::kElement;
+      c = classes_->Child(c, kind, e.child_path[i]);
+      if (c == PathClasses::kNoClass) return 0;
+    }
+  } else if (e.op == Op::kStep && e.axis == Axis::kChild && e.kids.empty() && e.test.kind == NodeTest::Kind::kAnyName) {
+    // "*" (the Peppol rule against empty elements asks it of every element): the nodes of a
+    // class without child elements have none; others are looked at, up to their first element.
+    if (!classes_->HasChildElements(from)) return 0;
+    for (NodeId k = doc_.node(context).first_child; k != kNoNode; k = doc_.node(k).next_sibling) {
+      if (doc_.node(k).kind == NodeKind::kElement) return 1;
+    }
+    return 0;
+  } else {
+    if (e.op != Op::kStep && e.op != Op::kPath && e.op != Op::kUnion) return -1;
+    ClassSet set;
+    set.Add(from);
+    if (!ReachClasses(*classes_, e, set)) return -1;
+    if (set.size == 0) return 0;
+  }
   // A class reached is a path some node has below some node of the context's class.
-  return classes_->nodes(classes_->of(context)).size() == 1 ? 1 : -1;
+  return classes_->nodes(from).size() == 1 ? 1 : -1;
 }
 
 bool Evaluator::VisitNodes(const Expr& e, NodeId context, NodeVisitor& visit) {
@@ -324,6 +344,21 @@ bool Evaluator::CompareNodesWithLiteral(const Expr& nodes, const Expr& literal, 
 }
 
 void Evaluator::AnnotateShape(Expr& e) {
+  if (e.op == Op::kStep && (e.axis == Axis::kChild || e.axis == Axis::kAttribute) && e.kids.empty() &&
+      e.test.kind == NodeTest::Kind::kName && e.test.name != xml::kNoName) {
+    e.child_path_length = 1;
+    e.child_path[0] = e.test.name;
+    e.child_path_attributes = e.axis == Axis::kAttribute ? 1 : 0;
+  } else if (e.op == Op::kPath && e.kids[0]->child_path_length > 0 && e.kids[1]->child_path_length > 0 &&
+             e.kids[0]->child_path_length + e.kids[1]->child_path_length <= Expr::kMaxChildPath) {
+    const Expr& left = *e.kids[0];
+    const Expr& right = *e.kids[1];
+    std::copy_n(left.child_path, left.child_path_length, e.child_path);
+    std::copy_n(right.child_path, right.child_path_length, e.child_path + left.child_path_length);
+    e.child_path_length = static_cast<uint8_t>(left.child_path_length + right.child_path_length);
+    e.child_path_attributes =
+        static_cast<uint8_t>(left.child_path_attributes | (right.child_path_attributes << left.child_path_length));
+  }
   e.node_expr = IsNodeExpr(e) ? 1 : 0;
   e.string_fast = StringFastShape(e) ? 1 : 0;
   bool comparison = (e.op == Op::kGeneralCompare || e.op == Op::kValueCompare) && e.kids.size() == 2;
