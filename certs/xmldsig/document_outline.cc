@@ -26,6 +26,21 @@ bool ResolvePrefix(std::string_view prefix, const std::vector<const Tag*>& tags,
   return prefix.empty();
 }
 
+// Past the comment, CDATA section or processing instruction at `pos`; `pos` itself when none
+// starts there; npos when it is not well formed.
+size_t SkipMarkup(Scanner& scan, std::string_view xml, size_t pos) {
+  if (scan.StartsWith(pos, "<!--")) return scan.SkipComment(pos);
+  if (scan.StartsWith(pos, "<![CDATA[")) {
+    const size_t end = xml.find("]]>", pos);
+    return end == npos ? npos : end + 3;
+  }
+  if (scan.StartsWith(pos, "<?")) {
+    std::string_view target, data;
+    return scan.ReadPi(pos, target, data);
+  }
+  return pos;
+}
+
 std::string_view PrefixOf(std::string_view qname) {
   size_t colon = qname.find(':');
   return colon == npos ? std::string_view() : qname.substr(0, colon);
@@ -83,14 +98,9 @@ bool OutlineDocument(std::string_view xml, DocumentOutline& out) {
   for (pos = root.end; pos < last;) {
     pos = xml.find('<', pos);
     if (pos == npos || pos >= last) break;
-    if (scan.StartsWith(pos, "<!--")) {
-      pos = scan.SkipComment(pos);
-    } else if (scan.StartsWith(pos, "<![CDATA[")) {
-      size_t e = xml.find("]]>", pos);
-      pos = e == npos ? npos : e + 3;
-    } else if (scan.StartsWith(pos, "<?")) {
-      std::string_view target, data;
-      pos = scan.ReadPi(pos, target, data);
+    const size_t skipped = SkipMarkup(scan, xml, pos);
+    if (skipped != pos) {
+      pos = skipped;
     } else if (scan.StartsWith(pos, "<!") || scan.StartsWith(pos, "</")) {
       return false;  // a stray declaration or end tag before the first child: leave it to the parser
     } else {
@@ -106,14 +116,9 @@ bool OutlineDocument(std::string_view xml, DocumentOutline& out) {
       while (depth > 0) {
         q = xml.find('<', q);
         if (q == npos || q >= last) return false;
-        if (scan.StartsWith(q, "<!--")) {
-          q = scan.SkipComment(q);
-        } else if (scan.StartsWith(q, "<![CDATA[")) {
-          size_t e = xml.find("]]>", q);
-          q = e == npos ? npos : e + 3;
-        } else if (scan.StartsWith(q, "<?")) {
-          std::string_view target, data;
-          q = scan.ReadPi(q, target, data);
+        const size_t past = SkipMarkup(scan, xml, q);
+        if (past != q) {
+          q = past;
         } else if (scan.StartsWith(q, "</")) {
           if (--depth == 0) {
             out.first_child_end_tag = q;
