@@ -79,8 +79,8 @@ class SigningKey {
   const CertificateText& certificate_text() const { return *text_; }
 
   // The SHA-256 signature of `data` with this key: PKCS#1 v1.5 for RSA, DER for ECDSA. Signing
-  // contexts are set up once per key and thread and kept (OpenSSL 3 looks the algorithms up
-  // again on every EVP_DigestSignInit). Thread-safe. False when OpenSSL fails.
+  // contexts are set up once and kept in a pool of the key, one signature at a time per context
+  // (OpenSSL 3 looks the algorithms up again on every EVP_DigestSignInit). Thread-safe. False when OpenSSL fails.
   bool SignSha256(std::string_view data, std::string& signature) const;
 
  private:

@@ -23,8 +23,4 @@ bool ExclusiveC14n(std::string_view xml, std::string& out, std::string* why = nu
 // The SHA-256 of the canonical form, computed as it is produced (it is never held whole).
 bool ExclusiveC14nSha256(std::string_view xml, unsigned char digest[32], std::string* why = nullptr);
 
-// `text` escaped for XML character data (&, <, >) and for attribute values (also ").
-void AppendEscapedText(std::string& out, std::string_view text);
-void AppendEscapedAttribute(std::string& out, std::string_view value);
-
 }  // namespace gw::certs

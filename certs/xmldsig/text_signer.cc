@@ -9,6 +9,7 @@
 #include "certs/xmldsig/exc_c14n.h"
 #include "certs/xmldsig/xades.h"
 #include "certs/xmldsig/xmlsec_library.h"
+#include "formats/xml/xml_writer.h"
 
 namespace gw::certs {
 namespace {
@@ -62,17 +63,17 @@ std::string SignedSignatureProperties(const SigningKey& key, const SignOptions& 
   s += "\"></ds:DigestMethod><ds:DigestValue>";
   s += cert.sha256_base64;
   s += "</ds:DigestValue></xades:CertDigest><xades:IssuerSerial><ds:X509IssuerName>";
-  AppendEscapedText(s, cert.issuer);
+  formats::xml::XmlWriter::Escape(s, cert.issuer, false);
   s += "</ds:X509IssuerName><ds:X509SerialNumber>";
   s += cert.serial_decimal;
   s += "</ds:X509SerialNumber></xades:IssuerSerial></xades:Cert></xades:SigningCertificate>";
   if (options.profile == SignProfile::kXadesEpes) {
     s += "<xades:SignaturePolicyIdentifier><xades:SignaturePolicyId><xades:SigPolicyId><xades:Identifier>";
-    AppendEscapedText(s, options.policy.id);
+    formats::xml::XmlWriter::Escape(s, options.policy.id, false);
     s += "</xades:Identifier></xades:SigPolicyId><xades:SigPolicyHash><ds:DigestMethod Algorithm=\"";
     s += PolicyDigestUri(options.policy.hash_algorithm);
     s += "\"></ds:DigestMethod><ds:DigestValue>";
-    AppendEscapedText(s, options.policy.hash_base64);
+    formats::xml::XmlWriter::Escape(s, options.policy.hash_base64, false);
     s += "</ds:DigestValue></xades:SigPolicyHash></xades:SignaturePolicyId></xades:SignaturePolicyIdentifier>";
   }
   s += "</xades:SignedSignatureProperties>";
