@@ -462,8 +462,9 @@ bool RuleSet::AssignNodes(const Pattern& pattern, Evaluator& ev, const xml::Docu
 }
 
 void RuleSet::Run(const xml::Document& doc, const PathClasses& classes, std::vector<Finding>& findings,
-                  uint64_t work_per_node) const {
+                  uint64_t work_per_node, bool shortcuts) const {
   Evaluator ev(doc, functions_, variable_count_, regexes_);
+  ev.set_shortcuts(shortcuts);
   ev.set_classes(&classes);
   ev.set_work_limit(5'000'000 + work_per_node * doc.size());
   auto out_of_work = [&] {
@@ -479,7 +480,8 @@ void RuleSet::Run(const xml::Document& doc, const PathClasses& classes, std::vec
   for (const Let& g : globals_) {
     ev.ClearError();
     GW_PROFILE_BEGIN(global);
-    Sequence value = ev.Eval(*g.value, root);
+    Sequence value;
+    if (!ev.EvalAtomicLet(*g.value, root, value)) value = ev.Eval(*g.value, root);
     GW_PROFILE_END(global, "variable " + std::to_string(g.var));
     if (ev.failed()) {
       ev.SetVariableError(g.var, ev.error());
@@ -502,7 +504,8 @@ void RuleSet::Run(const xml::Document& doc, const PathClasses& classes, std::vec
       ctx.item = Item::Node(node);
       for (const Let& let : rule.lets) {
         ev.ClearError();
-        Sequence value = ev.Eval(*let.value, ctx);
+        Sequence value;
+        if (!ev.EvalAtomicLet(*let.value, ctx, value)) value = ev.Eval(*let.value, ctx);
         if (ev.failed()) {
           ev.SetVariableError(let.var, ev.error());
         } else {

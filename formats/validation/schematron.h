@@ -44,8 +44,9 @@ class RuleSet {
     Run(doc, PathClasses(doc), findings, work_per_node);
   }
   // The same with the path classes of `doc` given: several rule sets run on one document share them.
+  // `shortcuts`: see ValidateOptions.
   void Run(const xml::Document& doc, const PathClasses& classes, std::vector<Finding>& findings,
-           uint64_t work_per_node = 1000) const;
+           uint64_t work_per_node = 1000, bool shortcuts = true) const;
 
  private:
   struct Let {

@@ -193,7 +193,7 @@ Result<Report> Validate(const xml::Document& doc, const ValidateOptions& options
   const PathClasses classes(doc);
   for (const RuleSet* set : chosen) {
     report.rules.push_back(set->id());
-    set->Run(doc, classes, report.findings, options.work_per_node);
+    set->Run(doc, classes, report.findings, options.work_per_node, options.shortcuts);
   }
   DropOverridden(chosen, specification, report.findings);
   return report;

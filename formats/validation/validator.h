@@ -23,6 +23,10 @@ struct ValidateOptions {
   // Work budget per node of the document (see RuleSet::Run); a document that needs more gets one
   // fatal finding "validation.limit" instead of unbounded time.
   uint64_t work_per_node = 1000;
+  // The evaluator's shortcuts: scalar evaluation (EvalScalar in xpath_eval.h), steps read from
+  // groups of nodes (Evaluator::Partition), remembered sums. Off only to test them: the findings
+  // must be the same, messages included.
+  bool shortcuts = true;
 };
 
 struct Report {

@@ -126,6 +126,16 @@ struct Expr {
   int8_t node_expr = kShapeUnknown;        // yields nodes only (0 or 1)
   int8_t string_fast = kShapeUnknown;      // Evaluator::IsStringFastShape (0 or 1)
   int8_t count_existence = kShapeUnknown;  // Evaluator::CountExistence (-1, 0 or 1)
+  int8_t scalar = kShapeUnknown;           // Evaluator::ScalarShape
+  // "S = 'literal'" (either order) with S a string function of the context node
+  // (normalize-space(cbc:ID)): the number of S among such functions of the rule sets (the same
+  // for textually equal ones), so that a step's nodes can be grouped by S once per document and
+  // [S = 'Z'], [S = 'E'], ... each read one group (set by AnnotateForEvaluation()).
+  static constexpr uint32_t kNoPartition = UINT32_MAX;
+  uint32_t partition_key = kNoPartition;
+  // sum() or count() of a relative path: the same number for textually equal ones, under which
+  // the evaluator remembers its last values (set by AnnotateForEvaluation()).
+  uint32_t memo_slot = UINT32_MAX;
   // kLiteralInteger, kLiteralDecimal: the value, parsed once (set by AnnotateForEvaluation()).
   bool number_parsed = false;
   Decimal number;

@@ -136,6 +136,18 @@ void AnnotateForEvaluation(Expr& e) {
   if (e.op == Op::kLiteralInteger || e.op == Op::kLiteralDecimal) e.number_parsed = ParseXsDecimal(e.text, e.number);
   for (auto& k : e.kids) AnnotateForEvaluation(*k);
   Evaluator::AnnotateShape(e);  // after the kids, whose shapes it reads
+  if (e.op == Op::kFunctionCall && (e.text == "sum" || e.text == "count") && e.kids.size() == 1 && !e.kids[0]->cacheable &&
+      e.scalar == Evaluator::kAtomic) {
+    e.memo_slot = CacheSlot(e);
+  }
+  if (e.op == Op::kGeneralCompare && e.compare == Comparison::kEq) {
+    for (int side = 0; side < 2; ++side) {
+      const Expr& s = *e.kids[1 - side];
+      if (e.kids[side]->op == Op::kLiteralString && s.op == Op::kFunctionCall && s.string_fast == 1) {
+        e.partition_key = CacheSlot(s);
+      }
+    }
+  }
 }
 
 // ---- atomization and casts ----
@@ -439,28 +451,35 @@ bool Evaluator::CompareAtomic(const Item& a0, const Item& b0, Comparison op, boo
 Sequence Evaluator::Arithmetic(Op op, const Sequence& sa, const Sequence& sb) {
   Item a0, b0;
   if (!SingleAtomic(sa, a0, "an operand") || !SingleAtomic(sb, b0, "an operand")) return {};
+  Item r;
+  if (!ArithmeticItems(op, a0, b0, r)) return {};
+  return {std::move(r)};
+}
+
+bool Evaluator::ArithmeticItems(Op op, const Item& a0, const Item& b0, Item& out) {
   Item a, b;
-  if (!ToNumber(a0, a) || !ToNumber(b0, b)) return {};
+  if (!ToNumber(a0, a) || !ToNumber(b0, b)) return false;
   bool use_double = a.type == Type::kDouble || b.type == Type::kDouble;
   if (use_double) {
     double x = a.type == Type::kDouble ? a.dbl : DecimalToDouble(a.dec);
     double y = b.type == Type::kDouble ? b.dbl : DecimalToDouble(b.dec);
     switch (op) {
-      case Op::kAdd: return {Item::Double(x + y)};
-      case Op::kSubtract: return {Item::Double(x - y)};
-      case Op::kMultiply: return {Item::Double(x * y)};
-      case Op::kDivide: return {Item::Double(x / y)};
-      case Op::kModulo: return {Item::Double(std::fmod(x, y))};
+      case Op::kAdd: out = Item::Double(x + y); return true;
+      case Op::kSubtract: out = Item::Double(x - y); return true;
+      case Op::kMultiply: out = Item::Double(x * y); return true;
+      case Op::kDivide: out = Item::Double(x / y); return true;
+      case Op::kModulo: out = Item::Double(std::fmod(x, y)); return true;
       case Op::kIntegerDivide: {
         if (y == 0 || std::isnan(x) || std::isnan(y) || std::isinf(x)) {
           Fail("integer division by zero or of a non-finite value");
-          return {};
+          return false;
         }
         Decimal q;
-        if (!DoubleToDecimal(std::trunc(x / y), q)) return {};
-        return {Item::Integer(q)};
+        if (!DoubleToDecimal(std::trunc(x / y), q)) return false;
+        out = Item::Integer(q);
+        return true;
       }
-      default: return {};
+      default: return false;
     }
   }
   bool integers = a.type == Type::kInteger && b.type == Type::kInteger;
@@ -474,7 +493,7 @@ Sequence Evaluator::Arithmetic(Op op, const Sequence& sa, const Sequence& sb) {
     case Op::kModulo: {
       if (b.dec.is_zero()) {
         Fail("division by zero");
-        return {};
+        return false;
       }
       if (op == Op::kDivide) {
         // max(18, scales) places, as Saxon divides decimals; fewer when the quotient would not
@@ -495,22 +514,24 @@ Sequence Evaluator::Arithmetic(Op op, const Sequence& sa, const Sequence& sb) {
       if (op == Op::kIntegerDivide) {
         if (t.overflow() || q.overflow()) {
           Fail("decimal value beyond 38 digits (FOAR0002)");
-          return {};
+          return false;
         }
-        return {Item::Integer(t)};
+        out = Item::Integer(t);
+        return true;
       }
       r = a.dec - t * b.dec;
       break;
     }
-    default: return {};
+    default: return false;
   }
   if (r.overflow()) {
     // Saxon's decimals are unbounded; ours hold 38 digits. Beyond that the rule cannot be
     // evaluated (reported, never taken as zero).
     Fail("decimal value beyond 38 digits (FOAR0002)");
-    return {};
+    return false;
   }
-  return {integers ? Item::Integer(r) : Item::Dec(r)};
+  out = integers ? Item::Integer(r) : Item::Dec(r);
+  return true;
 }
 
 bool Evaluator::EffectiveBoolean(const Sequence& s) {

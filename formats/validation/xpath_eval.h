@@ -41,6 +41,17 @@ std::string XPathNormalizeSpace(std::string_view s);
 std::string XPathUpperCase(const std::string& s);
 std::string XPathLowerCase(const std::string& s);
 
+// round(), abs(), floor() or ceiling() (by name) of a numeric item, in place; false for another
+// name (xpath_functions.cc).
+bool XPathNumericUnary(std::string_view name, Item& n);
+
+// True when `e` certainly yields nodes only (xpath_eval_fast.cc).
+bool IsNodeExpr(const Expr& e);
+
+// True when `e` certainly yields at most one item (literals, arithmetic, comparisons, calls of
+// functions with a single result); paths, variables and filters may yield many.
+bool AtMostOne(const Expr& e);
+
 // The built-in function library (xpath_functions.cc).
 const std::vector<BuiltinFunction>& Builtins();
 int32_t FindBuiltin(std::string_view name, size_t arity);
@@ -82,12 +93,14 @@ class Evaluator {
   void SetVariable(uint32_t id, Sequence value) {
     vars_[id] = std::move(value);
     var_errors_[id].clear();
+    ++bind_epoch_;
   }
   // A rule or rule-set variable whose value raised a dynamic error: reading it raises that error
   // (XSLT raises a variable's error where the variable is used, not where it is declared).
   void SetVariableError(uint32_t id, std::string message) {
     vars_[id].clear();
     var_errors_[id] = std::move(message);
+    ++bind_epoch_;
   }
   const Sequence& Variable(uint32_t id) const { return refs_[id] != nullptr ? *refs_[id] : vars_[id]; }
   // While on, a predicate that raises an error for an item drops that item (XSLT 3.0 5.5.4: an
@@ -150,6 +163,27 @@ class Evaluator {
   bool CompareUntypedWithNumber(const std::string& untyped, const Item& number, Comparison op, bool untyped_on_left,
                                 bool& result);
   Sequence Arithmetic(Op op, const Sequence& a, const Sequence& b);
+  // The same on two atomic items; false when the result is empty or an error was raised.
+  bool ArithmeticItems(Op op, const Item& a, const Item& b, Item& out);
+
+  // The value of `e`, atomized, when it is at most one item, computed without building sequences
+  // for the scalar shapes that dominate the rules' arithmetic and comparisons: xs:decimal(cbc:X),
+  // sums over lines, round(), abs(), string-length(substring-after(...)), literals, variables,
+  // if/then/else, arithmetic, calls of the rule set's functions (xpath_eval_scalar.cc).
+  // kBail: `e` has another shape, or its value needs the general evaluation here (several items,
+  // a value that does not convert); nothing was raised, and Eval() gives the answer, errors
+  // included. Otherwise the evaluation followed Eval()'s order, so an error raised is the one
+  // Eval() would raise (failed() is then true and `out` is meaningless).
+  enum class Scalar : int8_t { kBail, kEmpty, kOne };
+  void set_shortcuts(bool on) { shortcuts_ = on; }  // off: EvalScalar bails, no partitions
+  Scalar EvalScalar(const Expr& e, const Context& ctx, Item& out);
+  // What EvalScalar can do with `e`: kNoScalar (always bails), kAtomic (yields an atomic value),
+  // kMixed (may yield a node, which it atomizes: fine for operands, not for a variable's value).
+  static constexpr int8_t kNoScalar = 0, kAtomic = 1, kMixed = 2;
+  static int8_t ScalarShape(const Expr& e);
+  // For the rule set's variables: the value of `e` when EvalScalar yields it as an atomic value
+  // (the sequence it is), false when `e` needs Eval().
+  bool EvalAtomicLet(const Expr& e, const Context& ctx, Sequence& out);
   bool Cast(const Item& atomic, std::string_view type, Item& out);
 
  private:
@@ -198,6 +232,21 @@ class Evaluator {
   // (cac:TaxScheme/normalize-space(upper-case(cbc:ID)) = 'VAT'); false when it does not apply.
   bool CompareStringFast(const Expr& other, const std::string& literal, bool equal, xml::NodeId context,
                          bool& result);
+  // Function conversion of the argument for parameter i of `f` (declared type), in place.
+  static bool TypedParameter(const UserFunction& f, size_t i);
+  bool ConvertArgument(const UserFunction& f, size_t i, Item& item);
+  static int8_t ScalarShapeOf(const Expr& e);  // ScalarShape, worked out
+  Scalar ScalarFunction(const Expr& e, const Context& ctx, Item& out);
+  // A general or value comparison of two scalar operands, evaluated as Eval() orders them: true
+  // with `result` set when done, false when it bailed out (nothing raised) or raised an error.
+  bool CompareScalars(const Expr& e, const Context& ctx, bool& result);
+  // Whether `e` yields one atomic item at most, as EvalScalar computes it (its effective boolean
+  // value is then that of the item): kAtomic shapes, and calls of the rule set's functions whose
+  // body is one; not the boolean operators and functions, which EvalBoolean computes itself.
+  bool AtomicResult(const Expr& e) const;
+  Scalar ScalarUserFunction(const Expr& e, const Context& ctx, Item& out);
+  // The one node `e` selects from `context`: kEmpty, kOne (in `node`) or kBail for several.
+  Scalar OneNode(const Expr& e, xml::NodeId context, xml::NodeId& node);
   bool CompareNodesWithLiteral(const Expr& nodes, const Expr& literal, Comparison op, bool literal_on_left,
                                const Context& ctx, bool& result);
 
@@ -219,16 +268,33 @@ class Evaluator {
     saved.error = std::move(var_errors_[var]);
     vars_[var] = std::move(value);
     var_errors_[var].clear();
+    ++bind_epoch_;
   }
   void Unbind(uint32_t var, Saved& saved) {
     vars_[var] = std::move(saved.value);
     var_errors_[var] = std::move(saved.error);
+    ++bind_epoch_;
   }
   std::vector<const std::unordered_set<std::string_view>*> string_sets_;
   RegexCache& regexes_;
   // "nodes = $CODES" by set lookup; false when the fast path does not apply.
   bool CompareWithStringSet(const Expr& other, uint32_t var, const Context& ctx, bool& result);
   std::string error_;
+  bool shortcuts_ = true;
+  // Changes whenever a variable changes value: a value computed under the same epoch, at the same
+  // context node, is computed under the same bindings.
+  uint64_t bind_epoch_ = 0;
+  // The last sums and counts over relative paths (BR-S-08 computes each of its three sums twice):
+  // by Expr::memo_slot, context node and epoch.
+  struct Memo {
+    uint32_t slot = UINT32_MAX;
+    xml::NodeId node = xml::kNoNode;
+    uint64_t epoch = 0;
+    Item value;
+  };
+  static constexpr size_t kMemoSize = 8;
+  Memo memo_[kMemoSize];
+  size_t memo_next_ = 0;
   int depth_ = 0;
   uint64_t work_ = 0;
   uint64_t work_limit_ = UINT64_MAX;
@@ -243,6 +309,22 @@ class Evaluator {
   // [name_only_slot][element name] -> value of name-only expressions (-1: not known yet).
   std::vector<std::vector<int8_t>> name_only_memo_;
   // Elements by name, in document order, built on the first descendant step with a name test.
+  // The elements named `name`, grouped by the value of the string function `key` of each (see
+  // Expr::partition_key), each group in document order; null when the value of some element raised
+  // an error (the step is then evaluated node by node, which raises it only if it gets there).
+  using Groups = std::unordered_map<std::string, std::vector<xml::NodeId>>;
+  const Groups* Partition(xml::NameId name, const Expr& key, uint32_t key_slot);
+  // A descendant step with a name test whose first predicate is "S = 'literal'" partitioned as
+  // above: its nodes that pass that predicate, from the group (true), or false when it does not
+  // apply.
+  bool PartitionedStep(const Expr& step, xml::NodeId node, std::vector<xml::NodeId>& out);
+  struct PartitionEntry {
+    xml::NameId name;
+    uint32_t key_slot;
+    bool available = true;
+    Groups groups;
+  };
+  std::vector<std::unique_ptr<PartitionEntry>> partitions_;
   std::vector<std::vector<xml::NodeId>> by_name_;
   std::vector<std::vector<xml::NodeId>> attributes_by_name_;
   bool by_name_built_ = false;

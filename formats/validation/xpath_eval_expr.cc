@@ -12,9 +12,8 @@ using xml::NodeKind;
 
 namespace {
 constexpr int kMaxDepth = 400;  // nested evaluations (recursive rule functions)
+}  // namespace
 
-// True when `e` certainly yields at most one item (literals, arithmetic, comparisons, calls of
-// functions with a single result); paths, variables and filters may yield many.
 bool AtMostOne(const Expr& e) {
   switch (e.op) {
     case Op::kLiteralString:
@@ -49,7 +48,6 @@ bool AtMostOne(const Expr& e) {
     default: return false;
   }
 }
-}  // namespace
 
 Sequence Evaluator::Eval(const Expr& e, const Context& ctx) {
   if (failed()) return {};
@@ -316,6 +314,7 @@ void Evaluator::EvalFor(const Expr& e, const Context& ctx, size_t binding, Seque
   Bind(var, {}, saved);
   for (Item& item : domain) {
     vars_[var] = Sequence{item};
+    ++bind_epoch_;
     EvalFor(e, ctx, binding + 1, out);
     if (failed()) break;
   }
@@ -331,6 +330,7 @@ Sequence Evaluator::EvalQuantified(const Expr& e, const Context& ctx, size_t bin
   bool result = !some;
   for (Item& item : domain) {
     vars_[var] = Sequence{item};
+    ++bind_epoch_;
     Sequence r = EvalQuantified(e, ctx, binding + 1, some);
     if (failed()) break;
     bool b = !r.empty() && r[0].boolean;
@@ -585,15 +585,16 @@ const std::vector<NodeId>* Evaluator::ChildrenNamed(NodeId parent, xml::NameId n
 
 void Evaluator::EvalStep(const Expr& step, NodeId node, Sequence& out) {
   std::vector<NodeId> nodes;
-  AxisNodes(step.axis, step.test, node, nodes);
-  if (step.kids.empty()) {
+  const size_t first_predicate = PartitionedStep(step, node, nodes) ? 1 : 0;
+  if (first_predicate == 0) AxisNodes(step.axis, step.test, node, nodes);
+  if (step.kids.size() == first_predicate) {
     for (NodeId id : nodes) out.push_back(Item::Node(id));
     return;
   }
   Sequence items;
   items.reserve(nodes.size());
   for (NodeId id : nodes) items.push_back(Item::Node(id));
-  Sequence kept = ApplyPredicates(std::move(items), step, 0);
+  Sequence kept = ApplyPredicates(std::move(items), step, first_predicate);
   out.insert(out.end(), std::make_move_iterator(kept.begin()), std::make_move_iterator(kept.end()));
 }
 
@@ -681,20 +682,11 @@ Sequence Evaluator::EvalFunction(const Expr& e, const Context& ctx) {
   std::vector<Saved> saved(f.params.size());
   for (size_t i = 0; i < f.params.size(); ++i) {
     Sequence value = std::move(args[i]);
-    const std::string& type = f.param_types[i];
-    if (!type.empty() && type != "item()*") {
-      // Function conversion rules: atomize, and cast untyped values to the declared type.
-      std::string base = type;
-      if (!base.empty() && (base.back() == '?' || base.back() == '*')) base.pop_back();
+    if (TypedParameter(f, i)) {
       Sequence converted;
       for (const Item& it : Atomize(value)) {
         Item c = it;
-        if (it.type == Type::kUntyped || (base == "xs:decimal" && it.is_numeric()) || base == "xs:string") {
-          if (!Cast(it, base, c)) {
-            Fail("argument of " + f.name + " is not a valid " + base);
-            return {};
-          }
-        }
+        if (!ConvertArgument(f, i, c)) return {};
         converted.push_back(std::move(c));
       }
       value = std::move(converted);
@@ -705,6 +697,27 @@ Sequence Evaluator::EvalFunction(const Expr& e, const Context& ctx) {
   Sequence out = Eval(*f.body, inner);
   for (size_t i = f.params.size(); i-- > 0;) Unbind(f.params[i], saved[i]);
   return out;
+}
+
+
+bool Evaluator::TypedParameter(const UserFunction& f, size_t i) {
+  const std::string& type = f.param_types[i];
+  return !type.empty() && type != "item()*";
+}
+
+bool Evaluator::ConvertArgument(const UserFunction& f, size_t i, Item& item) {
+  // Function conversion rules: atomized values; untyped ones are cast to the declared type.
+  std::string_view base = f.param_types[i];
+  if (base.back() == '?' || base.back() == '*') base.remove_suffix(1);
+  if (item.type == Type::kUntyped || (base == "xs:decimal" && item.is_numeric()) || base == "xs:string") {
+    Item c;
+    if (!Cast(item, base, c)) {
+      Fail("argument of " + f.name + " is not a valid " + std::string(base));
+      return false;
+    }
+    item = std::move(c);
+  }
+  return true;
 }
 
 }  // namespace gw::formats::validation

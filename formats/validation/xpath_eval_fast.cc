@@ -13,9 +13,6 @@ using xml::kNoNode;
 using xml::NodeId;
 using xml::NodeKind;
 
-namespace {
-
-// True when `e` certainly yields nodes only.
 bool IsNodeExpr(const Expr& e) {
   if (e.node_expr != Expr::kShapeUnknown) return e.node_expr != 0;
   switch (e.op) {
@@ -26,6 +23,8 @@ bool IsNodeExpr(const Expr& e) {
     default: return false;
   }
 }
+
+namespace {
 
 bool AllBooleanPredicates(const Expr& step) {
   for (const auto& p : step.kids) {
@@ -363,6 +362,7 @@ void Evaluator::AnnotateShape(Expr& e) {
   e.string_fast = StringFastShape(e) ? 1 : 0;
   bool comparison = (e.op == Op::kGeneralCompare || e.op == Op::kValueCompare) && e.kids.size() == 2;
   e.count_existence = static_cast<int8_t>(comparison ? CountExistenceShape(e) : -1);
+  e.scalar = ScalarShapeOf(e);
 }
 
 int Evaluator::CountExistence(const Expr& e) {
@@ -550,14 +550,17 @@ bool Evaluator::EvalBoolean(const Expr& e, const Context& ctx) {
         if (failed()) return false;
         return existence == 1 ? any : !any;
       }
-      if (e.op == Op::kValueCompare) break;
+      bool result = false;
+      if (e.op == Op::kValueCompare) {
+        if (CompareScalars(e, ctx, result) || failed()) return result && !failed();
+        break;
+      }
       const Expr& a = *e.kids[0];
       const Expr& b = *e.kids[1];
       auto literal = [](const Expr& x) {
         return x.op == Op::kLiteralString || x.op == Op::kLiteralInteger || x.op == Op::kLiteralDecimal ||
                x.op == Op::kLiteralDouble;
       };
-      bool result = false;
       if ((e.compare == Comparison::kEq || e.compare == Comparison::kNe) && ctx.item.is_node() &&
           (a.op == Op::kLiteralString) != (b.op == Op::kLiteralString)) {
         const Expr& lit = a.op == Op::kLiteralString ? a : b;
@@ -572,6 +575,7 @@ bool Evaluator::EvalBoolean(const Expr& e, const Context& ctx) {
         if (CompareNodesWithLiteral(b, a, e.compare, true, ctx, result)) return result;
         return false;
       }
+      if (CompareScalars(e, ctx, result) || failed()) return result && !failed();
       if (literal(a) != literal(b)) {
         // A computed value (normalize-space(cbc:ID), ...) against a literal: compare item by item
         // without building the atomized sequences.
@@ -606,6 +610,14 @@ bool Evaluator::EvalBoolean(const Expr& e, const Context& ctx) {
     }
     StringFast(e, ctx.item.node, value);
     return !failed() && !value.empty();
+  }
+  if (AtomicResult(e)) {
+    // Arithmetic, a number or a call of the rule set's functions (u:slack(...)): the effective
+    // boolean value of the one atomic item, if it is one.
+    Item value;
+    Scalar s = EvalScalar(e, ctx, value);
+    if (failed() || s == Scalar::kEmpty) return false;
+    if (s == Scalar::kOne) return EffectiveBoolean(Sequence{std::move(value)});
   }
   return EffectiveBoolean(Eval(e, ctx));
 }

@@ -137,9 +137,9 @@ FN(Sum) {
       first = false;
       continue;
     }
-    Sequence r = ev.Arithmetic(Op::kAdd, {total}, {n});
-    if (ev.failed() || r.empty()) return;
-    total = r[0];
+    Item sum;
+    if (!ev.ArithmeticItems(Op::kAdd, total, n, sum)) return;
+    total = std::move(sum);
   }
   out.push_back(total);
 }
@@ -273,45 +273,19 @@ FN(CodepointsToString) {
 
 // round(), abs(), floor(), ceiling(): the empty sequence stays empty; untyped becomes double;
 // integers and decimals stay exact.
-void NumericUnary(Evaluator& ev, const Sequence& arg, Sequence& out, double (*on_double)(double),
-                  Decimal (*on_decimal)(const Decimal&)) {
+void NumericUnary(Evaluator& ev, const Sequence& arg, Sequence& out, std::string_view name) {
   if (arg.empty()) return;
   bool ok;
   Item n = Numeric(ev, arg, ok);
   if (!ok) return;
-  if (n.type == Type::kDouble) {
-    n.dbl = on_double(n.dbl);
-  } else {
-    n.dec = on_decimal(n.dec);
-  }
+  XPathNumericUnary(name, n);
   out.push_back(n);
 }
 
-FN(Round) {
-  UNUSED;
-  // F&O: a negative argument that rounds to zero (-0.5 <= x <= -0.0) gives -0.0, which compares
-  // below 0.0 where Saxon compares untyped values as Java doubles.
-  NumericUnary(ev, a[0], out,
-               [](double d) {
-                 if (!std::isfinite(d)) return d;
-                 double r = std::floor(d + 0.5);
-                 return r == 0 && std::signbit(d) ? -0.0 : r;
-               },
-               DecimalRoundHalfUp);
-}
-FN(Abs) {
-  UNUSED;
-  NumericUnary(ev, a[0], out, [](double d) { return std::fabs(d); }, [](const Decimal& d) { return d.Abs(); });
-}
-FN(Floor) {
-  UNUSED;
-  NumericUnary(ev, a[0], out, [](double d) { return std::floor(d); }, DecimalFloor);
-}
-FN(Ceiling) {
-  UNUSED;
-  NumericUnary(ev, a[0], out, [](double d) { return std::ceil(d); },
-               [](const Decimal& d) { return -DecimalFloor(-d); });
-}
+FN(Round) { UNUSED; NumericUnary(ev, a[0], out, "round"); }
+FN(Abs) { UNUSED; NumericUnary(ev, a[0], out, "abs"); }
+FN(Floor) { UNUSED; NumericUnary(ev, a[0], out, "floor"); }
+FN(Ceiling) { UNUSED; NumericUnary(ev, a[0], out, "ceiling"); }
 
 FN(Matches) {
   UNUSED;
@@ -410,6 +384,41 @@ constexpr char kXsDouble[] = "xs:double";
 constexpr char kXsBoolean[] = "xs:boolean";
 
 }  // namespace
+
+bool XPathNumericUnary(std::string_view name, Item& n) {
+  const bool dbl = n.type == Type::kDouble;
+  if (name == "round") {
+    // F&O: a negative argument that rounds to zero (-0.5 <= x <= -0.0) gives -0.0, which compares
+    // below 0.0 where Saxon compares untyped values as Java doubles.
+    if (!dbl) {
+      n.dec = DecimalRoundHalfUp(n.dec);
+    } else if (std::isfinite(n.dbl)) {
+      double r = std::floor(n.dbl + 0.5);
+      n.dbl = r == 0 && std::signbit(n.dbl) ? -0.0 : r;
+    }
+  } else if (name == "abs") {
+    if (dbl) {
+      n.dbl = std::fabs(n.dbl);
+    } else {
+      n.dec = n.dec.Abs();
+    }
+  } else if (name == "floor") {
+    if (dbl) {
+      n.dbl = std::floor(n.dbl);
+    } else {
+      n.dec = DecimalFloor(n.dec);
+    }
+  } else if (name == "ceiling") {
+    if (dbl) {
+      n.dbl = std::ceil(n.dbl);
+    } else {
+      n.dec = -DecimalFloor(-n.dec);
+    }
+  } else {
+    return false;
+  }
+  return true;
+}
 
 const std::vector<BuiltinFunction>& Builtins() {
   static const std::vector<BuiltinFunction> kFunctions = {

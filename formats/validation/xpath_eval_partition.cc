@@ -1,0 +1,62 @@
+// Steps read from groups: //cac:ClassifiedTaxCategory[normalize-space(cbc:ID) = 'Z'] and its
+// siblings for 'S', 'E', 'AE', 'K', ... (the BR-x-01, -02, -03 rules of every VAT category)
+// each scan all the categories of the document, one per invoice line. The categories are grouped
+// once by normalize-space(cbc:ID), and each of those steps reads its group.
+#include <algorithm>
+
+#include "formats/validation/xpath_eval.h"
+
+namespace gw::formats::validation {
+
+using xml::NodeId;
+
+const Evaluator::Groups* Evaluator::Partition(xml::NameId name, const Expr& key, uint32_t key_slot) {
+  for (const auto& p : partitions_) {
+    if (p->name == name && p->key_slot == key_slot) return p->available ? &p->groups : nullptr;
+  }
+  auto entry = std::make_unique<PartitionEntry>();
+  entry->name = name;
+  entry->key_slot = key_slot;
+  std::string value;
+  for (NodeId n : ElementsNamed(name)) {
+    value.clear();
+    StringFast(key, n, value);
+    if (failed()) {
+      // Node by node, the step may stop before this element (exists() stops at the first
+      // match), so the error is not raised here.
+      if (!exhausted()) ClearError();
+      entry->available = false;
+      entry->groups.clear();
+      break;
+    }
+    entry->groups[value].push_back(n);
+  }
+  partitions_.push_back(std::move(entry));
+  return partitions_.back()->available ? &partitions_.back()->groups : nullptr;
+}
+
+bool Evaluator::PartitionedStep(const Expr& step, NodeId node, std::vector<NodeId>& out) {
+  // Not while a pattern is matched: its predicates drop the nodes whose value raises an error.
+  if (step.axis != Axis::kDescendant || step.kids.empty() || pattern_mode_ || failed() || !shortcuts_) return false;
+  const Expr& predicate = *step.kids[0];
+  if (predicate.partition_key == Expr::kNoPartition || step.test.kind != NodeTest::Kind::kName ||
+      step.test.name == xml::kNoName || doc_.node(node).kind == xml::NodeKind::kAttribute) {
+    return false;
+  }
+  const bool literal_left = predicate.kids[0]->op == Op::kLiteralString;
+  const Expr& key = *predicate.kids[literal_left ? 1 : 0];
+  const std::string& literal = predicate.kids[literal_left ? 0 : 1]->text;
+  const Groups* groups = Partition(step.test.name, key, predicate.partition_key);
+  if (groups == nullptr) return false;
+  auto group = groups->find(literal);
+  if (group == groups->end()) return true;
+  // The group's elements within the subtree of `node`.
+  const std::vector<NodeId>& all = group->second;
+  auto begin = std::upper_bound(all.begin(), all.end(), node);
+  auto end = std::upper_bound(begin, all.end(), doc_.LastDescendant(node));
+  Spend(static_cast<uint64_t>(end - begin) + 1);
+  out.insert(out.end(), begin, end);
+  return true;
+}
+
+}  // namespace gw::formats::validation
