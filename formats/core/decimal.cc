@@ -166,9 +166,19 @@ Decimal Decimal::Normalized() const {
   if (overflow_) return *this;
   Int128 m = mantissa_;
   int s = scale_;
-  while (s > 0 && m % 10 == 0) {
+  // Beyond 64 bits each step is a library call; most mantissas fit, and a 64-bit division by a
+  // constant is a multiplication.
+  while (s > 0 && (m > INT64_MAX || m < -INT64_MAX) && m % 10 == 0) {
     m /= 10;
     --s;
+  }
+  if (m >= -INT64_MAX && m <= INT64_MAX) {
+    int64_t m64 = static_cast<int64_t>(m);
+    while (s > 0 && m64 != 0 && m64 % 10 == 0) {
+      m64 /= 10;
+      --s;
+    }
+    m = m64;
   }
   if (m == 0) s = 0;
   return Decimal(m, s);
@@ -214,11 +224,25 @@ Decimal Decimal::DividedBy(const Decimal& divisor, int scale) const {
   u128 q = a / b, r = a % b;
   // Long division, one decimal digit at a time, so no intermediate exceeds 10 * b.
   int extra = std::max(k, 0);
-  for (int i = 0; i < extra; ++i) {
-    u128 r10 = r * 10;
-    if (q > kMaxMagnitude / 10) return Overflowed();
-    q = q * 10 + r10 / b;
-    r = r10 % b;
+  if (b <= UINT64_MAX / 10) {
+    // r < b, so r * 10 fits in 64 bits: one hardware division per digit instead of two library
+    // calls on 128 bits.
+    const uint64_t b64 = static_cast<uint64_t>(b);
+    uint64_t r64 = static_cast<uint64_t>(r);
+    for (int i = 0; i < extra; ++i) {
+      if (q > kMaxMagnitude / 10) return Overflowed();
+      uint64_t r10 = r64 * 10;
+      q = q * 10 + r10 / b64;
+      r64 = r10 % b64;
+    }
+    r = r64;
+  } else {
+    for (int i = 0; i < extra; ++i) {
+      u128 r10 = r * 10;
+      if (q > kMaxMagnitude / 10) return Overflowed();
+      q = q * 10 + r10 / b;
+      r = r10 % b;
+    }
   }
   if (k >= 0) {
     if (r * 2 >= b) ++q;  // half away from zero

@@ -85,6 +85,13 @@ TEST(DecimalTest, DivisionRoundsOnce) {
   EXPECT_EQ(D("1234.5").DividedBy(D("100"), 2).ToString(), "12.35");  // 12.345 -> 12.35
   EXPECT_EQ(D("5").DividedBy(D("0.25"), 0).ToString(), "20");
   EXPECT_TRUE(D("1").DividedBy(D("0"), 2).overflow());
+  // Many digits: divisors below and above 2^64 / 10 (where the digits are computed in 64 bits
+  // and in 128 bits).
+  EXPECT_EQ(D("2").DividedBy(D("3"), 18).ToString(), "0.666666666666666667");
+  EXPECT_EQ(D("-1234567.89").DividedBy(D("7"), 18).ToString(), "-176366.841428571428571429");
+  EXPECT_EQ(D("1").DividedBy(D("1844674407370955161"), 30).ToString(), "0.000000000000000000542101086243");
+  EXPECT_EQ(D("1").DividedBy(D("3000000000000000000000"), 30).ToString(), "0.000000000000000000000333333333");
+  EXPECT_EQ(D("-5").DividedBy(D("30000000000000000000.5"), 30).ToString(), "-0.000000000000000000166666666667");
 }
 
 TEST(DecimalTest, ComparesNumerically) {
@@ -110,6 +117,10 @@ TEST(DecimalTest, NormalizedDropsTrailingZeros) {
   EXPECT_EQ(D("25.00").Normalized().ToString(), "25");
   EXPECT_EQ(D("0.500").Normalized().ToString(), "0.5");
   EXPECT_EQ(D("0.000").Normalized().ToString(), "0");
+  // Mantissas beyond 64 bits, positive and negative.
+  EXPECT_EQ(D("-2.50000000000000000000000000000").Normalized().ToString(), "-2.5");
+  EXPECT_EQ(D("123456789012345678901234.5670000").Normalized().ToString(), "123456789012345678901234.567");
+  EXPECT_EQ(D("-123456789012345678901234.0000").Normalized().ToString(), "-123456789012345678901234");
   EXPECT_EQ(D("12.340").SignificantScale(), 2);
 }
 
