@@ -391,6 +391,20 @@ bool Evaluator::CompareUntypedWithNumber(const std::string& untyped, const Item&
 }
 
 bool Evaluator::CompareAtomic(const Item& a0, const Item& b0, Comparison op, bool general, bool& result) {
+  // The common cases without copying the items: strings and untyped values compare as strings
+  // (in both kinds of comparison), integers and decimals exactly.
+  const bool a_text = a0.type == Type::kString || a0.type == Type::kUntyped;
+  const bool b_text = b0.type == Type::kString || b0.type == Type::kUntyped;
+  if (a_text && b_text) {
+    result = Apply(op, a0.str, b0.str);
+    return true;
+  }
+  const bool a_exact = a0.type == Type::kInteger || a0.type == Type::kDecimal;
+  const bool b_exact = b0.type == Type::kInteger || b0.type == Type::kDecimal;
+  if (a_exact && b_exact) {
+    result = Apply(op, Compare(a0.dec, b0.dec), 0);
+    return true;
+  }
   Item a = a0, b = b0;
   const bool a_untyped = a0.type == Type::kUntyped, b_untyped = b0.type == Type::kUntyped;
   // Untyped operands take the other side's type (general comparison) or are strings (value
@@ -457,8 +471,12 @@ Sequence Evaluator::Arithmetic(Op op, const Sequence& sa, const Sequence& sb) {
 }
 
 bool Evaluator::ArithmeticItems(Op op, const Item& a0, const Item& b0, Item& out) {
-  Item a, b;
-  if (!ToNumber(a0, a) || !ToNumber(b0, b)) return false;
+  // Numbers as they are (most operands), others converted into a copy.
+  Item converted_a, converted_b;
+  if (!a0.is_numeric() && !ToNumber(a0, converted_a)) return false;
+  if (!b0.is_numeric() && !ToNumber(b0, converted_b)) return false;
+  const Item& a = a0.is_numeric() ? a0 : converted_a;
+  const Item& b = b0.is_numeric() ? b0 : converted_b;
   bool use_double = a.type == Type::kDouble || b.type == Type::kDouble;
   if (use_double) {
     double x = a.type == Type::kDouble ? a.dbl : DecimalToDouble(a.dec);

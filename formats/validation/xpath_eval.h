@@ -244,6 +244,10 @@ class Evaluator {
   // value is then that of the item): kAtomic shapes, and calls of the rule set's functions whose
   // body is one; not the boolean operators and functions, which EvalBoolean computes itself.
   bool AtomicResult(const Expr& e) const;
+  // contains(), starts-with(), ends-with() of scalar arguments, and code-list lookups: true with
+  // `result` set when done, false when `e` has another shape or needs Eval() (nothing raised
+  // then, unless failed()).
+  bool BooleanShortcut(const Expr& e, const Context& ctx, bool& result);
   Scalar ScalarUserFunction(const Expr& e, const Context& ctx, Item& out);
   // The one node `e` selects from `context`: kEmpty, kOne (in `node`) or kBail for several.
   Scalar OneNode(const Expr& e, xml::NodeId context, xml::NodeId& node);

@@ -709,6 +709,10 @@ bool Evaluator::ConvertArgument(const UserFunction& f, size_t i, Item& item) {
   // Function conversion rules: atomized values; untyped ones are cast to the declared type.
   std::string_view base = f.param_types[i];
   if (base.back() == '?' || base.back() == '*') base.remove_suffix(1);
+  if (item.is_numeric() && item.type != Type::kDouble && base == "xs:decimal") {
+    item.type = Type::kDecimal;  // what the cast gives, without the copies
+    return true;
+  }
   if (item.type == Type::kUntyped || (base == "xs:decimal" && item.is_numeric()) || base == "xs:string") {
     Item c;
     if (!Cast(item, base, c)) {

@@ -538,6 +538,7 @@ bool Evaluator::EvalBoolean(const Expr& e, const Context& ctx) {
         bool any = IsNodeExpr(arg) && ctx.item.is_node() ? AnyNode(arg, ctx) : !Eval(arg, ctx).empty();
         return e.function == kExists ? any : !any && !failed();
       }
+      if (bool result = false; BooleanShortcut(e, ctx, result) || failed()) return result && !failed();
       break;
     case Op::kValueCompare:
     case Op::kGeneralCompare: {
@@ -574,6 +575,12 @@ bool Evaluator::EvalBoolean(const Expr& e, const Context& ctx) {
       if (IsNodeExpr(b) && literal(a) && ctx.item.is_node()) {
         if (CompareNodesWithLiteral(b, a, e.compare, true, ctx, result)) return result;
         return false;
+      }
+      if (e.compare == Comparison::kEq) {
+        // A code list: "x = $CODES" (the rewritten "some $code in $CODES satisfies x = $code").
+        if (b.op == Op::kVariable && CompareWithStringSet(a, b.var, ctx, result)) return result;
+        if (a.op == Op::kVariable && CompareWithStringSet(b, a.var, ctx, result)) return result;
+        if (failed()) return false;
       }
       if (CompareScalars(e, ctx, result) || failed()) return result && !failed();
       if (literal(a) != literal(b)) {

@@ -30,6 +30,7 @@ struct Functions {
           string = Builtin("string", 1), upper = Builtin("upper-case", 1), lower = Builtin("lower-case", 1),
           after = Builtin("substring-after", 2), before = Builtin("substring-before", 2);
   int32_t sum = Builtin("sum", 1), count = Builtin("count", 1);
+  int32_t contains = Builtin("contains", 2), starts_with = Builtin("starts-with", 2), ends_with = Builtin("ends-with", 2);
   // Functions that always return one boolean: EvalBoolean() computes them.
   int32_t booleans[10] = {Builtin("not", 1),      Builtin("exists", 1),      Builtin("empty", 1),
                           Builtin("true", 0),     Builtin("false", 0),       Builtin("boolean", 1),
@@ -437,6 +438,42 @@ bool Evaluator::CompareScalars(const Expr& e, const Context& ctx, bool& result) 
   if (!CompareAtomic(values[0], values[1], e.compare, general, r)) return false;
   result = r;
   return true;
+}
+
+bool Evaluator::BooleanShortcut(const Expr& e, const Context& ctx, bool& result) {
+  if (!shortcuts_) return false;
+  const Functions& f = Fns();
+  if (e.op == Op::kFunctionCall && e.kids.size() == 2 &&
+      (e.function == f.contains || e.function == f.starts_with || e.function == f.ends_with)) {
+    if (e.tokens != nullptr) {
+      // contains(' A B C ', concat(' ', x, ' ')): is x (one word) an entry of the code list?
+      Item word;
+      Scalar s = EvalScalar(*e.kids[1]->kids[1], ctx, word);
+      if (s == Scalar::kBail || failed()) return false;
+      std::string text = s == Scalar::kEmpty ? std::string() : AtomicToString(word);
+      if (text.empty() || text.find(' ') != std::string::npos) return false;  // the general way
+      result = e.tokens->count(text) != 0;
+      return true;
+    }
+    // As the functions: each argument one string at most (the empty sequence is "").
+    Item args[2];
+    Scalar states[2];
+    for (int i = 0; i < 2; ++i) {
+      states[i] = EvalScalar(*e.kids[i], ctx, args[i]);
+      if (states[i] == Scalar::kBail || failed()) return false;
+    }
+    const std::string a = states[0] == Scalar::kEmpty ? std::string() : AtomicToString(args[0]);
+    const std::string b = states[1] == Scalar::kEmpty ? std::string() : AtomicToString(args[1]);
+    if (e.function == f.contains) {
+      result = a.find(b) != std::string::npos;
+    } else if (e.function == f.starts_with) {
+      result = a.rfind(b, 0) == 0;
+    } else {
+      result = a.size() >= b.size() && a.compare(a.size() - b.size(), b.size(), b) == 0;
+    }
+    return true;
+  }
+  return false;
 }
 
 bool Evaluator::AtomicResult(const Expr& e) const {

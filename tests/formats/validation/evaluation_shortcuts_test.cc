@@ -98,8 +98,8 @@ TEST(EvaluationShortcutsTest, SameFindingsOnTheOfficialRuleUnitTests) {
 }
 
 // Mutants of the official examples made to reach the shortcuts' edges: values that are not
-// numbers, numbers with many digits, empty values, repeated elements (two nodes where the rules
-// expect one), removed elements.
+// numbers, numbers with many digits, empty values, codes that are not in the code lists,
+// repeated elements (two nodes where the rules expect one), removed elements.
 TEST(EvaluationShortcutsTest, SameFindingsOnMutatedValues) {
   const std::vector<std::string> values = {"abc", "", " 12.5 ", "1e3", "-0.5", "99999999999999999999999999999999999.99",
                                            "0", "INF", "12.345678", "-1", "NaN", "1.", ".5"};
@@ -119,11 +119,20 @@ TEST(EvaluationShortcutsTest, SameFindingsOnMutatedValues) {
       leaves.emplace_back(at, end + close.size());
     }
     ASSERT_FALSE(leaves.empty()) << path;
-    for (int i = 0; i < 12; ++i) {
+    for (int i = 0; i < 16; ++i) {
       auto [start, end] = leaves[random() % leaves.size()];
       const std::string element = text.substr(start, end - start);
       std::string mutant = text;
-      switch (random() % 3) {
+      switch (random() % 4) {
+        case 3: {  // another attribute value (currencyID, unitCode, schemeID: the code lists)
+          size_t quote = element.find("=\"");
+          if (quote == std::string::npos || quote > element.find('>')) continue;
+          size_t close = element.find('"', quote + 2);
+          static const char* kCodes[] = {"eur", "EUR EUR", "", " EUR ", "XXX", "C62", "0088", "EUR"};
+          std::string changed = element.substr(0, quote + 2) + kCodes[random() % 8] + element.substr(close);
+          mutant.replace(start, end - start, changed);
+          break;
+        }
         case 0: {  // another value
           size_t gt = element.find('>'), lt = element.rfind('<');
           std::string changed = element.substr(0, gt + 1) + values[random() % values.size()] + element.substr(lt);
