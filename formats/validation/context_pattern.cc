@@ -104,7 +104,7 @@ std::optional<ContextPattern> ContextPattern::From(const Expr& context,
 bool ContextPattern::Holds(Evaluator& ev, const std::vector<const Expr*>& predicates, NodeId node) {
   if (predicates.empty()) return true;
   Context c;
-  c.item = Item::Node(node);
+  c.item.SetNode(node);
   for (const Expr* p : predicates) {
     bool keep = ev.EvalBoolean(*p, c);
     if (ev.failed()) {

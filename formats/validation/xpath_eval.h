@@ -318,9 +318,9 @@ class Evaluator {
   // an error (the step is then evaluated node by node, which raises it only if it gets there).
   using Groups = std::unordered_map<std::string, std::vector<xml::NodeId>>;
   const Groups* Partition(xml::NameId name, const Expr& key, uint32_t key_slot);
-  // A descendant step with a name test whose first predicate is "S = 'literal'" partitioned as
-  // above: its nodes that pass that predicate, from the group (true), or false when it does not
-  // apply.
+  // A child or descendant step with a name test whose first predicate is "S = 'literal'"
+  // partitioned as above: its nodes that pass that predicate, from the group (true), or false when
+  // it does not apply.
   bool PartitionedStep(const Expr& step, xml::NodeId node, std::vector<xml::NodeId>& out);
   struct PartitionEntry {
     xml::NameId name;

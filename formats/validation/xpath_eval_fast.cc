@@ -158,18 +158,33 @@ bool Evaluator::VisitNodes(const Expr& e, NodeId context, NodeVisitor& visit) {
     case Op::kStep: {
       const xml::Node& n = doc_.node(context);
       bool simple = AllBooleanPredicates(e);
+      Context each;  // of the predicates, one node after the other
       auto pass = [&](NodeId id) {
         Spend(1);
         if (!Matches(e.test, id, e.axis)) return true;
         if (simple) {
-          Context c;
-          c.item = Item::Node(id);
+          each.item.SetNode(id);
           for (const auto& p : e.kids) {
-            if (!EvalBoolean(*p, c)) return !failed();
+            if (!EvalBoolean(*p, each)) return !failed();
           }
         }
         return visit(id);
       };
+      if (simple && !e.kids.empty() && e.kids[0]->partition_key != Expr::kNoPartition) {
+        std::vector<NodeId> nodes;  // those that pass the first predicate, from its group
+        if (PartitionedStep(e, context, nodes)) {
+          for (NodeId id : nodes) {
+            each.item.SetNode(id);
+            bool keep = true;
+            for (size_t p = 1; p < e.kids.size() && keep; ++p) {
+              keep = EvalBoolean(*e.kids[p], each);
+              if (failed()) return false;
+            }
+            if (keep && !visit(id)) return false;
+          }
+          return !failed();
+        }
+      }
       if (simple && e.axis == Axis::kChild) {
         if (e.test.kind == NodeTest::Kind::kName && e.test.name != xml::kNoName) {
           if (const std::vector<NodeId>* named = ChildrenNamed(context, e.test.name)) {
@@ -200,11 +215,10 @@ bool Evaluator::VisitNodes(const Expr& e, NodeId context, NodeVisitor& visit) {
         std::vector<NodeId> nodes;
         AxisNodes(e.axis, e.test, context, nodes);
         for (NodeId id : nodes) {
-          Context c;
-          c.item = Item::Node(id);
+          each.item.SetNode(id);
           bool keep = true;
           for (const auto& p : e.kids) {
-            keep = EvalBoolean(*p, c);
+            keep = EvalBoolean(*p, each);
             if (failed()) return false;
             if (!keep) break;
           }

@@ -1,7 +1,9 @@
 // Steps read from groups: //cac:ClassifiedTaxCategory[normalize-space(cbc:ID) = 'Z'] and its
 // siblings for 'S', 'E', 'AE', 'K', ... (the BR-x-01, -02, -03 rules of every VAT category)
-// each scan all the categories of the document, one per invoice line. The categories are grouped
-// once by normalize-space(cbc:ID), and each of those steps reads its group.
+// each scan all the categories of the document, one per invoice line, and
+// //cac:ClassifiedTaxCategory[...]/cbc:ID[normalize-space(.) = 'AE'] reads every category's
+// children. The elements of a name are grouped once by the value, and each of those steps reads
+// its group: nothing at all for the categories the invoice does not use.
 #include <algorithm>
 
 #include "formats/validation/xpath_eval.h"
@@ -37,7 +39,10 @@ const Evaluator::Groups* Evaluator::Partition(xml::NameId name, const Expr& key,
 
 bool Evaluator::PartitionedStep(const Expr& step, NodeId node, std::vector<NodeId>& out) {
   // Not while a pattern is matched: its predicates drop the nodes whose value raises an error.
-  if (step.axis != Axis::kDescendant || step.kids.empty() || pattern_mode_ || failed() || !shortcuts_) return false;
+  if ((step.axis != Axis::kDescendant && step.axis != Axis::kChild) || step.kids.empty() || pattern_mode_ ||
+      failed() || !shortcuts_) {
+    return false;
+  }
   const Expr& predicate = *step.kids[0];
   if (predicate.partition_key == Expr::kNoPartition || step.test.kind != NodeTest::Kind::kName ||
       step.test.name == xml::kNoName || doc_.node(node).kind == xml::NodeKind::kAttribute) {
@@ -50,12 +55,18 @@ bool Evaluator::PartitionedStep(const Expr& step, NodeId node, std::vector<NodeI
   if (groups == nullptr) return false;
   auto group = groups->find(literal);
   if (group == groups->end()) return true;
-  // The group's elements within the subtree of `node`.
+  // The group's elements within the subtree of `node` (its children among them for a child step).
   const std::vector<NodeId>& all = group->second;
   auto begin = std::upper_bound(all.begin(), all.end(), node);
   auto end = std::upper_bound(begin, all.end(), doc_.LastDescendant(node));
   Spend(static_cast<uint64_t>(end - begin) + 1);
-  out.insert(out.end(), begin, end);
+  if (step.axis == Axis::kDescendant) {
+    out.insert(out.end(), begin, end);
+  } else {
+    for (auto it = begin; it != end; ++it) {
+      if (doc_.node(*it).parent == node) out.push_back(*it);
+    }
+  }
   return true;
 }
 

@@ -245,7 +245,7 @@ Evaluator::Scalar Evaluator::EvalScalar(const Expr& e, const Context& ctx, Item&
     return Scalar::kOne;
   }
   Context inner;
-  inner.item = Item::Node(node);
+  inner.item.SetNode(node);
   return EvalScalar(*e.kids[1], inner, out);
 }
 
@@ -290,7 +290,7 @@ Evaluator::Scalar Evaluator::ScalarFunction(const Expr& e, const Context& ctx, I
           value = Item::String(std::string(ev->doc().StringValue(n, scratch)), Type::kUntyped);
         } else {
           Context c;
-          c.item = Item::Node(n);
+          c.item.SetNode(n);
           Scalar s = ev->EvalScalar(*right, c, value);
           if (s == Scalar::kBail) bail = true;
           if (s != Scalar::kOne || ev->failed()) return !bail && !ev->failed();

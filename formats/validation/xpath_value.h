@@ -65,6 +65,11 @@ struct Item {
     i.dbl = d;
     return i;
   }
+  // Makes a fresh item (a default one, or a node) this node, without building a temporary.
+  void SetNode(xml::NodeId id) {
+    type = Type::kNode;
+    node = id;
+  }
   bool is_node() const { return type == Type::kNode; }
   bool is_numeric() const { return type == Type::kInteger || type == Type::kDecimal || type == Type::kDouble; }
 };
