@@ -15,6 +15,7 @@ constexpr int kMaxDepth = 400;  // nested evaluations (recursive rule functions)
 }  // namespace
 
 bool AtMostOne(const Expr& e) {
+  if (e.at_most_one != Expr::kShapeUnknown) return e.at_most_one != 0;
   switch (e.op) {
     case Op::kLiteralString:
     case Op::kLiteralInteger:

@@ -377,6 +377,7 @@ void Evaluator::AnnotateShape(Expr& e) {
   bool comparison = (e.op == Op::kGeneralCompare || e.op == Op::kValueCompare) && e.kids.size() == 2;
   e.count_existence = static_cast<int8_t>(comparison ? CountExistenceShape(e) : -1);
   e.scalar = ScalarShapeOf(e);
+  e.at_most_one = AtMostOne(e) ? 1 : 0;
 }
 
 int Evaluator::CountExistence(const Expr& e) {
