@@ -67,6 +67,7 @@ bool ContextPattern::AddBranch(const Expr& e, const std::unordered_set<uint32_t>
       step.names_only = NameConjuncts(*p, step.name_predicates) && step.names_only;
     }
     branch.names_only = branch.names_only && step.names_only;
+    if (!branch.steps.empty() && step.axis != Axis::kChild && step.axis != Axis::kAttribute) branch.aligned = false;
     branch.steps.push_back(std::move(step));
   }
   if (branch.steps.empty()) {
@@ -152,14 +153,24 @@ bool ContextPattern::MatchStep(Evaluator& ev, const Branch& branch, int i, NodeI
   }
 }
 
-bool ContextPattern::Matches(Evaluator& ev, NodeId node) const {
+bool ContextPattern::Matches(Evaluator& ev, NodeId node, bool names_match) const {
   for (const Branch& b : branches_) {
     // The names and axes first (cheap, and they reject most nodes), then with the predicates: an
     // error in any predicate means no match, so the order in which they are tried does not matter.
     int last = static_cast<int>(b.steps.size()) - 1;
-    if (MatchStep(ev, b, last, node, Predicates::kNone) && MatchStep(ev, b, last, node, Predicates::kAll)) {
-      return Holds(ev, filter_, node);
+    if (!(names_match && branches_.size() == 1) && !MatchStep(ev, b, last, node, Predicates::kNone)) continue;
+    bool holds = true;
+    if (b.aligned) {
+      // The names matched the one way the steps align: the predicates are left, each at its node.
+      NodeId at = node;
+      for (int i = last; i >= 0 && holds; --i) {
+        holds = Holds(ev, b.steps[static_cast<size_t>(i)].predicates, at);
+        at = ev.doc().node(at).parent;
+      }
+    } else {
+      holds = MatchStep(ev, b, last, node, Predicates::kAll);
     }
+    if (holds) return Holds(ev, filter_, node);
   }
   return false;
 }

@@ -34,7 +34,10 @@ class ContextPattern {
   static std::optional<ContextPattern> From(const Expr& context, const std::unordered_set<uint32_t>& boolean_vars);
 
   // Whether `node` matches. Errors inside predicates are cleared (they mean "no match").
-  bool Matches(Evaluator& ev, xml::NodeId node) const;
+  // `names_match`: the caller knows that the names and kinds of `node` and its ancestors match
+  // some branch (MatchClass() said kPerNode for its class), so only predicates are left to test
+  // where the pattern has one branch.
+  bool Matches(Evaluator& ev, xml::NodeId node, bool names_match = false) const;
 
   // How the nodes of a path class match, decided on `representative`, one of them: none of them,
   // all of them (a branch matches on names and kinds alone and the predicates that could still
@@ -60,6 +63,9 @@ class ContextPattern {
   struct Branch {
     std::vector<Step> steps;  // after the root, in path order
     bool names_only = true;   // every step's predicates test names only
+    // Every step after the first is a child or attribute step: a node that matches on names
+    // matches in one way only, step i at its (last - i)-th ancestor.
+    bool aligned = true;
   };
 
   enum class Predicates { kNone, kNames, kAll };

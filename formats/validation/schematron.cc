@@ -424,7 +424,7 @@ bool RuleSet::AssignNodes(const Pattern& pattern, Evaluator& ev, const xml::Docu
         uint32_t chosen = always;
         for (uint32_t r : per_node) {
           ev.ClearError();
-          bool matched = pattern.rules[r].match->Matches(ev, node);
+          bool matched = pattern.rules[r].match->Matches(ev, node, /*names_match=*/true);
           if (ev.exhausted()) return false;
           if (matched) {
             chosen = r;
