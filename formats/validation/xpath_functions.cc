@@ -96,6 +96,25 @@ const std::regex* Regex(Evaluator& ev, const Args& a, size_t pattern_index, size
   return re;
 }
 
+// The text a regular expression without metacharacters matches ("-", "\\|"), in `literal`;
+// false for any other expression (and for the empty one, which matches the empty string).
+bool LiteralPattern(std::string_view pattern, std::string& literal) {
+  static constexpr std::string_view kMeta = ".[](){}*+?^$|\\-";
+  literal.clear();
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    char c = pattern[i];
+    if (c == '\\') {
+      if (i + 1 == pattern.size() || kMeta.find(pattern[i + 1]) == std::string_view::npos) return false;  // \s, \d...
+      literal += pattern[++i];
+    } else if (kMeta.find(c) != std::string_view::npos && c != '-') {
+      return false;
+    } else {
+      literal += c;
+    }
+  }
+  return !literal.empty();
+}
+
 Item Numeric(Evaluator& ev, const Sequence& s, bool& ok) {
   Item a, n;
   ok = false;
@@ -312,6 +331,17 @@ FN(Tokenize) {
         start = i + 1;
       }
     }
+    return;
+  }
+  std::string separator;
+  if (LiteralPattern(pattern, separator) && (a.size() < 3 || Str(ev, a[2]).empty())) {
+    // ':', '-', '/', '\|': split without a regular expression.
+    size_t start = 0;
+    for (size_t at = s.find(separator); at != std::string::npos; at = s.find(separator, start)) {
+      out.push_back(Item::String(s.substr(start, at - start)));
+      start = at + separator.size();
+    }
+    out.push_back(Item::String(s.substr(start)));
     return;
   }
   const std::regex* re = Regex(ev, a, 1, 2);
