@@ -220,6 +220,10 @@ class Evaluator {
   // the evaluation raised one.
   bool StringFast(const Expr& e, xml::NodeId context, std::string& out);
   static bool IsStringFastShape(const Expr& e);
+  // The same value as StringFast, as a view of the document's text (or of `scratch`), when the
+  // functions leave the text as it is (normalize-space() of normalized text, upper-case() of
+  // upper-case ASCII): no copy. False when it takes more; StringFast then computes it.
+  bool StringFastView(const Expr& e, xml::NodeId context, std::string_view& out, std::string& scratch);
   static bool StringFastShape(const Expr& e);  // IsStringFastShape, worked out
   // The argument of such a function as a string (of the context node when it has none), with
   // the error set if its evaluation raised one.

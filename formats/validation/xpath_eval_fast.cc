@@ -487,9 +487,67 @@ void Evaluator::StringFastArgument(const Expr& e, NodeId context, std::string& a
   }
 }
 
+namespace {
+
+bool IsXmlSpaceChar(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// Whether normalize-space() leaves `s` as it is: no space at either end, no other whitespace than
+// single spaces.
+bool Normalized(std::string_view s) {
+  if (s.empty()) return true;
+  if (s.front() == ' ' || s.back() == ' ') return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == ' ' ? s[i + 1] == ' ' : IsXmlSpaceChar(s[i])) return false;
+  }
+  return true;
+}
+
+// Whether upper-case() (lower-case()) leaves `s` as it is: ASCII without lower (upper) case letters.
+bool SameCase(std::string_view s, bool upper) {
+  for (char c : s) {
+    if (static_cast<unsigned char>(c) >= 0x80) return false;
+    if (upper ? (c >= 'a' && c <= 'z') : (c >= 'A' && c <= 'Z')) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool Evaluator::StringFastView(const Expr& e, NodeId context, std::string_view& out, std::string& scratch) {
+  static const int32_t kNormalize = Builtin("normalize-space", 1), kUpper = Builtin("upper-case", 1),
+                       kLower = Builtin("lower-case", 1);
+  if (!IsStringFastShape(e)) return false;
+  std::string_view arg;
+  if (e.kids.empty() || e.kids[0]->op == Op::kContextItem) {
+    Spend(1);
+    arg = doc_.StringValue(context, scratch);
+  } else if (IsNodeExpr(*e.kids[0])) {
+    Spend(1);
+    NodeId node = kNoNode;
+    Scalar found = OneNode(*e.kids[0], context, node);
+    if (failed() || found == Scalar::kBail) return false;  // StringFast raises what it must
+    if (found == Scalar::kOne) arg = doc_.StringValue(node, scratch);
+  } else if (!StringFastView(*e.kids[0], context, arg, scratch)) {
+    return false;
+  }
+  if ((e.function == kNormalize && !Normalized(arg)) || (e.function == kUpper && !SameCase(arg, true)) ||
+      (e.function == kLower && !SameCase(arg, false))) {
+    return false;
+  }
+  out = arg;
+  return true;
+}
+
 bool Evaluator::CompareStringFast(const Expr& other, const std::string& literal, bool equal, NodeId context,
                                   bool& result) {
   if (IsStringFastShape(other)) {
+    std::string scratch;
+    std::string_view view;
+    if (StringFastView(other, context, view, scratch)) {
+      result = (view == literal) == equal;
+      return true;
+    }
+    if (failed()) return true;
     std::string value;
     StringFast(other, context, value);
     result = !failed() && (value == literal) == equal;
@@ -505,6 +563,13 @@ bool Evaluator::CompareStringFast(const Expr& other, const std::string& literal,
     bool equal;
     bool found = false;
     bool operator()(NodeId n) override {
+      std::string scratch;
+      std::string_view view;
+      if (ev->StringFastView(*function, n, view, scratch)) {
+        found = (view == *literal) == equal;
+        return !found;
+      }
+      if (ev->failed()) return false;
       std::string value;
       ev->StringFast(*function, n, value);
       if (ev->failed()) return false;

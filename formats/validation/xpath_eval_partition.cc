@@ -19,10 +19,15 @@ const Evaluator::Groups* Evaluator::Partition(xml::NameId name, const Expr& key,
   auto entry = std::make_unique<PartitionEntry>();
   entry->name = name;
   entry->key_slot = key_slot;
-  std::string value;
+  std::string value, scratch;
   for (NodeId n : ElementsNamed(name)) {
+    std::string_view view;
+    if (StringFastView(key, n, view, scratch)) {
+      entry->groups[std::string(view)].push_back(n);
+      continue;
+    }
     value.clear();
-    StringFast(key, n, value);
+    if (!failed()) StringFast(key, n, value);
     if (failed()) {
       // Node by node, the step may stop before this element (exists() stops at the first
       // match), so the error is not raised here.
