@@ -1,5 +1,5 @@
-// Benchmark of the native validation of UBL invoices (formats/validation/validator.h: parse with
-// libxml2 into our DOM, then the official EN16931 and Peppol BIS Billing 3.0 rules, chosen by
+// Benchmark of the native validation of UBL invoices (formats/validation/validator.h: parse into
+// our DOM, then the official EN16931 and Peppol BIS Billing 3.0 rules, chosen by
 // cbc:CustomizationID), single thread, for invoices of 1, 10, 100 and 1,000 lines.
 // bench/validate_run compares it with the official Schematron oracle
 // (../shared/conformance/validate) in a warm JVM.
@@ -83,7 +83,7 @@ void BM_Validate(benchmark::State& state) {
   SetCounters(state, f);
 }
 
-// The parse alone: UBL text -> xml::Document (libxml2 SAX2 into our DOM).
+// The parse alone: UBL text -> xml::Document (the text reader; libxml2 SAX2 for what it declines).
 void BM_Parse(benchmark::State& state) {
   const Fixture& f = FixtureFor(static_cast<int>(state.range(0)));
   for (auto _ : state) {

@@ -1,15 +1,15 @@
 #include "certs/xmldsig/document_outline.h"
 
-#include "certs/xmldsig/xml_text.h"
+#include "formats/xml/xml_text.h"
 
 namespace gw::certs {
 namespace {
 
-using xml_text::npos;
-using xml_text::IsSpace;
-using xml_text::RawAttribute;
-using xml_text::Tag;
-using xml_text::Scanner;
+using formats::xml::text::npos;
+using formats::xml::text::IsSpace;
+using formats::xml::text::RawAttribute;
+using formats::xml::text::Tag;
+using formats::xml::text::Scanner;
 
 // The namespace URI `prefix` has from the declarations of `tags` (innermost last).
 bool ResolvePrefix(std::string_view prefix, const std::vector<const Tag*>& tags, std::string_view& uri) {

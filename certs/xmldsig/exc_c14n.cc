@@ -9,45 +9,24 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
-
-#include "certs/xmldsig/xml_text.h"
+#include "formats/xml/xml_text.h"
 
 namespace gw::certs {
 namespace {
 
-using xml_text::npos;
-using xml_text::kXmlNamespace;
-using xml_text::Same;
-using xml_text::IsSpace;
-using xml_text::IsNameChar;
-using xml_text::Utf8Char;
-using xml_text::IsXmlChar;
-using xml_text::PlainAbsoluteUri;
-using xml_text::RawAttribute;
-using xml_text::Tag;
-using xml_text::Scanner;
-
-template <typename Out>
-void AppendUtf8(Out& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
+using formats::xml::text::npos;
+using formats::xml::text::kXmlNamespace;
+using formats::xml::text::Same;
+using formats::xml::text::IsSpace;
+using formats::xml::text::IsNameChar;
+using formats::xml::text::Utf8Char;
+using formats::xml::text::IsXmlChar;
+using formats::xml::text::PlainAbsoluteUri;
+using formats::xml::text::RawAttribute;
+using formats::xml::text::Tag;
+using formats::xml::text::Scanner;
+using formats::xml::text::AppendUtf8;
+using formats::xml::text::SkipPlainText;
 
 // A character of text or of an attribute value, written as C14N 1.0 section 2.3 wants.
 template <typename Out>
@@ -73,43 +52,14 @@ void AppendAttributeChar(Out& out, uint32_t cp) {
   }
 }
 
-// Bytes a run of text or attribute value copies as they are: printable ASCII but the markup
-// characters, and tab and line feed in text.
-struct ByteClasses {
-  bool text[256] = {};
-  bool attribute[256] = {};
-  constexpr ByteClasses() {
-    for (int c = 0x20; c < 0x80; ++c) {
-      text[c] = c != '&' && c != '<' && c != '>';
-      attribute[c] = c != '&' && c != '<' && c != '"';
-    }
-    text[static_cast<int>('\t')] = text[static_cast<int>('\n')] = true;
+// Bytes an attribute value copies as it is: printable ASCII but the markup characters and '"'.
+struct AttributeBytes {
+  bool plain[256] = {};
+  constexpr AttributeBytes() {
+    for (int c = 0x20; c < 0x80; ++c) plain[c] = c != '&' && c != '<' && c != '"';
   }
 };
-constexpr ByteClasses kPlain;
-
-// The first byte at or after `i` that text cannot copy as it is (see ByteClasses), or `size`.
-// Sixteen bytes at a time where SSE2 is there (every x86-64), since most of a document's text is
-// indentation and short ASCII values.
-inline size_t SkipPlainText(const unsigned char* p, size_t i, size_t size) {
-#ifdef __SSE2__
-  const __m128i lt = _mm_set1_epi8('<'), amp = _mm_set1_epi8('&'), gt = _mm_set1_epi8('>');
-  const __m128i space = _mm_set1_epi8(0x20), tab = _mm_set1_epi8('\t'), lf = _mm_set1_epi8('\n');
-  while (i + 16 <= size) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
-    // Signed: bytes 0x80 and above count as below 0x20, so they stop the run too (UTF-8 is
-    // checked on the slow path).
-    __m128i stop = _mm_andnot_si128(_mm_or_si128(_mm_cmpeq_epi8(v, tab), _mm_cmpeq_epi8(v, lf)),
-                                    _mm_cmplt_epi8(v, space));
-    stop = _mm_or_si128(stop, _mm_or_si128(_mm_cmpeq_epi8(v, lt), _mm_or_si128(_mm_cmpeq_epi8(v, amp), _mm_cmpeq_epi8(v, gt))));
-    const int mask = _mm_movemask_epi8(stop);
-    if (mask != 0) return i + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
-    i += 16;
-  }
-#endif
-  while (i < size && kPlain.text[p[i]]) ++i;
-  return i;
-}
+constexpr AttributeBytes kAttributeBytes;
 
 // The canonical form on its way out: a fixed buffer handed to a sink whenever it fills (a string,
 // or a digest that then never holds the whole canonical form), so that each write is a bounds
@@ -453,7 +403,7 @@ class Canonicalizer : public Scanner {
     size_t run = 0;
     for (size_t i = 0; i < n;) {
       const unsigned char c = p[i];
-      if (kPlain.attribute[c]) {
+      if (kAttributeBytes.plain[c]) {
         ++i;
         continue;
       }

@@ -6,7 +6,9 @@
 
 #include <cstring>
 #include <mutex>
+#include <optional>
 
+#include "formats/xml/text_reader.h"
 #include "formats/xml/ubl_names.h"
 
 namespace gw::formats::xml {
@@ -14,28 +16,42 @@ namespace gw::formats::xml {
 // ---- NameTable ----
 
 namespace {
-std::string Key(std::string_view ns_uri, std::string_view local) {
-  std::string key;
-  key.reserve(ns_uri.size() + local.size() + 1);
-  key.append(ns_uri).push_back('\x01');
-  key.append(local);
-  return key;
+size_t Hash(std::string_view ns_uri, std::string_view local) {
+  return std::hash<std::string_view>()(ns_uri) * 31 + std::hash<std::string_view>()(local);
 }
 }  // namespace
 
+// Open addressing, at most half full: a lookup hashes the two strings where they are, without
+// building a key (each parse looks up every distinct name it meets).
 NameId NameTable::Add(std::string_view ns_uri, std::string_view local) {
-  std::string key = Key(ns_uri, local);
-  auto it = index_.find(key);
-  if (it != index_.end()) return it->second;
-  NameId id = static_cast<NameId>(names_.size());
+  NameId id = Find(ns_uri, local);
+  if (id != kNoName) return id;
+  id = static_cast<NameId>(names_.size());
   names_.push_back(Name{std::string(ns_uri), std::string(local)});
-  index_.emplace(std::move(key), id);
+  if (2 * names_.size() > slots_.size()) {
+    slots_.assign(slots_.empty() ? 64 : 2 * slots_.size(), kNoName);
+    for (NameId n = 0; n < names_.size(); ++n) Place(n);
+  } else {
+    Place(id);
+  }
   return id;
 }
 
+void NameTable::Place(NameId id) {
+  const size_t mask = slots_.size() - 1;
+  size_t i = Hash(names_[id].ns_uri, names_[id].local) & mask;
+  while (slots_[i] != kNoName) i = (i + 1) & mask;
+  slots_[i] = id;
+}
+
 NameId NameTable::Find(std::string_view ns_uri, std::string_view local) const {
-  auto it = index_.find(Key(ns_uri, local));
-  return it == index_.end() ? kNoName : it->second;
+  if (slots_.empty()) return kNoName;
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = Hash(ns_uri, local) & mask;; i = (i + 1) & mask) {
+    const NameId id = slots_[i];
+    if (id == kNoName) return kNoName;
+    if (names_[id].local == local && names_[id].ns_uri == ns_uri) return id;
+  }
 }
 
 NameTable& NameTable::Shared() {
@@ -190,11 +206,7 @@ class Builder {
 
   NameId InternSlow(const xmlChar* uri, const xmlChar* local) {
     std::string_view u = uri != nullptr ? reinterpret_cast<const char*>(uri) : "";
-    std::string_view l = reinterpret_cast<const char*>(local);
-    NameId id = doc_.names_->Find(u, l);
-    if (id != kNoName) return id;
-    if (!doc_.extra_names_) doc_.extra_names_ = std::make_unique<NameTable>();
-    return static_cast<NameId>(doc_.names_->size()) + doc_.extra_names_->Add(u, l);
+    return doc_.InternName(u, reinterpret_cast<const char*>(local));
   }
 
   bool AddNode(const Node& node) {
@@ -363,12 +375,26 @@ void InitializeXmlLibrary() {
   std::call_once(init, [] { xmlInitParser(); });
 }
 
-Result<Document> Document::Parse(std::string_view text, const ParseLimits& limits, const NameTable& names) {
+Result<Document> ParseWithLibxml2(std::string_view text, const ParseLimits& limits, const NameTable& names) {
   InitializeXmlLibrary();
   return Builder(limits, names).Run(text);
 }
 
+Result<Document> Document::Parse(std::string_view text, const ParseLimits& limits, const NameTable& names) {
+  // The text reader declines whatever it is unsure of; libxml2 then gives the result or the
+  // precise error.
+  if (std::optional<Document> doc = TextReader::Read(text, limits, names)) return std::move(*doc);
+  return ParseWithLibxml2(text, limits, names);
+}
+
 // ---- Document ----
+
+NameId Document::InternName(std::string_view ns_uri, std::string_view local) {
+  NameId id = names_->Find(ns_uri, local);
+  if (id != kNoName) return id;
+  if (!extra_names_) extra_names_ = std::make_unique<NameTable>();
+  return static_cast<NameId>(names_->size()) + extra_names_->Add(ns_uri, local);
+}
 
 std::string_view Document::local_name(NodeId id) const {
   NameId n = nodes_[id].name;

@@ -1,7 +1,9 @@
 // A read-only XML document in a compact array form, parsed from untrusted input.
 //
-// Parsing goes through libxml2's SAX2 interface straight into this structure (no libxml2 tree).
-// It is hardened for hostile input: any DOCTYPE is refused before its internal subset is read (so
+// Ordinary documents (UTF-8, no DOCTYPE) are read straight from their text (text_reader.h);
+// anything else, and any document that reader is unsure of, goes through libxml2's SAX2
+// interface straight into this structure (no libxml2 tree). Both build the same Document. Parsing
+// is hardened for hostile input: any DOCTYPE is refused before its internal subset is read (so
 // no entity can be declared: no XXE, no entity expansion bomb, no external DTD), the network and
 // local files are never touched, XInclude is never processed, and size, depth, node count and
 // text length are bounded. Malformed UTF-8 is a syntax error.
@@ -71,8 +73,9 @@ class NameTable {
     std::string ns_uri;
     std::string local;
   };
+  void Place(NameId id);
   std::vector<Name> names_;
-  std::unordered_map<std::string, NameId> index_;  // ns_uri + '\x01' + local
+  std::vector<NameId> slots_;  // a hash table of ids; kNoName where free
   bool frozen_ = false;
 };
 
@@ -139,7 +142,10 @@ class Document {
 
  private:
   friend class Builder;
+  friend class TextReader;
   Document() = default;
+  // The id of an expanded name: from the shared table, else added to the private extension.
+  NameId InternName(std::string_view ns_uri, std::string_view local);
   const NameTable* names_ = nullptr;
   std::vector<Node> nodes_;
   std::vector<std::unique_ptr<char[]>> text_chunks_;

@@ -1,8 +1,8 @@
-#include "certs/xmldsig/xml_text.h"
+#include "formats/xml/xml_text.h"
 
 #include <cctype>
 
-namespace gw::certs::xml_text {
+namespace gw::formats::xml::text {
 
 // An absolute URI of RFC 3986 in plain ASCII: a scheme, then unreserved and reserved characters
 // (no brackets, no '&', no quotes), '%' with two hex digits, at most one '#'. Namespace names of
@@ -38,4 +38,4 @@ bool PlainAbsoluteUri(std::string_view uri) {
   return true;
 }
 
-}  // namespace gw::certs::xml_text
+}  // namespace gw::formats::xml::text

@@ -1,6 +1,7 @@
-// Reading XML straight from its text, for the streaming signer (exc_c14n.h, document_outline.h):
-// names, start tags and the constructs a reader skips (comments, processing instructions, the XML
-// declaration), character references, UTF-8. Internal to certs/xmldsig.
+// Reading XML straight from its text: names, start tags and the constructs a reader skips
+// (comments, processing instructions, the XML declaration), character references, UTF-8. Used by
+// the text reader (text_reader.h) and the streaming signer (certs/xmldsig/exc_c14n.h,
+// document_outline.h). Stateless helpers; a Scanner is used by one thread at a time.
 #pragma once
 
 #include <cstddef>
@@ -9,7 +10,11 @@
 #include <string_view>
 #include <vector>
 
-namespace gw::certs::xml_text {
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+namespace gw::formats::xml::text {
 
 constexpr size_t npos = std::string_view::npos;
 constexpr std::string_view kXmlNamespace = "http://www.w3.org/XML/1998/namespace";
@@ -73,6 +78,61 @@ inline bool IsXmlChar(uint32_t cp) {
 }
 
 
+// Appends the UTF-8 form of `cp` (a Unicode scalar value) to `out` (anything with push_back).
+template <typename Out>
+void AppendUtf8(Out& out, uint32_t cp) {
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+// Bytes a run of text copies as they are: printable ASCII but the markup characters '&', '<'
+// and '>' ('>' because "]]>" must not occur in text), and tab and line feed.
+struct TextBytes {
+  bool plain[256] = {};
+  constexpr TextBytes() {
+    for (int c = 0x20; c < 0x80; ++c) plain[c] = c != '&' && c != '<' && c != '>';
+    plain[static_cast<int>('\t')] = plain[static_cast<int>('\n')] = true;
+  }
+};
+constexpr TextBytes kTextBytes;
+
+// The first byte at or after `i` that text cannot copy as it is (see TextBytes), or `size`.
+// Sixteen bytes at a time where SSE2 is there (every x86-64), since most of a document's text is
+// indentation and short ASCII values.
+inline size_t SkipPlainText(const unsigned char* p, size_t i, size_t size) {
+#ifdef __SSE2__
+  const __m128i lt = _mm_set1_epi8('<'), amp = _mm_set1_epi8('&'), gt = _mm_set1_epi8('>');
+  const __m128i space = _mm_set1_epi8(0x20), tab = _mm_set1_epi8('\t'), lf = _mm_set1_epi8('\n');
+  while (i + 16 <= size) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    // Signed: bytes 0x80 and above count as below 0x20, so they stop the run too (UTF-8 is
+    // checked on the slow path).
+    __m128i stop = _mm_andnot_si128(_mm_or_si128(_mm_cmpeq_epi8(v, tab), _mm_cmpeq_epi8(v, lf)),
+                                    _mm_cmplt_epi8(v, space));
+    stop = _mm_or_si128(stop, _mm_or_si128(_mm_cmpeq_epi8(v, lt), _mm_or_si128(_mm_cmpeq_epi8(v, amp), _mm_cmpeq_epi8(v, gt))));
+    const int mask = _mm_movemask_epi8(stop);
+    if (mask != 0) return i + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+    i += 16;
+  }
+#endif
+  while (i < size && kTextBytes.plain[p[i]]) ++i;
+  return i;
+}
+
+
 // An absolute URI of RFC 3986 in plain ASCII: a scheme, then unreserved and reserved characters
 // (no brackets, no '&', no quotes), '%' with two hex digits, at most one '#'. Namespace names of
 // any other shape are left to libxml2, whose URI checks they might fail; these need no escaping.
@@ -106,8 +166,9 @@ class Scanner {
   }
   bool StartsWith(size_t at, std::string_view prefix) const { return s_.compare(at, prefix.size(), prefix) == 0; }
 
-  // An ASCII XML name at `pos` with at most one ':', neither first nor last (a QName), or ""
-  // (non-ASCII names are left to the libxml2 path). `colon`: where the prefix ends, or npos.
+  // An ASCII XML name at `pos` with at most one ':', neither first nor last nor before what may
+  // not start a name (a QName), or "" (non-ASCII names are left to the libxml2 path). `colon`:
+  // where the prefix ends, or npos.
   std::string_view Name(size_t& pos, size_t* colon = nullptr) const {
     const auto* p = reinterpret_cast<const unsigned char*>(s_.data());
     const size_t size = s_.size();
@@ -121,7 +182,11 @@ class Scanner {
         c = i - start;
       }
     }
-    if ((i < size && p[i] >= 0x80) || (c != npos && c + 1 == i - start)) return {};
+    // The local part must start as a name does: libxml2 reads "p:-x" as the unprefixed name
+    // "p:-x" (a namespace error only).
+    if ((i < size && p[i] >= 0x80) || (c != npos && (c + 1 == i - start || !IsNameStart(p[start + c + 1])))) {
+      return {};
+    }
     pos = i;
     if (colon != nullptr) *colon = c;
     return s_.substr(start, i - start);
@@ -290,4 +355,4 @@ class Scanner {
   std::string* why_;
 };
 
-}  // namespace gw::certs::xml_text
+}  // namespace gw::formats::xml::text
