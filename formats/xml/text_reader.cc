@@ -576,16 +576,7 @@ class TextReader::Reader {
   }
 
   // Appends node `id` as the last child of the innermost open element.
-  void Link(NodeId id) {
-    Open& parent = open_.back();
-    doc_.nodes_[id].parent = parent.id;
-    if (parent.last_child == kNoNode) {
-      doc_.nodes_[parent.id].first_child = id;
-    } else {
-      doc_.nodes_[parent.last_child].next_sibling = id;
-    }
-    parent.last_child = id;
-  }
+  void Link(NodeId id) { doc_.LinkChild(open_.back().id, open_.back().last_child, id); }
 
   const std::string_view s_;
   const unsigned char* const p_;

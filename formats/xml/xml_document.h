@@ -146,6 +146,17 @@ class Document {
   Document() = default;
   // The id of an expanded name: from the shared table, else added to the private extension.
   NameId InternName(std::string_view ns_uri, std::string_view local);
+  // Appends node `id` (already in nodes_) as the last child of `parent`, whose last child so far
+  // is `last_child` (kNoNode for none; updated). For the two readers.
+  void LinkChild(NodeId parent, NodeId& last_child, NodeId id) {
+    nodes_[id].parent = parent;
+    if (last_child == kNoNode) {
+      nodes_[parent].first_child = id;
+    } else {
+      nodes_[last_child].next_sibling = id;
+    }
+    last_child = id;
+  }
   const NameTable* names_ = nullptr;
   std::vector<Node> nodes_;
   std::vector<std::unique_ptr<char[]>> text_chunks_;
