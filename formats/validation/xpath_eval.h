@@ -285,6 +285,8 @@ class Evaluator {
   }
   std::vector<const std::unordered_set<std::string_view>*> string_sets_;
   RegexCache& regexes_;
+  // "x = $CODES" (either order) by set lookup; false when the fast path does not apply.
+  bool CompareWithCodeList(const Expr& e, const Context& ctx, bool& result);
   // "nodes = $CODES" by set lookup; false when the fast path does not apply.
   bool CompareWithStringSet(const Expr& other, uint32_t var, const Context& ctx, bool& result);
   std::string error_;

@@ -126,12 +126,8 @@ Sequence Evaluator::Eval(const Expr& e, const Context& ctx) {
         if (failed()) return {};
         return {Item::Bool(r)};
       }
-      if (e.compare == Comparison::kEq) {
-        bool r = false;
-        if (e.kids[1]->op == Op::kVariable && CompareWithStringSet(*e.kids[0], e.kids[1]->var, ctx, r)) return {Item::Bool(r)};
-        if (e.kids[0]->op == Op::kVariable && CompareWithStringSet(*e.kids[1], e.kids[0]->var, ctx, r)) return {Item::Bool(r)};
-        if (failed()) return {};
-      }
+      if (bool r = false; CompareWithCodeList(e, ctx, r)) return {Item::Bool(r)};
+      if (failed()) return {};
       // An empty side makes the comparison false, and the other side is then not evaluated, so
       // an error it would raise is not raised. Which side goes first follows Saxon: the left,
       // unless only the right is statically a single value.
@@ -276,6 +272,12 @@ Sequence Evaluator::Eval(const Expr& e, const Context& ctx) {
     }
   }
   return {};
+}
+
+bool Evaluator::CompareWithCodeList(const Expr& e, const Context& ctx, bool& result) {
+  if (e.compare != Comparison::kEq) return false;
+  if (e.kids[1]->op == Op::kVariable && CompareWithStringSet(*e.kids[0], e.kids[1]->var, ctx, result)) return true;
+  return e.kids[0]->op == Op::kVariable && CompareWithStringSet(*e.kids[1], e.kids[0]->var, ctx, result);
 }
 
 bool Evaluator::CompareWithStringSet(const Expr& other, uint32_t var, const Context& ctx, bool& result) {

@@ -4,6 +4,7 @@
 // the first node that decides the answer; anything else goes through Eval().
 #include "formats/validation/xpath_eval.h"
 #include "formats/validation/xpath_parser.h"
+#include "formats/xml/xml_text.h"
 
 #include <algorithm>
 
@@ -489,15 +490,13 @@ void Evaluator::StringFastArgument(const Expr& e, NodeId context, std::string& a
 
 namespace {
 
-bool IsXmlSpaceChar(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
 // Whether normalize-space() leaves `s` as it is: no space at either end, no other whitespace than
 // single spaces.
 bool Normalized(std::string_view s) {
   if (s.empty()) return true;
   if (s.front() == ' ' || s.back() == ' ') return false;
   for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == ' ' ? s[i + 1] == ' ' : IsXmlSpaceChar(s[i])) return false;
+    if (s[i] == ' ' ? s[i + 1] == ' ' : xml::text::IsSpace(s[i])) return false;
   }
   return true;
 }
@@ -656,12 +655,9 @@ bool Evaluator::EvalBoolean(const Expr& e, const Context& ctx) {
         if (CompareNodesWithLiteral(b, a, e.compare, true, ctx, result)) return result;
         return false;
       }
-      if (e.compare == Comparison::kEq) {
-        // A code list: "x = $CODES" (the rewritten "some $code in $CODES satisfies x = $code").
-        if (b.op == Op::kVariable && CompareWithStringSet(a, b.var, ctx, result)) return result;
-        if (a.op == Op::kVariable && CompareWithStringSet(b, a.var, ctx, result)) return result;
-        if (failed()) return false;
-      }
+      // A code list: "x = $CODES" (the rewritten "some $code in $CODES satisfies x = $code").
+      if (CompareWithCodeList(e, ctx, result)) return result;
+      if (failed()) return false;
       if (CompareScalars(e, ctx, result) || failed()) return result && !failed();
       if (literal(a) != literal(b)) {
         // A computed value (normalize-space(cbc:ID), ...) against a literal: compare item by item
