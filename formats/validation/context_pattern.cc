@@ -38,6 +38,11 @@ bool NameConjuncts(const Expr& p, std::vector<const Expr*>& out) {
   return NameConjuncts(*p.kids[1], out) && left;
 }
 
+// The literal of a partition predicate "S = 'literal'" (either order).
+const std::string& LiteralOf(const Expr& predicate) {
+  return predicate.kids[predicate.kids[0]->op == Op::kLiteralString ? 0 : 1]->text;
+}
+
 }  // namespace
 
 bool ContextPattern::AddBranch(const Expr& e, const std::unordered_set<uint32_t>& boolean_vars, ContextPattern& out) {
@@ -99,8 +104,32 @@ std::optional<ContextPattern> ContextPattern::From(const Expr& context,
   if (!AddBranch(*body, boolean_vars, pattern)) return std::nullopt;
   std::sort(pattern.names_.begin(), pattern.names_.end());
   pattern.names_.erase(std::unique(pattern.names_.begin(), pattern.names_.end()), pattern.names_.end());
+  pattern.FindKeyPredicate();
   return pattern;
 }
+
+void ContextPattern::FindKeyPredicate() {
+  for (const Branch& b : branches_) {
+    if (b.steps.empty() || b.steps.back().predicates.empty()) return;
+    const Expr* p = b.steps.back().predicates.front();
+    if (p->partition_key == Expr::kNoPartition) return;
+    if (key_predicate_ == nullptr) {
+      key_predicate_ = p;
+      continue;
+    }
+    if (p->partition_key != key_predicate_->partition_key || key_literal() != LiteralOf(*p)) {
+      key_predicate_ = nullptr;
+      return;
+    }
+  }
+}
+
+const Expr& ContextPattern::key() const {
+  const Expr& p = *key_predicate_;
+  return *p.kids[p.kids[0]->op == Op::kLiteralString ? 1 : 0];
+}
+
+const std::string& ContextPattern::key_literal() const { return LiteralOf(*key_predicate_); }
 
 bool ContextPattern::Holds(Evaluator& ev, const std::vector<const Expr*>& predicates, NodeId node) {
   if (predicates.empty()) return true;

@@ -48,6 +48,14 @@ class ContextPattern {
   // The names the last steps test, when every branch tests one name known to the shared name
   // table; empty when some branch can match nodes of any name (a wildcard or kind test).
   const std::vector<xml::NameId>& names() const { return names_; }
+  // When the last step of every branch has "S = 'literal'" as its first predicate, with the same
+  // string function S and literal in all (Expr::partition_key; the VAT category contexts
+  // cac:ClassifiedTaxCategory[normalize-space(cbc:ID) = 'S'][...]): that predicate, else null.
+  // A node whose S has another value (or raises an error) matches no branch.
+  const Expr* key_predicate() const { return key_predicate_; }
+  // The string function and the literal of key_predicate().
+  const Expr& key() const;
+  const std::string& key_literal() const;
   bool any_name() const { return any_name_; }
 
  private:
@@ -80,6 +88,8 @@ class ContextPattern {
   std::vector<const Expr*> filter_;  // predicates applied to the union of the branches
   std::vector<xml::NameId> names_;
   bool any_name_ = false;
+  const Expr* key_predicate_ = nullptr;
+  void FindKeyPredicate();
 };
 
 }  // namespace gw::formats::validation

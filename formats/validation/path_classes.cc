@@ -1,5 +1,7 @@
 #include "formats/validation/path_classes.h"
 
+#include <algorithm>
+
 namespace gw::formats::validation {
 
 using xml::NodeId;
@@ -53,6 +55,32 @@ PathClasses::PathClasses(const xml::Document& doc) : class_of_(doc.size(), kNoCl
   by_class_.resize(doc.size());
   std::vector<uint32_t> next(offset_.begin(), offset_.end() - 1);
   for (NodeId n = 0; n < doc.size(); ++n) by_class_[next[class_of_[n]]++] = n;
+  // The nodes of a class below one parent are consecutive in its list (document order), so each
+  // parent's share is a run.
+  fan_min_.assign(first_.size(), 1);
+  fan_max_.assign(first_.size(), 1);
+  for (ClassId c = 1; c < first_.size(); ++c) {
+    const ClassId parent_class = class_of_[doc.node(first_[c]).parent];
+    uint32_t parents = 0, run = 0, least = UINT32_MAX, most = 0;
+    auto end_run = [&] {
+      least = std::min(least, run);
+      most = std::max(most, run);
+    };
+    NodeId last_parent = xml::kNoNode;
+    for (NodeId n : nodes(c)) {
+      const NodeId parent = doc.node(n).parent;
+      if (parent != last_parent) {
+        if (run > 0) end_run();
+        ++parents;
+        run = 0;
+        last_parent = parent;
+      }
+      ++run;
+    }
+    end_run();
+    fan_min_[c] = parents == nodes(parent_class).size() ? least : 0;
+    fan_max_[c] = most;
+  }
 }
 
 PathClasses::ClassId PathClasses::Child(ClassId parent, xml::NodeKind kind, xml::NameId name) const {

@@ -37,6 +37,11 @@ class PathClasses {
   ClassId Child(ClassId parent, xml::NodeKind kind, xml::NameId name) const;
   // Whether some node of `c` has a child element.
   bool HasChildElements(ClassId c) const { return has_child_elements_[c] != 0; }
+  // How many nodes of class `c` a node of its parent class has below it (as children or
+  // attributes): at least FanMin(c) (0 when some node of the parent class has none), at most
+  // FanMax(c). Every cac:InvoiceLine has one cac:Price: 1 and 1.
+  uint32_t FanMin(ClassId c) const { return fan_min_[c]; }
+  uint32_t FanMax(ClassId c) const { return fan_max_[c]; }
 
  private:
   // (parent class, kind, name) -> class, by open addressing: one probe for most nodes.
@@ -54,6 +59,7 @@ class PathClasses {
   std::vector<ClassId> class_of_;  // per node
   std::vector<xml::NodeId> first_;  // per class
   std::vector<uint8_t> has_child_elements_;  // per class
+  std::vector<uint32_t> fan_min_, fan_max_;  // per class
   std::vector<uint32_t> offset_;    // per class, into by_class_ (plus one at the end)
   std::vector<xml::NodeId> by_class_;
   std::vector<Slot> table_;

@@ -89,6 +89,11 @@ class RuleSet {
                    const std::vector<const ClassPlanCache::Plan*>& plans,
                    std::vector<std::pair<xml::NodeId, uint32_t>>& out) const;
 
+  // Puts findings[start...] in the order of their nodes (`found`: (node, index in findings) of
+  // each), keeping the order of findings of one node.
+  static void OrderByNode(std::vector<Finding>& findings, size_t start,
+                          std::vector<std::pair<xml::NodeId, size_t>>& found);
+
   // A variable whose value does not depend on the document (the code lists): computed once at
   // compile time, with the set of its values when they are all strings.
   struct Constant {

@@ -176,6 +176,11 @@ class Evaluator {
   // Eval() would raise (failed() is then true and `out` is meaningless).
   enum class Scalar : int8_t { kBail, kEmpty, kOne };
   void set_shortcuts(bool on) { shortcuts_ = on; }  // off: EvalScalar bails, no partitions
+  bool shortcuts() const { return shortcuts_; }
+  // The value of `key`, the string function of a partition predicate (Expr::partition_key:
+  // normalize-space(cbc:ID) in "normalize-space(cbc:ID) = 'S'"), for `node`, as a view of the
+  // document or of `scratch`; false when computing it raised an error (failed() is then true).
+  bool KeyValue(const Expr& key, xml::NodeId node, std::string_view& out, std::string& scratch);
   Scalar EvalScalar(const Expr& e, const Context& ctx, Item& out);
   // What EvalScalar can do with `e`: kNoScalar (always bails), kAtomic (yields an atomic value),
   // kMixed (may yield a node, which it atomizes: fine for operands, not for a variable's value).
@@ -214,6 +219,15 @@ class Evaluator {
   // cannot tell, when `e` has another shape, or without classes. A step "*" is decided too when
   // no node of the classes it starts from has a child element.
   int AnyByClasses(const Expr& e, xml::NodeId context);
+  // The class a child path kept in `e` (Expr::child_path) reaches from class `from`, with bounds
+  // on how many nodes it selects from each node of `from` (PathClasses::FanMin, FanMax);
+  // kNoClass when no node of `from` has the path.
+  PathClasses::ClassId ChildPathClass(const Expr& e, PathClasses::ClassId from, uint64_t& least,
+                                      uint64_t& most) const;
+  // count() of such a path from `context` when the path classes tell it (no node has the path;
+  // the context is the only node of its class; each node of its class has the same number);
+  // -1 otherwise, or without classes or shortcuts.
+  int64_t CountByClasses(const Expr& e, xml::NodeId context) const;
   // normalize-space(), upper-case(), lower-case() and string() of a path, of "." or of one of
   // these, with `context` as the context node, computed into `out` without building sequences.
   // False when `e` has another shape (nothing evaluated); true otherwise, with the error set if

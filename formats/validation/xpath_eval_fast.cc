@@ -93,17 +93,41 @@ bool ReachClasses(const PathClasses& classes, const Expr& e, ClassSet& set) {
 
 }  // namespace
 
+PathClasses::ClassId Evaluator::ChildPathClass(const Expr& e, PathClasses::ClassId from, uint64_t& least,
+                                               uint64_t& most) const {
+  // One class per step, from the names kept in `e`: its subtree is not read.
+  constexpr uint64_t kCap = UINT32_MAX;  // beyond any document; keeps the products in range
+  least = most = 1;
+  PathClasses::ClassId c = from;
+  for (uint8_t i = 0; i < e.child_path_length; ++i) {
+    NodeKind kind = (e.child_path_attributes >> i) & 1 ? NodeKind::kAttribute : NodeKind::kElement;
+    c = classes_->Child(c, kind, e.child_path[i]);
+    if (c == PathClasses::kNoClass) return c;
+    least = std::min(least * classes_->FanMin(c), kCap);
+    most = std::min(most * classes_->FanMax(c), kCap);
+  }
+  return c;
+}
+
+int64_t Evaluator::CountByClasses(const Expr& e, NodeId context) const {
+  if (classes_ == nullptr || e.child_path_length == 0 || !shortcuts_) return -1;
+  const PathClasses::ClassId from = classes_->of(context);
+  uint64_t least = 0, most = 0;
+  const PathClasses::ClassId c = ChildPathClass(e, from, least, most);
+  if (c == PathClasses::kNoClass) return 0;
+  // The only node of its class has every node of the class reached below it.
+  if (classes_->nodes(from).size() == 1) return static_cast<int64_t>(classes_->nodes(c).size());
+  return least == most ? static_cast<int64_t>(least) : -1;
+}
+
 int Evaluator::AnyByClasses(const Expr& e, NodeId context) {
   if (classes_ == nullptr) return -1;
   const PathClasses::ClassId from = classes_->of(context);
   if (e.child_path_length > 0) {
-    // One class per step, from the names kept in `e`: its subtree is not read.
-    PathClasses::ClassId c = from;
-    for (uint8_t i = 0; i < e.child_path_length; ++i) {
-      NodeKind kind = (e.child_path_attributes >> i) & 1 ? NodeKind::kAttribute : NodeKind::kElement;
-      c = classes_->Child(c, kind, e.child_path[i]);
-      if (c == PathClasses::kNoClass) return 0;
-    }
+    uint64_t least = 0, most = 0;
+    if (ChildPathClass(e, from, least, most) == PathClasses::kNoClass) return 0;
+    // Every node of the class has the path (every line has its cac:Price/cbc:PriceAmount).
+    if (least > 0 && shortcuts_) return 1;
   } else if (e.op == Op::kStep && e.axis == Axis::kChild && e.kids.empty() && e.test.kind == NodeTest::Kind::kAnyName) {
     // "*" (the Peppol rule against empty elements asks it of every element): the nodes of a
     // class without child elements have none; others are looked at, up to their first element.

@@ -19,16 +19,10 @@ const Evaluator::Groups* Evaluator::Partition(xml::NameId name, const Expr& key,
   auto entry = std::make_unique<PartitionEntry>();
   entry->name = name;
   entry->key_slot = key_slot;
-  std::string value, scratch;
+  std::string scratch;
   for (NodeId n : ElementsNamed(name)) {
     std::string_view view;
-    if (StringFastView(key, n, view, scratch)) {
-      entry->groups[std::string(view)].push_back(n);
-      continue;
-    }
-    value.clear();
-    if (!failed()) StringFast(key, n, value);
-    if (failed()) {
+    if (!KeyValue(key, n, view, scratch)) {
       // Node by node, the step may stop before this element (exists() stops at the first
       // match), so the error is not raised here.
       if (!exhausted()) ClearError();
@@ -36,10 +30,19 @@ const Evaluator::Groups* Evaluator::Partition(xml::NameId name, const Expr& key,
       entry->groups.clear();
       break;
     }
-    entry->groups[value].push_back(n);
+    entry->groups[std::string(view)].push_back(n);
   }
   partitions_.push_back(std::move(entry));
   return partitions_.back()->available ? &partitions_.back()->groups : nullptr;
+}
+
+bool Evaluator::KeyValue(const Expr& key, NodeId node, std::string_view& out, std::string& scratch) {
+  if (StringFastView(key, node, out, scratch)) return true;
+  scratch.clear();
+  if (!failed()) StringFast(key, node, scratch);
+  if (failed()) return false;
+  out = scratch;
+  return true;
 }
 
 bool Evaluator::PartitionedStep(const Expr& step, NodeId node, std::vector<NodeId>& out) {

@@ -274,6 +274,12 @@ Evaluator::Scalar Evaluator::ScalarFunction(const Expr& e, const Context& ctx, I
         }
       }
     }
+    if (e.function == f.count && nodes && ctx.item.is_node()) {
+      if (int64_t known = CountByClasses(arg, ctx.item.node); known >= 0) {
+        out = Item::Integer(Decimal::FromInt(known));
+        return Scalar::kOne;
+      }
+    }
     struct Sum : NodeVisitor {
       Evaluator* ev;
       const Expr* right;  // null: the nodes themselves

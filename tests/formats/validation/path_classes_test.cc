@@ -1,0 +1,102 @@
+// Path classes (formats/validation/path_classes.h) and the answers the evaluator takes from them:
+// how many nodes of a class each node of the parent class has (FanMin, FanMax), and count() and
+// existence of child paths, which must equal what walking the nodes gives.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <unordered_map>
+
+#include "formats/validation/path_classes.h"
+#include "formats/validation/xpath_eval.h"
+#include "formats/validation/xpath_parser.h"
+#include "formats/xml/xml_document.h"
+
+namespace gw::formats::validation {
+namespace {
+
+// Lines with one price each; some lines have one note, one has two; one line has a period.
+constexpr const char* kDocument =
+    "<r>"
+    "<line><price a='1'/><note/></line>"
+    "<line><price a='2'/><note/><note/></line>"
+    "<line><price/><period><start/></period></line>"
+    "<line><price a='3'/></line>"
+    "<total/>"
+    "</r>";
+
+PathClasses::ClassId ClassOf(const xml::Document& doc, const PathClasses& classes, std::string_view name) {
+  for (xml::NodeId n = 0; n < doc.size(); ++n) {
+    if (doc.node(n).kind != xml::NodeKind::kText && doc.local_name(n) == name) return classes.of(n);
+  }
+  return PathClasses::kNoClass;
+}
+
+TEST(PathClassesTest, FanBoundsCountTheNodesOfAClassBelowEachParent) {
+  auto doc = xml::Document::Parse(kDocument);
+  ASSERT_TRUE(doc);
+  PathClasses classes(*doc);
+  struct Want {
+    const char* name;
+    uint32_t least, most;
+  } wants[] = {
+      {"line", 4, 4},    // the one r has four
+      {"price", 1, 1},   // every line has one
+      {"note", 0, 2},    // none, one or two
+      {"period", 0, 1},  // one line only
+      {"start", 1, 1},   // every period has one
+      {"a", 0, 1},       // attribute: one price has none
+      {"total", 1, 1},
+  };
+  for (const Want& w : wants) {
+    PathClasses::ClassId c = ClassOf(*doc, classes, w.name);
+    ASSERT_NE(c, PathClasses::kNoClass) << w.name;
+    EXPECT_EQ(classes.FanMin(c), w.least) << w.name;
+    EXPECT_EQ(classes.FanMax(c), w.most) << w.name;
+  }
+}
+
+// count(path) and exists(path) at every element, with the shortcuts (answers from the path
+// classes) and without them (walking the nodes): the same values.
+TEST(PathClassesTest, CountsAndExistenceFromClassesEqualWalkingTheNodes) {
+  auto doc = xml::Document::Parse(kDocument);
+  ASSERT_TRUE(doc);
+  PathClasses classes(*doc);
+  const char* paths[] = {"price",      "note",       "period",      "period/start", "price/@a",
+                         "line/price", "line/note",  "line/period/start", "total", "line/price/@a",
+                         "missing",    "line/missing"};
+  for (const char* path : paths) {
+    for (const std::string& form : {"count(" + std::string(path) + ")", "exists(" + std::string(path) + ")"}) {
+      std::unordered_map<std::string, uint32_t> variables;
+      CompileScope scope;
+      scope.variables = &variables;
+      scope.resolve_function = [](std::string_view name, size_t arity) { return FindBuiltin(name, arity); };
+      auto e = ParseXPath(form, scope);
+      ASSERT_TRUE(e) << form;
+      AnnotateForEvaluation(**e);
+      RegexCache regexes;
+      std::vector<UserFunction> functions;
+      for (xml::NodeId n = 0; n < doc->size(); ++n) {
+        if (doc->node(n).kind != xml::NodeKind::kElement && n != doc->root()) continue;
+        std::string values[2];
+        for (int shortcuts = 0; shortcuts < 2; ++shortcuts) {
+          Evaluator ev(*doc, functions, variables.size(), regexes);
+          ev.set_classes(&classes);
+          ev.set_shortcuts(shortcuts == 1);
+          Context ctx;
+          ctx.item = Item::Node(n);
+          Sequence value = ev.Eval(**e, ctx);
+          ASSERT_FALSE(ev.failed()) << form;
+          ASSERT_EQ(value.size(), 1u) << form;
+          values[shortcuts] = AtomicToString(value[0]);
+          // The boolean way (EvalBoolean's existence and count shortcuts) agrees too.
+          bool b = ev.EvalBoolean(**e, ctx);
+          values[shortcuts] += b ? "/true" : "/false";
+        }
+        EXPECT_EQ(values[1], values[0]) << form << " at node " << n << " (" << doc->local_name(n) << ")";
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace gw::formats::validation
