@@ -269,6 +269,10 @@ class Evaluator {
   Scalar ScalarUserFunction(const Expr& e, const Context& ctx, Item& out);
   // The one node `e` selects from `context`: kEmpty, kOne (in `node`) or kBail for several.
   Scalar OneNode(const Expr& e, xml::NodeId context, xml::NodeId& node);
+  // EvalBoolean of a name_only expression, remembered per element name.
+  bool NameOnlyBoolean(const Expr& e, const Context& ctx);
+  // EvalBoolean of a general or value comparison: 1 or 0, or -1 when it needs the general way.
+  int CompareBoolean(const Expr& e, const Context& ctx);
   bool CompareNodesWithLiteral(const Expr& nodes, const Expr& literal, Comparison op, bool literal_on_left,
                                const Context& ctx, bool& result);
 

@@ -36,6 +36,14 @@ bool AllBooleanPredicates(const Expr& step) {
 
 int32_t Builtin(const char* name, size_t arity) { return FindBuiltin(name, arity); }
 
+// The functions the fast paths test for, looked up once when the program starts (Builtins() is a
+// function-local table, so it exists by then); as locals with static storage, each call of
+// EvalBoolean paid a guard check per name.
+const int32_t kNot = Builtin("not", 1), kExists = Builtin("exists", 1), kEmpty = Builtin("empty", 1),
+              kBoolean = Builtin("boolean", 1), kTrue = Builtin("true", 0), kFalse = Builtin("false", 0),
+              kCount = Builtin("count", 1), kNormalize = Builtin("normalize-space", 1),
+              kUpper = Builtin("upper-case", 1), kLower = Builtin("lower-case", 1), kString = Builtin("string", 1);
+
 // A set of path classes small enough to live on the stack; a path that reaches more is left to
 // the other ways.
 struct ClassSet {
@@ -410,7 +418,6 @@ int Evaluator::CountExistence(const Expr& e) {
 }
 
 int Evaluator::CountExistenceShape(const Expr& e) {
-  static const int32_t kCount = Builtin("count", 1);
   const Expr* count = nullptr;
   const Expr* number = nullptr;
   bool count_on_left = true;
@@ -456,8 +463,6 @@ bool Evaluator::IsStringFastShape(const Expr& e) {
 }
 
 bool Evaluator::StringFastShape(const Expr& e) {
-  static const int32_t kNormalize = Builtin("normalize-space", 1), kUpper = Builtin("upper-case", 1),
-                       kLower = Builtin("lower-case", 1), kString = Builtin("string", 1);
   if (e.op != Op::kFunctionCall) return false;
   if (e.function != kNormalize && e.function != kUpper && e.function != kLower && e.function != kString) return false;
   if (e.kids.empty()) return e.function == kNormalize || e.function == kString;
@@ -467,8 +472,6 @@ bool Evaluator::StringFastShape(const Expr& e) {
 }
 
 bool Evaluator::StringFast(const Expr& e, NodeId context, std::string& out) {
-  static const int32_t kNormalize = Builtin("normalize-space", 1), kUpper = Builtin("upper-case", 1),
-                       kLower = Builtin("lower-case", 1);
   if (!IsStringFastShape(e)) return false;
   std::string arg;
   StringFastArgument(e, context, arg);
@@ -537,8 +540,6 @@ bool SameCase(std::string_view s, bool upper) {
 }  // namespace
 
 bool Evaluator::StringFastView(const Expr& e, NodeId context, std::string_view& out, std::string& scratch) {
-  static const int32_t kNormalize = Builtin("normalize-space", 1), kUpper = Builtin("upper-case", 1),
-                       kLower = Builtin("lower-case", 1);
   if (!IsStringFastShape(e)) return false;
   std::string_view arg;
   if (e.kids.empty() || e.kids[0]->op == Op::kContextItem) {
@@ -609,25 +610,85 @@ bool Evaluator::CompareStringFast(const Expr& other, const std::string& literal,
   return true;
 }
 
+int Evaluator::CompareBoolean(const Expr& e, const Context& ctx) {
+  // count(E) compared with 0 or 1 is exists(E) or empty(E), as Saxon rewrites it: E is read
+  // only up to its first item (so an error further on in E is not raised).
+  int existence = CountExistence(e);
+  if (existence >= 0) {
+    const Expr& arg = e.kids[0]->op == Op::kFunctionCall ? *e.kids[0]->kids[0] : *e.kids[1]->kids[0];
+    bool any = IsNodeExpr(arg) && ctx.item.is_node() ? AnyNode(arg, ctx) : !Eval(arg, ctx).empty();
+    if (failed()) return 0;
+    return (existence == 1 ? any : !any) ? 1 : 0;
+  }
+  bool result = false;
+  if (e.op == Op::kValueCompare) {
+    if (CompareScalars(e, ctx, result) || failed()) return (result && !failed()) ? 1 : 0;
+    return -1;
+  }
+  const Expr& a = *e.kids[0];
+  const Expr& b = *e.kids[1];
+  auto literal = [](const Expr& x) {
+    return x.op == Op::kLiteralString || x.op == Op::kLiteralInteger || x.op == Op::kLiteralDecimal ||
+           x.op == Op::kLiteralDouble;
+  };
+  if ((e.compare == Comparison::kEq || e.compare == Comparison::kNe) && ctx.item.is_node() &&
+      (a.op == Op::kLiteralString) != (b.op == Op::kLiteralString)) {
+    const Expr& lit = a.op == Op::kLiteralString ? a : b;
+    const Expr& other = a.op == Op::kLiteralString ? b : a;
+    if (CompareStringFast(other, lit.text, e.compare == Comparison::kEq, ctx.item.node, result)) return result ? 1 : 0;
+  }
+  if (IsNodeExpr(a) && literal(b) && ctx.item.is_node()) {
+    if (CompareNodesWithLiteral(a, b, e.compare, false, ctx, result)) return result ? 1 : 0;
+    return 0;
+  }
+  if (IsNodeExpr(b) && literal(a) && ctx.item.is_node()) {
+    if (CompareNodesWithLiteral(b, a, e.compare, true, ctx, result)) return result ? 1 : 0;
+    return 0;
+  }
+  // A code list: "x = $CODES" (the rewritten "some $code in $CODES satisfies x = $code").
+  if (CompareWithCodeList(e, ctx, result)) return result ? 1 : 0;
+  if (failed()) return 0;
+  if (CompareScalars(e, ctx, result) || failed()) return (result && !failed()) ? 1 : 0;
+  if (literal(a) != literal(b)) {
+    // A computed value (normalize-space(cbc:ID), ...) against a literal: compare item by item
+    // without building the atomized sequences.
+    const Expr& lit = literal(a) ? a : b;
+    const Expr& other = literal(a) ? b : a;
+    Sequence lit_value = Eval(lit, ctx);
+    Sequence values = Eval(other, ctx);
+    if (failed() || lit_value.size() != 1) return 0;
+    for (const Item& v : values) {
+      Item atom = Atomize(v);
+      bool r = false;
+      bool ok = &lit == &a ? CompareAtomic(lit_value[0], atom, e.compare, true, r)
+                           : CompareAtomic(atom, lit_value[0], e.compare, true, r);
+      if (!ok) return 0;
+      if (r) return 1;
+    }
+    return 0;
+  }
+  return -1;
+}
+
+bool Evaluator::NameOnlyBoolean(const Expr& e, const Context& ctx) {
+  xml::NameId name = doc_.node(ctx.item.node).name;
+  int8_t* memo = nullptr;
+  if (name != xml::kNoName) {
+    if (e.name_only_slot >= name_only_memo_.size()) name_only_memo_.resize(e.name_only_slot + 1);
+    std::vector<int8_t>& per_name = name_only_memo_[e.name_only_slot];
+    if (name >= per_name.size()) per_name.resize(name + 1, -1);
+    memo = &per_name[name];
+    if (*memo >= 0) return *memo != 0;
+  }
+  Context c = ctx;
+  bool value = EffectiveBoolean(Eval(e, c));
+  if (!failed() && memo != nullptr) *memo = value ? 1 : 0;
+  return value;
+}
+
 bool Evaluator::EvalBoolean(const Expr& e, const Context& ctx) {
   if (failed()) return false;
-  if (e.name_only && ctx.item.is_node()) {
-    xml::NameId name = doc_.node(ctx.item.node).name;
-    int8_t* memo = nullptr;
-    if (name != xml::kNoName) {
-      if (e.name_only_slot >= name_only_memo_.size()) name_only_memo_.resize(e.name_only_slot + 1);
-      std::vector<int8_t>& per_name = name_only_memo_[e.name_only_slot];
-      if (name >= per_name.size()) per_name.resize(name + 1, -1);
-      memo = &per_name[name];
-      if (*memo >= 0) return *memo != 0;
-    }
-    Context c = ctx;
-    bool value = EffectiveBoolean(Eval(e, c));
-    if (!failed() && memo != nullptr) *memo = value ? 1 : 0;
-    return value;
-  }
-  static const int32_t kNot = Builtin("not", 1), kExists = Builtin("exists", 1), kEmpty = Builtin("empty", 1),
-                       kBoolean = Builtin("boolean", 1), kTrue = Builtin("true", 0), kFalse = Builtin("false", 0);
+  if (e.name_only && ctx.item.is_node()) return NameOnlyBoolean(e, ctx);
   switch (e.op) {
     case Op::kAnd: return EvalBoolean(*e.kids[0], ctx) && EvalBoolean(*e.kids[1], ctx);
     case Op::kOr: return EvalBoolean(*e.kids[0], ctx) || EvalBoolean(*e.kids[1], ctx);
@@ -644,72 +705,16 @@ bool Evaluator::EvalBoolean(const Expr& e, const Context& ctx) {
       if (bool result = false; BooleanShortcut(e, ctx, result) || failed()) return result && !failed();
       break;
     case Op::kValueCompare:
-    case Op::kGeneralCompare: {
-      // count(E) compared with 0 or 1 is exists(E) or empty(E), as Saxon rewrites it: E is read
-      // only up to its first item (so an error further on in E is not raised).
-      int existence = CountExistence(e);
-      if (existence >= 0) {
-        const Expr& arg = e.kids[0]->op == Op::kFunctionCall ? *e.kids[0]->kids[0] : *e.kids[1]->kids[0];
-        bool any = IsNodeExpr(arg) && ctx.item.is_node() ? AnyNode(arg, ctx) : !Eval(arg, ctx).empty();
-        if (failed()) return false;
-        return existence == 1 ? any : !any;
-      }
-      bool result = false;
-      if (e.op == Op::kValueCompare) {
-        if (CompareScalars(e, ctx, result) || failed()) return result && !failed();
-        break;
-      }
-      const Expr& a = *e.kids[0];
-      const Expr& b = *e.kids[1];
-      auto literal = [](const Expr& x) {
-        return x.op == Op::kLiteralString || x.op == Op::kLiteralInteger || x.op == Op::kLiteralDecimal ||
-               x.op == Op::kLiteralDouble;
-      };
-      if ((e.compare == Comparison::kEq || e.compare == Comparison::kNe) && ctx.item.is_node() &&
-          (a.op == Op::kLiteralString) != (b.op == Op::kLiteralString)) {
-        const Expr& lit = a.op == Op::kLiteralString ? a : b;
-        const Expr& other = a.op == Op::kLiteralString ? b : a;
-        if (CompareStringFast(other, lit.text, e.compare == Comparison::kEq, ctx.item.node, result)) return result;
-      }
-      if (IsNodeExpr(a) && literal(b) && ctx.item.is_node()) {
-        if (CompareNodesWithLiteral(a, b, e.compare, false, ctx, result)) return result;
-        return false;
-      }
-      if (IsNodeExpr(b) && literal(a) && ctx.item.is_node()) {
-        if (CompareNodesWithLiteral(b, a, e.compare, true, ctx, result)) return result;
-        return false;
-      }
-      // A code list: "x = $CODES" (the rewritten "some $code in $CODES satisfies x = $code").
-      if (CompareWithCodeList(e, ctx, result)) return result;
-      if (failed()) return false;
-      if (CompareScalars(e, ctx, result) || failed()) return result && !failed();
-      if (literal(a) != literal(b)) {
-        // A computed value (normalize-space(cbc:ID), ...) against a literal: compare item by item
-        // without building the atomized sequences.
-        const Expr& lit = literal(a) ? a : b;
-        const Expr& other = literal(a) ? b : a;
-        Sequence lit_value = Eval(lit, ctx);
-        Sequence values = Eval(other, ctx);
-        if (failed() || lit_value.size() != 1) return false;
-        for (const Item& v : values) {
-          Item atom = Atomize(v);
-          bool r = false;
-          bool ok = &lit == &a ? CompareAtomic(lit_value[0], atom, e.compare, true, r)
-                               : CompareAtomic(atom, lit_value[0], e.compare, true, r);
-          if (!ok) return false;
-          if (r) return true;
-        }
-        return false;
-      }
+    case Op::kGeneralCompare:
+      // Out of line: its locals made the prologue of every EvalBoolean call heavier.
+      if (int result = CompareBoolean(e, ctx); result >= 0) return result == 1;
       break;
-    }
     default:
       if (IsNodeExpr(e) && ctx.item.is_node()) return AnyNode(e, ctx);
       break;
   }
   if (ctx.item.is_node() && IsStringFastShape(e)) {
     // A string is true when it is not empty; normalize-space(s) is, when s is not all spaces.
-    static const int32_t kNormalize = Builtin("normalize-space", 1);
     std::string value;
     if (e.function == kNormalize) {
       StringFastArgument(e, ctx.item.node, value);
