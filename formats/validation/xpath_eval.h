@@ -267,6 +267,10 @@ class Evaluator {
   // then, unless failed()).
   bool BooleanShortcut(const Expr& e, const Context& ctx, bool& result);
   Scalar ScalarUserFunction(const Expr& e, const Context& ctx, Item& out);
+  // string-length(substring-after(X, 'literal')) and substring-before, X the context node or a
+  // path to one node (the decimals of an amount: UBL-DT-01, BR-DEC-*), counted on a view of the
+  // node's text; kBail for another shape, or where Eval() must decide.
+  Scalar LengthAround(const Expr& e, const Context& ctx, Item& out);
   // The one node `e` selects from `context`: kEmpty, kOne (in `node`) or kBail for several.
   Scalar OneNode(const Expr& e, xml::NodeId context, xml::NodeId& node);
   // EvalBoolean of a name_only expression, remembered per element name.

@@ -54,10 +54,32 @@ const Functions& Fns() {
 // up (parent, self), steps down (child, attribute), then at most one descendant step followed by
 // steps down; predicates allowed. Nodes below one node at one depth have disjoint subtrees.
 // `phase`: 0 while steps up are allowed, 1 after a step down, 2 after the descendant step.
+// The name test of the last step of path `e`, when it tests a name of the shared table.
+const NodeTest* LastNameTest(const Expr& e) {
+  const Expr* last = &e;
+  while (last->op == Op::kPath) last = last->kids[1].get();
+  if (last->op != Op::kStep || last->test.kind != NodeTest::Kind::kName || last->test.name == xml::kNoName) {
+    return nullptr;
+  }
+  return &last->test;
+}
+
 bool DistinctSteps(const Expr& e, int& phase) {
   switch (e.op) {
     case Op::kRoot: return phase == 0;
     case Op::kPath: return DistinctSteps(*e.kids[0], phase) && DistinctSteps(*e.kids[1], phase);
+    case Op::kUnion: {
+      // //(cac:InvoiceLine | cac:CreditNoteLine) (BR-CO-10): branches whose last steps test
+      // different names select different nodes. Steps down from them stay distinct; a descendant
+      // step could reach a node from both (one branch's node may hold the other's).
+      const NodeTest* a = LastNameTest(*e.kids[0]);
+      const NodeTest* b = LastNameTest(*e.kids[1]);
+      if (a == nullptr || b == nullptr || a->name == b->name) return false;
+      int left = phase, right = phase;
+      if (!DistinctSteps(*e.kids[0], left) || !DistinctSteps(*e.kids[1], right)) return false;
+      phase = 2;
+      return true;
+    }
     case Op::kStep:
       switch (e.axis) {
         case Axis::kParent:
@@ -320,6 +342,12 @@ Evaluator::Scalar Evaluator::ScalarFunction(const Expr& e, const Context& ctx, I
     sum.ev = this;
     sum.right = nodes ? nullptr : arg.kids[1].get();
     sum.count_only = e.function == f.count;
+    if (selector.op == Op::kUnion) {
+      // The nodes are visited branch after branch, not in document order, and a sum of doubles
+      // (or the first error) depends on the order: with nodes in both branches, Eval() decides.
+      if (AnyNode(*selector.kids[0], ctx) && AnyNode(*selector.kids[1], ctx)) return Scalar::kBail;
+      if (failed()) return Scalar::kEmpty;
+    }
     VisitNodes(selector, ctx.item.is_node() ? ctx.item.node : doc_.root(), sum);
     if (sum.bail) return Scalar::kBail;
     if (failed()) return Scalar::kEmpty;
@@ -336,6 +364,9 @@ Evaluator::Scalar Evaluator::ScalarFunction(const Expr& e, const Context& ctx, I
       m.value = out;
     }
     return Scalar::kOne;
+  }
+  if (e.function == f.string_length) {
+    if (Scalar s = LengthAround(e, ctx, out); s != Scalar::kBail) return s;
   }
   // One argument at most matters below (the second of substring-after/before is read after it).
   Item arg;
@@ -391,6 +422,35 @@ Evaluator::Scalar Evaluator::ScalarFunction(const Expr& e, const Context& ctx, I
   } else {
     out = Item::String(std::move(text));
   }
+  return Scalar::kOne;
+}
+
+Evaluator::Scalar Evaluator::LengthAround(const Expr& e, const Context& ctx, Item& out) {
+  const Functions& f = Fns();
+  if (!shortcuts_ || !ctx.item.is_node() || e.kids.size() != 1) return Scalar::kBail;
+  const Expr& inner = *e.kids[0];
+  if (inner.op != Op::kFunctionCall || (inner.function != f.after && inner.function != f.before) ||
+      inner.kids.size() != 2 || inner.kids[1]->op != Op::kLiteralString) {
+    return Scalar::kBail;
+  }
+  const Expr& text_of = *inner.kids[0];
+  NodeId node = ctx.item.node;
+  if (text_of.op != Op::kContextItem) {
+    if (!IsNodeExpr(text_of)) return Scalar::kBail;
+    Scalar found = OneNode(text_of, ctx.item.node, node);
+    if (found == Scalar::kBail || failed()) return Scalar::kBail;  // Eval() raises what it must
+    if (found == Scalar::kEmpty) node = xml::kNoNode;
+  }
+  Spend(1);
+  std::string scratch;
+  const std::string_view text = node == xml::kNoNode ? std::string_view() : doc_.StringValue(node, scratch);
+  const std::string& literal = inner.kids[1]->text;
+  const size_t at = text.find(literal);
+  std::string_view part;
+  if (at != std::string_view::npos) {
+    part = inner.function == f.after ? text.substr(at + literal.size()) : text.substr(0, at);
+  }
+  out = Item::Integer(Decimal::FromInt(static_cast<int64_t>(CodePointCount(part))));
   return Scalar::kOne;
 }
 

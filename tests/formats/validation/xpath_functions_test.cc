@@ -3,6 +3,7 @@
 // expression does ('[:]', '[\-]' and '[|]' take the regular expression way).
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <string>
 #include <unordered_map>
 
@@ -13,9 +14,12 @@
 namespace gw::formats::validation {
 namespace {
 
-// The items of `xpath` evaluated on a small document, as 'a'|'b'|... (or "error: ...").
-std::string Evaluate(const std::string& xpath) {
-  auto doc = xml::Document::Parse("<r/>");
+// The items of `xpath` evaluated on a small document, as 'a'|'b'|... (or "error: ..."), with
+// the element `at` (by name, the first) as the context node, or the document node; `shortcuts`
+// as in ValidateOptions; `as_boolean`: its effective boolean value, "true" or "false".
+std::string Evaluate(const std::string& xpath, const char* document = "<r/>", std::string_view at = {},
+                     bool shortcuts = true, bool as_boolean = false) {
+  auto doc = xml::Document::Parse(document);
   if (!doc) return "no document";
   std::unordered_map<std::string, uint32_t> variables;
   CompileScope scope;
@@ -27,8 +31,21 @@ std::string Evaluate(const std::string& xpath) {
   RegexCache regexes;
   std::vector<UserFunction> functions;
   Evaluator ev(*doc, functions, variables.size(), regexes);
+  ev.set_shortcuts(shortcuts);
   Context ctx;
   ctx.item = Item::Node(doc->root());
+  for (xml::NodeId n = 0; n < doc->size() && !at.empty(); ++n) {
+    if (doc->node(n).kind == xml::NodeKind::kElement && doc->local_name(n) == at) {
+      ctx.item = Item::Node(n);
+      break;
+    }
+  }
+  if (as_boolean) {
+    // EvalBoolean, which takes the evaluator's shortcuts (Eval() does not).
+    bool b = ev.EvalBoolean(**e, ctx);
+    if (ev.failed()) return "error: " + ev.error();
+    return b ? "true" : "false";
+  }
   Sequence value = ev.Eval(**e, ctx);
   if (ev.failed()) return "error: " + ev.error();
   std::string out;
@@ -53,6 +70,42 @@ TEST(XPathFunctionsTest, TokenizeWithALiteralSeparatorSplitsAsTheRegularExpressi
   EXPECT_EQ(Evaluate("tokenize('', ':')"), "");
   // Metacharacters keep the regular expression: '.' is any character.
   EXPECT_EQ(Evaluate("tokenize('ab', '.')"), "''|''|''");
+}
+
+// string-length(substring-after(X, '.')) and substring-before (the decimals of amounts) are
+// counted on the node's text without building strings: the same values as the functions.
+TEST(XPathFunctionsTest, LengthAroundALiteralCountsAsTheFunctions) {
+  const char* doc = "<r><a>12.345</a><a>7</a><b> x.\xc3\xa9\xc3\xa9.y </b><c/></r>";
+  struct Case {
+    const char* xpath;
+    const char* at;  // the context element
+    const char* want;
+  } cases[] = {
+      {"string-length(substring-after(a[1], '.'))", "r", "'3'"},
+      {"string-length(substring-before(a[1], '.'))", "r", "'2'"},
+      {"string-length(substring-after(a[2], '.'))", "r", "'0'"},
+      {"string-length(substring-after(b, '.'))", "r", "'5'"},  // two characters of two bytes each
+      {"string-length(substring-before(b, '.'))", "r", "'2'"},
+      {"string-length(substring-after(b, ''))", "r", "'8'"},  // all of it
+      {"string-length(substring-after(c, '.'))", "r", "'0'"},
+      {"string-length(substring-after(missing, '.'))", "r", "'0'"},
+      {"string-length(substring-after(., '.'))", "a", "'3'"},
+      {"string-length(substring-before(., '.'))", "c", "'0'"},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(Evaluate(c.xpath, doc, c.at, false), c.want) << c.xpath;
+    // As the rules use it, compared with a number (EvalBoolean, where the shortcut is).
+    const std::string number = std::string(c.want).substr(1, std::strlen(c.want) - 2);
+    for (bool shortcuts : {true, false}) {
+      EXPECT_EQ(Evaluate(std::string(c.xpath) + " = " + number, doc, c.at, shortcuts, true), "true") << c.xpath;
+      EXPECT_EQ(Evaluate(std::string(c.xpath) + " <= " + number + " - 1", doc, c.at, shortcuts, true), "false")
+          << c.xpath;
+    }
+  }
+  // More than one node is an error either way.
+  for (bool shortcuts : {true, false}) {
+    EXPECT_EQ(Evaluate("string-length(substring-after(a, '.')) <= 2", doc, "r", shortcuts, true).rfind("error", 0), 0u);
+  }
 }
 
 }  // namespace
