@@ -286,8 +286,13 @@ Result<std::unique_ptr<RuleSet>> RuleSet::Compile(const RuleSource& source, std:
         Finding::Severity severity = flag == "warning"       ? Finding::Severity::kWarning
                                      : flag == "information" ? Finding::Severity::kInformation
                                                              : Finding::Severity::kFatal;
-        rule->assertions.push_back(Assertion{r.a, severity,
-                                             std::move(*test), r.d != nullptr ? r.d : ""});
+        Assertion assertion{r.a, severity, std::move(*test), r.d != nullptr ? r.d : ""};
+        static const int32_t kNot = FindBuiltin("not", 1);
+        const Expr& t = *assertion.test;
+        assertion.negated = t.op == Op::kFunctionCall && t.function == kNot;
+        const Expr& path = assertion.negated ? *t.kids[0] : t;
+        if (path.child_path_length > 0) assertion.path = &path;
+        rule->assertions.push_back(std::move(assertion));
         ++set->assertion_count_;
         break;
       }
@@ -557,7 +562,8 @@ void RuleSet::Run(const xml::Document& doc, const PathClasses& classes, std::vec
       for (const Assertion& a : rule.assertions) {
         ev.ClearError();
         GW_PROFILE_BEGIN(assertion);
-        bool ok = ev.EvalBoolean(*a.test, ctx);
+        const int exists = a.path != nullptr ? ev.ExistsByClasses(*a.path, node) : -1;
+        bool ok = exists >= 0 ? (exists == 1) != a.negated : ev.EvalBoolean(*a.test, ctx);
         GW_PROFILE_END(assertion, a.id);
         if (ev.exhausted()) {
           OrderByNode(findings, pattern_start, found);

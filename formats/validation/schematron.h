@@ -58,6 +58,11 @@ class RuleSet {
     Finding::Severity severity;
     ExprPtr test;
     std::string message;
+    // When the test is "P" or "not(P)" for a child path P (Expr::child_path; the hundreds of
+    // UBL-CR rules): P and whether it is negated, so that Run() asks the path classes directly
+    // (Evaluator::ExistsByClasses) before evaluating the test.
+    const Expr* path = nullptr;
+    bool negated = false;
   };
   struct Rule {
     ExprPtr context;  // rewritten to an absolute expression that selects every matching node

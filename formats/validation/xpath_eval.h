@@ -147,6 +147,12 @@ class Evaluator {
     return MatchesOther(test, node, axis);
   }
   RegexCache& regexes() { return regexes_; }
+  // Whether child path `path` (Expr::child_path) selects a node from `context`, as far as the
+  // path classes tell without reading nodes: 1 or 0; -1 when they cannot tell, without classes,
+  // or with the shortcuts off.
+  int ExistsByClasses(const Expr& path, xml::NodeId context) {
+    return shortcuts_ && path.child_path_length > 0 ? AnyByClasses(path, context) : -1;
+  }
   // Records in `e` the shapes of it the fast paths test (Expr::node_expr, ...), from those of its
   // kids, which must be recorded already.
   static void AnnotateShape(Expr& e);
@@ -266,6 +272,10 @@ class Evaluator {
   // `result` set when done, false when `e` has another shape or needs Eval() (nothing raised
   // then, unless failed()).
   bool BooleanShortcut(const Expr& e, const Context& ctx, bool& result);
+  // The string an argument of such a function gives, as a view: a literal's text, or a string
+  // function of the context node that leaves the document's text as it is (StringFastView,
+  // normalize-space(@currencyID)). False when it takes more (failed() tells whether it raised).
+  bool StringArgumentView(const Expr& a, const Context& ctx, std::string_view& out, std::string& scratch);
   Scalar ScalarUserFunction(const Expr& e, const Context& ctx, Item& out);
   // string-length(substring-after(X, 'literal')) and substring-before, X the context node or a
   // path to one node (the decimals of an amount: UBL-DT-01, BR-DEC-*), counted on a view of the
@@ -275,6 +285,13 @@ class Evaluator {
   Scalar OneNode(const Expr& e, xml::NodeId context, xml::NodeId& node);
   // EvalBoolean of a name_only expression, remembered per element name.
   bool NameOnlyBoolean(const Expr& e, const Context& ctx);
+  // The text of `x` when it is one node at most (a path, the context node, or a variable holding
+  // a node) or a string literal, as a view (`empty` for no node); false for anything else or where Eval()
+  // must decide (nothing raised then, unless failed()).
+  bool TextView(const Expr& x, const Context& ctx, std::string_view& out, bool& empty, std::string& scratch);
+  // "a = b" and "a != b" of two such texts (@currencyID = $documentCurrencyCode) as strings,
+  // without items; false when it does not apply.
+  bool CompareTexts(const Expr& e, const Context& ctx, bool& result);
   // EvalBoolean of a general or value comparison: 1 or 0, or -1 when it needs the general way.
   int CompareBoolean(const Expr& e, const Context& ctx);
   bool CompareNodesWithLiteral(const Expr& nodes, const Expr& literal, Comparison op, bool literal_on_left,

@@ -283,6 +283,25 @@ bool Evaluator::CompareWithCodeList(const Expr& e, const Context& ctx, bool& res
 bool Evaluator::CompareWithStringSet(const Expr& other, uint32_t var, const Context& ctx, bool& result) {
   const std::unordered_set<std::string_view>* set = string_sets_[var];
   if (set == nullptr) return false;
+  if (shortcuts_ && ctx.item.is_node() && IsNodeExpr(other)) {
+    // @currencyID = $ISO4217 on every amount: the nodes' text looked up as they come.
+    struct InSet : NodeVisitor {
+      const xml::Document* doc;
+      const std::unordered_set<std::string_view>* set;
+      std::string scratch;
+      bool found = false;
+      bool operator()(xml::NodeId n) override {
+        found = set->count(doc->StringValue(n, scratch)) != 0;
+        return !found;
+      }
+    } in_set;
+    in_set.doc = &doc_;
+    in_set.set = set;
+    VisitNodes(other, ctx.item.node, in_set);
+    if (failed()) return false;
+    result = in_set.found;
+    return true;
+  }
   Sequence values = Eval(other, ctx);
   if (failed()) return false;
   std::string scratch;

@@ -610,6 +610,54 @@ bool Evaluator::CompareStringFast(const Expr& other, const std::string& literal,
   return true;
 }
 
+bool Evaluator::TextView(const Expr& x, const Context& ctx, std::string_view& out, bool& empty, std::string& scratch) {
+  empty = false;
+  if (x.op == Op::kLiteralString) {
+    out = x.text;
+    return true;
+  }
+  NodeId node = kNoNode;
+  if (x.op == Op::kContextItem) {
+    if (!ctx.item.is_node()) return false;
+    node = ctx.item.node;
+  } else if (x.op == Op::kVariable) {
+    if (!var_errors_[x.var].empty()) return false;  // Eval() raises it
+    const Sequence& value = Variable(x.var);
+    if (value.size() > 1 || (value.size() == 1 && !value[0].is_node())) return false;
+    if (value.empty()) {
+      empty = true;
+      return true;
+    }
+    node = value[0].node;
+  } else {
+    if (!ctx.item.is_node() || !IsNodeExpr(x)) return false;
+    Scalar found = OneNode(x, ctx.item.node, node);
+    if (found == Scalar::kBail || failed()) return false;
+    if (found == Scalar::kEmpty) {
+      empty = true;
+      return true;
+    }
+  }
+  out = doc_.StringValue(node, scratch);
+  return true;
+}
+
+bool Evaluator::CompareTexts(const Expr& e, const Context& ctx, bool& result) {
+  if (!shortcuts_ || e.op != Op::kGeneralCompare || (e.compare != Comparison::kEq && e.compare != Comparison::kNe)) {
+    return false;
+  }
+  // Untyped text against untyped text or a string is compared as strings; an empty side makes
+  // the comparison false.
+  std::string scratch[2];
+  std::string_view text[2];
+  bool empty[2];
+  for (int i = 0; i < 2; ++i) {
+    if (!TextView(*e.kids[i], ctx, text[i], empty[i], scratch[i])) return false;
+  }
+  result = !empty[0] && !empty[1] && (text[0] == text[1]) == (e.compare == Comparison::kEq);
+  return true;
+}
+
 int Evaluator::CompareBoolean(const Expr& e, const Context& ctx) {
   // count(E) compared with 0 or 1 is exists(E) or empty(E), as Saxon rewrites it: E is read
   // only up to its first item (so an error further on in E is not raised).
@@ -648,6 +696,7 @@ int Evaluator::CompareBoolean(const Expr& e, const Context& ctx) {
   // A code list: "x = $CODES" (the rewritten "some $code in $CODES satisfies x = $code").
   if (CompareWithCodeList(e, ctx, result)) return result ? 1 : 0;
   if (failed()) return 0;
+  if (CompareTexts(e, ctx, result)) return result ? 1 : 0;
   if (CompareScalars(e, ctx, result) || failed()) return (result && !failed()) ? 1 : 0;
   if (literal(a) != literal(b)) {
     // A computed value (normalize-space(cbc:ID), ...) against a literal: compare item by item

@@ -110,6 +110,14 @@ size_t CodePointCount(std::string_view s) {
   return n;
 }
 
+// contains(), starts-with() or ends-with() (by function id) of two strings.
+bool ContainsLike(int32_t function, std::string_view a, std::string_view b) {
+  const Functions& f = Fns();
+  if (function == f.contains) return a.find(b) != std::string_view::npos;
+  if (function == f.starts_with) return a.substr(0, b.size()) == b;
+  return a.size() >= b.size() && a.substr(a.size() - b.size()) == b;
+}
+
 }  // namespace
 
 int8_t Evaluator::ScalarShape(const Expr& e) {
@@ -368,6 +376,20 @@ Evaluator::Scalar Evaluator::ScalarFunction(const Expr& e, const Context& ctx, I
   if (e.function == f.string_length) {
     if (Scalar s = LengthAround(e, ctx, out); s != Scalar::kBail) return s;
   }
+  if (e.function == f.decimal && e.kids.size() == 1 && shortcuts_) {
+    // xs:decimal(cbc:X): parsed from the node's text, without an item for the text.
+    std::string scratch;
+    std::string_view text;
+    bool empty = false;
+    if (TextView(*e.kids[0], ctx, text, empty, scratch)) {
+      if (empty) return Scalar::kEmpty;
+      Decimal d;
+      if (!ParseXsDecimal(text, d)) return Scalar::kBail;  // Eval() gives the message
+      out = Item::Dec(d);
+      return Scalar::kOne;
+    }
+    if (failed()) return Scalar::kEmpty;
+  }
   // One argument at most matters below (the second of substring-after/before is read after it).
   Item arg;
   Scalar s = Scalar::kOne;
@@ -511,8 +533,16 @@ bool Evaluator::BooleanShortcut(const Expr& e, const Context& ctx, bool& result)
   const Functions& f = Fns();
   if (e.op == Op::kFunctionCall && e.kids.size() == 2 &&
       (e.function == f.contains || e.function == f.starts_with || e.function == f.ends_with)) {
+    std::string scratch[2];
+    std::string_view views[2];
     if (e.tokens != nullptr) {
       // contains(' A B C ', concat(' ', x, ' ')): is x (one word) an entry of the code list?
+      if (StringArgumentView(*e.kids[1]->kids[1], ctx, views[0], scratch[0])) {
+        if (views[0].empty() || views[0].find(' ') != std::string_view::npos) return false;  // the general way
+        result = e.tokens->count(std::string(views[0])) != 0;
+        return true;
+      }
+      if (failed()) return false;
       Item word;
       Scalar s = EvalScalar(*e.kids[1]->kids[1], ctx, word);
       if (s == Scalar::kBail || failed()) return false;
@@ -521,6 +551,12 @@ bool Evaluator::BooleanShortcut(const Expr& e, const Context& ctx, bool& result)
       result = e.tokens->count(text) != 0;
       return true;
     }
+    if (StringArgumentView(*e.kids[0], ctx, views[0], scratch[0]) &&
+        StringArgumentView(*e.kids[1], ctx, views[1], scratch[1])) {
+      result = ContainsLike(e.function, views[0], views[1]);
+      return true;
+    }
+    if (failed()) return false;
     // As the functions: each argument one string at most (the empty sequence is "").
     Item args[2];
     Scalar states[2];
@@ -530,16 +566,18 @@ bool Evaluator::BooleanShortcut(const Expr& e, const Context& ctx, bool& result)
     }
     const std::string a = states[0] == Scalar::kEmpty ? std::string() : AtomicToString(args[0]);
     const std::string b = states[1] == Scalar::kEmpty ? std::string() : AtomicToString(args[1]);
-    if (e.function == f.contains) {
-      result = a.find(b) != std::string::npos;
-    } else if (e.function == f.starts_with) {
-      result = a.rfind(b, 0) == 0;
-    } else {
-      result = a.size() >= b.size() && a.compare(a.size() - b.size(), b.size(), b) == 0;
-    }
+    result = ContainsLike(e.function, a, b);
     return true;
   }
   return false;
+}
+
+bool Evaluator::StringArgumentView(const Expr& a, const Context& ctx, std::string_view& out, std::string& scratch) {
+  if (a.op == Op::kLiteralString) {
+    out = a.text;
+    return true;
+  }
+  return ctx.item.is_node() && IsStringFastShape(a) && StringFastView(a, ctx.item.node, out, scratch);
 }
 
 bool Evaluator::AtomicResult(const Expr& e) const {

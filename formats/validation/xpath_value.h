@@ -87,16 +87,20 @@ class Sequence {
     reserve(items.size());
     for (const Item& i : items) push_back(i);
   }
-  Sequence(const Sequence& other) : one_(other.one_), many_(other.many_), size_(other.size_), heap_(other.heap_) {}
-  Sequence(Sequence&& other) noexcept
-      : one_(std::move(other.one_)), many_(std::move(other.many_)), size_(other.size_), heap_(other.heap_) {
+  Sequence(const Sequence& other) : many_(other.many_), size_(other.size_), heap_(other.heap_) {
+    if (!heap_ && size_ == 1) one_ = other.one_;
+  }
+  // Moves touch the inline item only when it holds the value: an empty sequence's inline item
+  // is never read (its contents are whatever was last there).
+  Sequence(Sequence&& other) noexcept : many_(std::move(other.many_)), size_(other.size_), heap_(other.heap_) {
+    if (!heap_ && size_ == 1) one_ = std::move(other.one_);
     other.many_.clear();
     other.size_ = 0;
     other.heap_ = false;
   }
   Sequence& operator=(const Sequence& other) {
     if (this != &other) {
-      one_ = other.one_;
+      if (!other.heap_ && other.size_ == 1) one_ = other.one_;
       many_ = other.many_;
       size_ = other.size_;
       heap_ = other.heap_;
@@ -105,7 +109,7 @@ class Sequence {
   }
   Sequence& operator=(Sequence&& other) noexcept {
     if (this != &other) {
-      one_ = std::move(other.one_);
+      if (!other.heap_ && other.size_ == 1) one_ = std::move(other.one_);
       many_ = std::move(other.many_);
       size_ = other.size_;
       heap_ = other.heap_;
@@ -154,19 +158,11 @@ class Sequence {
     push_back(Item(std::forward<Args>(args)...));
   }
   void pop_back() {
-    if (heap_) {
-      many_.pop_back();
-    } else {
-      one_ = Item();
-    }
+    if (heap_) many_.pop_back();
     --size_;
   }
   void clear() {
-    if (heap_) {
-      many_.clear();
-    } else {
-      one_ = Item();
-    }
+    if (heap_) many_.clear();
     size_ = 0;
   }
   // Appends [first, last) (insertion at the end only).
@@ -183,11 +179,7 @@ class Sequence {
   // Removes [first, end()) (erasure of a tail only).
   void erase(Item* first, Item* /*last == end()*/) {
     size_t keep = static_cast<size_t>(first - data());
-    if (heap_) {
-      many_.resize(keep);
-    } else if (keep == 0) {
-      one_ = Item();
-    }
+    if (heap_) many_.resize(keep);
     size_ = keep;
   }
 
@@ -199,7 +191,6 @@ class Sequence {
     }
     many_.reserve(capacity < 2 ? 2 : capacity);
     if (size_ == 1) many_.push_back(std::move(one_));
-    one_ = Item();
     heap_ = true;
   }
 

@@ -108,5 +108,34 @@ TEST(XPathFunctionsTest, LengthAroundALiteralCountsAsTheFunctions) {
   }
 }
 
+// Comparisons of one node's text with another's or with a string, and xs:decimal() of a node,
+// take the text without items: the same answers as the general way, empty sides included.
+TEST(XPathFunctionsTest, TextComparisonsAndDecimalCastsAgreeWithTheGeneralWay) {
+  const char* doc = "<r><a c='EUR'>EUR</a><b> EUR</b><d>12.50</d><e>1,5</e><f/></r>";
+  struct Case {
+    const char* xpath;
+    const char* at;
+    const char* want;
+  } cases[] = {
+      {"a = a/@c", "r", "true"},        {"a != a/@c", "r", "false"},   {"a = b", "r", "false"},
+      {"a != b", "r", "true"},          {"a = 'EUR'", "r", "true"},    {"'EUR' = a/@c", "r", "true"},
+      {"missing = 'EUR'", "r", "false"}, {"missing != 'EUR'", "r", "false"}, {"f = ''", "r", "true"},
+      {". = 'EUR'", "a", "true"},       {"@c = .", "a", "true"},
+      {"xs:decimal(d) = 12.5", "r", "true"},  {"xs:decimal(missing) = 0", "r", "false"},
+      {"xs:decimal(.) > 12", "d", "true"},     {"xs:decimal('7') = 7", "r", "true"},
+  };
+  for (const Case& c : cases) {
+    for (bool shortcuts : {true, false}) {
+      EXPECT_EQ(Evaluate(c.xpath, doc, c.at, shortcuts, true), c.want) << c.xpath << " shortcuts " << shortcuts;
+    }
+  }
+  // A text that is not a decimal, and more than one node, are errors either way.
+  for (const char* xpath : {"xs:decimal(e) = 1", "xs:decimal(*) = 1"}) {
+    for (bool shortcuts : {true, false}) {
+      EXPECT_EQ(Evaluate(xpath, doc, "r", shortcuts, true).rfind("error", 0), 0u) << xpath << " shortcuts " << shortcuts;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace gw::formats::validation
