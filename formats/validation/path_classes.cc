@@ -38,10 +38,25 @@ PathClasses::PathClasses(const xml::Document& doc) : class_of_(doc.size(), kNoCl
     if (table_[i].key == kEmpty) {
       table_[i] = Slot{key, static_cast<ClassId>(first_.size())};
       first_.push_back(n);
-      if (first_.size() * 2 > table_.size()) Grow();
+      if ((first_.size() + named_heads_) * 2 > table_.size()) Grow();
       i = Probe(key);
     }
     class_of_[n] = table_[i].value;
+  }
+  // Classes by name: a list through next_named_, its head in the table under kNamedHead.
+  next_named_.assign(first_.size(), kNoClass);
+  for (ClassId c = static_cast<ClassId>(first_.size()); c-- > 1;) {
+    const xml::Node& node = doc.node(first_[c]);
+    if (node.kind != xml::NodeKind::kElement && node.kind != xml::NodeKind::kAttribute) continue;
+    const uint64_t key = Key(kNamedHead, node.kind, node.name);
+    size_t i = Probe(key);
+    if (table_[i].key == kEmpty) {
+      table_[i] = Slot{key, c};
+      if ((++named_heads_ + first_.size()) * 2 > table_.size()) Grow();
+    } else {
+      next_named_[c] = table_[i].value;
+      table_[i].value = c;
+    }
   }
   has_child_elements_.assign(first_.size(), 0);
   for (ClassId c = 1; c < first_.size(); ++c) {

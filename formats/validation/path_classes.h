@@ -35,6 +35,13 @@ class PathClasses {
   // The class of the children (elements, text) or attributes of kind `kind` named `name` of the
   // nodes of `parent`; kNoClass when no node of the document has that path.
   ClassId Child(ClassId parent, xml::NodeKind kind, xml::NameId name) const;
+  // The classes of the elements (or attributes, by `kind`) named `name`, as a list: the first,
+  // then NextNamed() of each until kNoClass.
+  ClassId FirstNamed(xml::NodeKind kind, xml::NameId name) const {
+    const Slot& s = table_[Probe(Key(kNamedHead, kind, name))];
+    return s.key == kEmpty ? kNoClass : s.value;
+  }
+  ClassId NextNamed(ClassId c) const { return next_named_[c]; }
   // Whether some node of `c` has a child element.
   bool HasChildElements(ClassId c) const { return has_child_elements_[c] != 0; }
   // How many nodes of class `c` a node of its parent class has below it (as children or
@@ -50,6 +57,8 @@ class PathClasses {
     ClassId value = kNoClass;
   };
   static constexpr uint64_t kEmpty = UINT64_MAX;
+  // A parent no class has: the key (kNamedHead, kind, name) holds the first class of that name.
+  static constexpr ClassId kNamedHead = (1u << 30) - 1;
   static uint64_t Key(ClassId parent, xml::NodeKind kind, xml::NameId name) {
     return (static_cast<uint64_t>(parent) << 34) | (static_cast<uint64_t>(kind) << 32) | name;
   }
@@ -60,6 +69,8 @@ class PathClasses {
   std::vector<xml::NodeId> first_;  // per class
   std::vector<uint8_t> has_child_elements_;  // per class
   std::vector<uint32_t> fan_min_, fan_max_;  // per class
+  std::vector<ClassId> next_named_;           // per class
+  size_t named_heads_ = 0;                    // kNamedHead entries in table_
   std::vector<uint32_t> offset_;    // per class, into by_class_ (plus one at the end)
   std::vector<xml::NodeId> by_class_;
   std::vector<Slot> table_;

@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <regex>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -378,12 +379,17 @@ class Evaluator {
   std::vector<std::vector<xml::NodeId>> attributes_by_name_;
   bool by_name_built_ = false;
   void BuildNameIndex();
-  const std::vector<xml::NodeId>& ElementsNamed(xml::NameId name);
-  const std::vector<xml::NodeId>& AttributesNamed(xml::NameId name);
-  // The children of `parent` named `name`, in order, from an index built for parents with many
-  // children (the document element of a 1,000-line invoice has over 1,000); null for a parent with
-  // few children, which are scanned instead.
-  const std::vector<xml::NodeId>* ChildrenNamed(xml::NodeId parent, xml::NameId name);
+  // The elements (attributes) named `name`, in document order: from the path classes when the
+  // evaluator has them, else from an index built on first use.
+  std::span<const xml::NodeId> ElementsNamed(xml::NameId name);
+  std::span<const xml::NodeId> AttributesNamed(xml::NameId name);
+  std::span<const xml::NodeId> NamedFromClasses(xml::NodeKind kind, xml::NameId name);
+  std::unordered_map<uint64_t, std::vector<xml::NodeId>> merged_named_;  // names with several classes
+  // The element children of `parent` named `name`, in order, into `out`: from the path classes
+  // when `parent` is the only node of its class, else from an index built for parents with many
+  // children (the document element of a 1,000-line invoice has over 1,000); false for a parent
+  // with few children, which are scanned instead.
+  bool ChildrenNamed(xml::NodeId parent, xml::NameId name, std::span<const xml::NodeId>& out);
   // Per node: kUnknownWidth, kNarrow, or its index in wide_children_ (built on first use).
   static constexpr int32_t kUnknownWidth = -2;
   static constexpr int32_t kNarrow = -1;

@@ -469,8 +469,8 @@ void Evaluator::AxisNodes(Axis axis, const NodeTest& test, NodeId node, std::vec
   switch (axis) {
     case Axis::kChild:
       if (test.kind == NodeTest::Kind::kName && test.name != xml::kNoName) {
-        if (const std::vector<NodeId>* named = ChildrenNamed(node, test.name)) {
-          out.insert(out.end(), named->begin(), named->end());
+        if (std::span<const NodeId> named; ChildrenNamed(node, test.name, named)) {
+          out.insert(out.end(), named.begin(), named.end());
           break;
         }
       }
@@ -490,7 +490,7 @@ void Evaluator::AxisNodes(Axis axis, const NodeTest& test, NodeId node, std::vec
       if (n.kind == NodeKind::kAttribute) break;
       if (test.kind == NodeTest::Kind::kName && test.name != xml::kNoName) {
         // The elements of that name within the subtree: a slice of the by-name index.
-        const std::vector<NodeId>& all = ElementsNamed(test.name);
+        const std::span<const NodeId> all = ElementsNamed(test.name);
         NodeId last = doc_.LastDescendant(node);
         auto begin = std::upper_bound(all.begin(), all.end(), node);
         auto end = std::upper_bound(begin, all.end(), last);
@@ -507,7 +507,7 @@ void Evaluator::AxisNodes(Axis axis, const NodeTest& test, NodeId node, std::vec
       if (n.kind == NodeKind::kAttribute) break;
       NodeId last = doc_.LastDescendant(node);
       if (test.kind == NodeTest::Kind::kName && test.name != xml::kNoName) {
-        const std::vector<NodeId>& all = AttributesNamed(test.name);
+        const std::span<const NodeId> all = AttributesNamed(test.name);
         auto begin = std::upper_bound(all.begin(), all.end(), node);
         auto end = std::upper_bound(begin, all.end(), last);
         out.insert(out.end(), begin, end);
@@ -569,19 +569,50 @@ void Evaluator::BuildNameIndex() {
   }
 }
 
-const std::vector<NodeId>& Evaluator::ElementsNamed(xml::NameId name) {
+std::span<const NodeId> Evaluator::ElementsNamed(xml::NameId name) {
+  if (classes_ != nullptr) return NamedFromClasses(NodeKind::kElement, name);
   if (!by_name_built_) BuildNameIndex();
-  static const std::vector<NodeId> kNone;
-  return name < by_name_.size() ? by_name_[name] : kNone;
+  if (name >= by_name_.size()) return {};
+  return by_name_[name];
 }
 
-const std::vector<NodeId>& Evaluator::AttributesNamed(xml::NameId name) {
+std::span<const NodeId> Evaluator::AttributesNamed(xml::NameId name) {
+  if (classes_ != nullptr) return NamedFromClasses(NodeKind::kAttribute, name);
   if (!by_name_built_) BuildNameIndex();
-  static const std::vector<NodeId> kNone;
-  return name < attributes_by_name_.size() ? attributes_by_name_[name] : kNone;
+  if (name >= attributes_by_name_.size()) return {};
+  return attributes_by_name_[name];
 }
 
-const std::vector<NodeId>* Evaluator::ChildrenNamed(NodeId parent, xml::NameId name) {
+std::span<const NodeId> Evaluator::NamedFromClasses(NodeKind kind, xml::NameId name) {
+  // Most names have one class (its nodes, in document order, are the answer); the others'
+  // classes are merged once.
+  const PathClasses::ClassId first = classes_->FirstNamed(kind, name);
+  if (first == PathClasses::kNoClass) return {};
+  if (classes_->NextNamed(first) == PathClasses::kNoClass) return classes_->nodes(first);
+  const uint64_t key = (static_cast<uint64_t>(kind) << 32) | name;
+  auto [it, added] = merged_named_.try_emplace(key);
+  std::vector<NodeId>& all = it->second;
+  if (added) {
+    for (PathClasses::ClassId c = first; c != PathClasses::kNoClass; c = classes_->NextNamed(c)) {
+      const std::span<const NodeId> nodes = classes_->nodes(c);
+      const size_t middle = all.size();
+      all.insert(all.end(), nodes.begin(), nodes.end());
+      std::inplace_merge(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(middle), all.end());
+    }
+  }
+  return all;
+}
+
+bool Evaluator::ChildrenNamed(NodeId parent, xml::NameId name, std::span<const NodeId>& out) {
+  if (classes_ != nullptr) {
+    // The only node of its class has all the nodes of its child classes as children.
+    const PathClasses::ClassId from = classes_->of(parent);
+    if (classes_->nodes(from).size() == 1) {
+      const PathClasses::ClassId c = classes_->Child(from, NodeKind::kElement, name);
+      out = c == PathClasses::kNoClass ? std::span<const NodeId>() : classes_->nodes(c);
+      return true;
+    }
+  }
   constexpr size_t kWide = 24;
   if (wide_slot_.empty()) wide_slot_.assign(doc_.size(), kUnknownWidth);
   int32_t& slot = wide_slot_[parent];
@@ -598,11 +629,11 @@ const std::vector<NodeId>* Evaluator::ChildrenNamed(NodeId parent, xml::NameId n
       }
     }
   }
-  if (slot == kNarrow) return nullptr;
-  static const std::vector<NodeId> kNone;
+  if (slot == kNarrow) return false;
   const auto& index = wide_children_[static_cast<size_t>(slot)];
   auto it = index.find(name);
-  return it == index.end() ? &kNone : &it->second;
+  out = it == index.end() ? std::span<const NodeId>() : std::span<const NodeId>(it->second);
+  return true;
 }
 
 void Evaluator::EvalStep(const Expr& step, NodeId node, Sequence& out) {

@@ -220,8 +220,8 @@ bool Evaluator::VisitNodes(const Expr& e, NodeId context, NodeVisitor& visit) {
       }
       if (simple && e.axis == Axis::kChild) {
         if (e.test.kind == NodeTest::Kind::kName && e.test.name != xml::kNoName) {
-          if (const std::vector<NodeId>* named = ChildrenNamed(context, e.test.name)) {
-            for (NodeId c : *named) {
+          if (std::span<const NodeId> named; ChildrenNamed(context, e.test.name, named)) {
+            for (NodeId c : named) {
               if (!pass(c)) return false;
             }
             return !failed();
@@ -301,7 +301,7 @@ int Evaluator::AnyByChildNames(const Expr& e, NodeId context) {
   // names[0] is the last step. Its elements within the subtree, if there are few, each checked
   // upwards; where there are many, walking down is at least as fast.
   constexpr ptrdiff_t kFew = 16;
-  const std::vector<NodeId>& all = ElementsNamed(names[0]);
+  const std::span<const NodeId> all = ElementsNamed(names[0]);
   auto begin = std::upper_bound(all.begin(), all.end(), context);
   auto end = std::upper_bound(begin, all.end(), doc_.LastDescendant(context));
   if (end - begin > kFew) return -1;

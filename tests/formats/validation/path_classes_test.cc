@@ -3,6 +3,7 @@
 // existence of child paths, which must equal what walking the nodes gives.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <unordered_map>
 
@@ -95,6 +96,64 @@ TEST(PathClassesTest, CountsAndExistenceFromClassesEqualWalkingTheNodes) {
         EXPECT_EQ(values[1], values[0]) << form << " at node " << n << " (" << doc->local_name(n) << ")";
       }
     }
+  }
+}
+
+// The classes of each name, through FirstNamed and NextNamed, hold exactly the nodes of that name;
+// and steps that read nodes by name (//x, children of the only node of a class) give the same
+// nodes with the classes as without them.
+TEST(PathClassesTest, ClassesByNameHoldEveryNodeOfTheName) {
+  // UBL names: they are in the shared name table, which the by-name reading needs.
+  auto doc = xml::Document::Parse(
+      "<Invoice xmlns='urn:oasis:names:specification:ubl:schema:xsd:Invoice-2'"
+      " xmlns:cac='urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2'"
+      " xmlns:cbc='urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2'>"
+      "<cbc:ID schemeID='1'>1</cbc:ID>"
+      "<cac:InvoiceLine><cbc:ID>2</cbc:ID><cac:Item><cbc:ID schemeID='x'>3</cbc:ID></cac:Item></cac:InvoiceLine>"
+      "<cac:InvoiceLine><cbc:ID>4</cbc:ID></cac:InvoiceLine>"
+      "<cac:Delivery><cac:DeliveryLocation><cbc:ID schemeID='5'/></cac:DeliveryLocation></cac:Delivery>"
+      "</Invoice>");
+  ASSERT_TRUE(doc);
+  PathClasses classes(*doc);
+  for (xml::NodeId n = 0; n < doc->size(); ++n) {
+    const xml::Node& node = doc->node(n);
+    if (node.kind != xml::NodeKind::kElement && node.kind != xml::NodeKind::kAttribute) continue;
+    std::vector<xml::NodeId> want, got;
+    for (xml::NodeId m = 0; m < doc->size(); ++m) {
+      if (doc->node(m).kind == node.kind && doc->node(m).name == node.name) want.push_back(m);
+    }
+    for (PathClasses::ClassId c = classes.FirstNamed(node.kind, node.name); c != PathClasses::kNoClass;
+         c = classes.NextNamed(c)) {
+      for (xml::NodeId m : classes.nodes(c)) got.push_back(m);
+    }
+    std::sort(got.begin(), got.end());
+    EXPECT_EQ(got, want) << doc->local_name(n);
+  }
+  for (const char* xpath : {"//cbc:ID", "//@schemeID", "//cac:Item/cbc:ID", "cac:InvoiceLine/cbc:ID", "cbc:ID",
+                            "count(//cbc:ID)", "cac:InvoiceLine[2]/cbc:ID", "//cac:InvoiceLine/cac:Item/cbc:ID/@schemeID",
+                            "cac:Delivery//cbc:ID"}) {
+    std::unordered_map<std::string, uint32_t> variables;
+    CompileScope scope;
+    scope.namespaces = {{"cac", "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"},
+                        {"cbc", "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"}};
+    scope.variables = &variables;
+    scope.resolve_function = [](std::string_view name, size_t arity) { return FindBuiltin(name, arity); };
+    auto e = ParseXPath(xpath, scope);
+    ASSERT_TRUE(e) << xpath;
+    AnnotateForEvaluation(**e);
+    RegexCache regexes;
+    std::vector<UserFunction> functions;
+    std::string values[2];
+    for (int with_classes = 0; with_classes < 2; ++with_classes) {
+      Evaluator ev(*doc, functions, variables.size(), regexes);
+      if (with_classes == 1) ev.set_classes(&classes);
+      Context ctx;
+      ctx.item = Item::Node(doc->node(doc->root()).first_child);  // Invoice
+      for (const Item& i : ev.Eval(**e, ctx)) values[with_classes] += (i.is_node() ? std::to_string(i.node) : AtomicToString(i)) + " ";
+      ASSERT_FALSE(ev.failed()) << xpath;
+    }
+    EXPECT_EQ(values[1], values[0]) << xpath;
+    EXPECT_FALSE(values[0].empty()) << xpath;
   }
 }
 
