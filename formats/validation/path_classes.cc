@@ -23,7 +23,14 @@ void PathClasses::Grow() {
   }
 }
 
-PathClasses::PathClasses(const xml::Document& doc) : class_of_(doc.size(), kNoClass), table_(256), mask_(255), shift_(64 - 8) {
+PathClasses::PathClasses(const xml::Document& doc) : class_of_(doc.size(), kNoClass) {
+  // Room for as many classes as a document of this size may have, up to a size that most
+  // documents do not outgrow (a 1,000-line invoice has some 300 classes): growing rehashes.
+  int bits = 8;
+  while (bits < 12 && (size_t{1} << bits) < 2 * doc.size()) ++bits;
+  table_.assign(size_t{1} << bits, Slot{});
+  mask_ = table_.size() - 1;
+  shift_ = 64 - bits;
   if (doc.size() == 0) {
     offset_.push_back(0);
     return;

@@ -5,6 +5,7 @@
 // (the Schematron engine) reports the rule as not evaluable. No exceptions.
 #pragma once
 
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <regex>
@@ -348,11 +349,14 @@ class Evaluator {
   int depth_ = 0;
   uint64_t work_ = 0;
   uint64_t work_limit_ = UINT64_MAX;
-  // Values of cacheable paths, by cache_slot: kNotCached, kCached (in path_cache_), or
+  // Values of cacheable paths, by cache_slot: kNotCached, kCached (in path_values_), or
   // kNotCacheable (its full value raised an error: it is evaluated lazily, each time).
   enum CacheState : uint8_t { kNotCached, kCached, kNotCacheable };
   std::vector<uint8_t> path_state_;
-  std::vector<Sequence> path_cache_;
+  // The values, in the order they were computed (a deque: a value stays where it is while a
+  // caller walks it and further paths are cached), and where each slot's is.
+  std::vector<uint32_t> path_index_;
+  std::deque<Sequence> path_values_;
   std::vector<int8_t> any_cache_;  // whether they select a node (-1: not known yet)
   // The cached value of cacheable `e`, computed now if needed; null when it cannot be.
   const Sequence* CachedPath(const Expr& e);

@@ -369,9 +369,9 @@ const Sequence* Evaluator::CachedPath(const Expr& e) {
   size_t slot = e.cache_slot;
   if (slot >= path_state_.size()) {
     path_state_.resize(slot + 1, kNotCached);
-    path_cache_.resize(slot + 1);
+    path_index_.resize(slot + 1);
   }
-  if (path_state_[slot] == kCached) return &path_cache_[slot];
+  if (path_state_[slot] == kCached) return &path_values_[path_index_[slot]];
   // While a pattern is matched its predicates are lenient (an error drops the node): such a
   // value is not the path's value elsewhere.
   if (path_state_[slot] == kNotCacheable || failed() || pattern_mode_) return nullptr;
@@ -386,8 +386,9 @@ const Sequence* Evaluator::CachedPath(const Expr& e) {
     return nullptr;
   }
   path_state_[slot] = kCached;
-  path_cache_[slot] = std::move(value);
-  return &path_cache_[slot];
+  path_index_[slot] = static_cast<uint32_t>(path_values_.size());
+  path_values_.push_back(std::move(value));
+  return &path_values_.back();
 }
 
 Sequence Evaluator::EvalPath(const Expr& e, const Context& ctx) {
