@@ -411,7 +411,30 @@ bool RuleSet::MakeClassPlan(Evaluator& ev, xml::NodeId first, ClassPlanCache::Pl
       plan[p] = static_cast<uint32_t>(at);
     }
   }
+  // Then the patterns with a block, and last where that list starts (ClassesByPattern).
+  const size_t listed = plan.size();
+  for (size_t p = 0; p < patterns_.size(); ++p) {
+    if (plan[p] != 0) plan.push_back(static_cast<uint32_t>(p));
+  }
+  plan.push_back(static_cast<uint32_t>(listed));
   return true;
+}
+
+void RuleSet::ClassesByPattern(const std::vector<const ClassPlanCache::Plan*>& plans, std::vector<uint32_t>& offsets,
+                               std::vector<PathClasses::ClassId>& out) const {
+  // A counting sort of (pattern, class) from each class's list of patterns: a class is offered
+  // to the few patterns with a rule for it, not checked against every pattern.
+  offsets.assign(patterns_.size() + 1, 0);
+  for (const ClassPlanCache::Plan* plan : plans) {
+    for (size_t i = plan->back(); i + 1 < plan->size(); ++i) ++offsets[(*plan)[i] + 1];
+  }
+  for (size_t p = 1; p < offsets.size(); ++p) offsets[p] += offsets[p - 1];
+  out.resize(offsets.back());
+  std::vector<uint32_t> next(offsets.begin(), offsets.end() - 1);
+  for (PathClasses::ClassId c = 0; c < plans.size(); ++c) {
+    const ClassPlanCache::Plan& plan = *plans[c];
+    for (size_t i = plan.back(); i + 1 < plan.size(); ++i) out[next[plan[i]]++] = c;
+  }
 }
 
 namespace {
@@ -445,6 +468,7 @@ class KeyTest {
 
 bool RuleSet::AssignNodes(const Pattern& pattern, Evaluator& ev, const xml::Document& doc, const PathClasses& classes,
                           const std::vector<const ClassPlanCache::Plan*>& plans,
+                          std::span<const PathClasses::ClassId> pattern_classes,
                           std::vector<std::pair<xml::NodeId, uint32_t>>& out) const {
   out.clear();
   if (pattern.dispatch) {
@@ -452,10 +476,9 @@ bool RuleSet::AssignNodes(const Pattern& pattern, Evaluator& ev, const xml::Docu
     // Only the nodes of the classes some rule can match are visited, each offered the class's
     // rules in order (the first match wins) and, failing those, the one that matches all.
     const size_t p = static_cast<size_t>(&pattern - patterns_.data());
-    for (PathClasses::ClassId c = 0; c < classes.size(); ++c) {
+    for (PathClasses::ClassId c : pattern_classes) {
       const ClassPlanCache::Plan& plan = *plans[c];
       const uint32_t at = plan[p];
-      if (at == 0) continue;
       const uint32_t always = plan[at];
       const std::span<const uint32_t> per_node(plan.data() + at + 2, plan[at + 1]);
       for (xml::NodeId node : classes.nodes(c)) {
@@ -537,10 +560,16 @@ void RuleSet::Run(const xml::Document& doc, const PathClasses& classes, std::vec
     return MakeClassPlan(ev, classes.first(c), plan);
   };
   if (!class_plans_.Plans(doc, classes, make_plan, plans, own_plans)) return out_of_work();
+  std::vector<uint32_t> offsets;
+  std::vector<PathClasses::ClassId> by_pattern;
+  ClassesByPattern(plans, offsets, by_pattern);
   std::vector<std::pair<xml::NodeId, uint32_t>> order;
   std::vector<std::pair<xml::NodeId, size_t>> found;  // (node, index in findings) of this pattern
-  for (const Pattern& pattern : patterns_) {
-    if (!AssignNodes(pattern, ev, doc, classes, plans, order)) return out_of_work();
+  for (size_t p = 0; p < patterns_.size(); ++p) {
+    const Pattern& pattern = patterns_[p];
+    const std::span<const PathClasses::ClassId> pattern_classes(by_pattern.data() + offsets[p],
+                                                                by_pattern.data() + offsets[p + 1]);
+    if (!AssignNodes(pattern, ev, doc, classes, plans, pattern_classes, order)) return out_of_work();
     // Within a pattern, findings go in document order (the official SVRL's order), whatever
     // order AssignNodes gave the nodes in.
     const size_t pattern_start = findings.size();

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <span>
 #include <unordered_set>
 #include <string>
 #include <vector>
@@ -83,16 +84,23 @@ class RuleSet {
   // The plan of a path class (see class_plans.h), decided on `first`, one of its nodes: for each
   // pattern p, plan[p] is 0 when no rule of p can match the class, else the offset of
   // {always, n, n rules}: each node of the class goes to the first of the n rules that matches it,
-  // failing those to `always` (a rule that matches every node of the class, or kNoRule).
+  // failing those to `always` (a rule that matches every node of the class, or kNoRule). After
+  // the blocks, the patterns that have one, and last the offset of that list.
   // False when the work budget ran out.
   bool MakeClassPlan(Evaluator& ev, xml::NodeId first, ClassPlanCache::Plan& plan) const;
   static constexpr uint32_t kNoRule = UINT32_MAX;
   // The nodes of `doc` each rule of `pattern` applies to (the first matching rule of the
   // pattern), in document order, as (node, rule index). `plans`: per path class. False when the
   // work budget ran out.
+  // `pattern_classes`: the classes whose plans have a block for the pattern (ClassesByPattern).
   bool AssignNodes(const Pattern& pattern, Evaluator& ev, const xml::Document& doc, const PathClasses& classes,
                    const std::vector<const ClassPlanCache::Plan*>& plans,
+                   std::span<const PathClasses::ClassId> pattern_classes,
                    std::vector<std::pair<xml::NodeId, uint32_t>>& out) const;
+  // For each pattern p, the classes (ascending) whose plan has a block for p:
+  // out[offsets[p] .. offsets[p + 1]).
+  void ClassesByPattern(const std::vector<const ClassPlanCache::Plan*>& plans, std::vector<uint32_t>& offsets,
+                        std::vector<PathClasses::ClassId>& out) const;
 
   // Puts findings[start...] in the order of their nodes (`found`: (node, index in findings) of
   // each), keeping the order of findings of one node.
