@@ -137,6 +137,11 @@ struct Expr {
   // sum() or count() of a relative path: the same number for textually equal ones, under which
   // the evaluator remembers its last values (set by AnnotateForEvaluation()).
   uint32_t memo_slot = UINT32_MAX;
+  // Boolean tests of the context node that the evaluator answers directly (set by
+  // AnnotateForEvaluation()): not(*) (no child element), not(normalize-space()) (the text is
+  // all whitespace).
+  static constexpr int8_t kNoNodeTest = 0, kNoChildElement = 1, kBlankText = 2;
+  int8_t node_test = kNoNodeTest;
   // kLiteralInteger, kLiteralDecimal: the value, parsed once (set by AnnotateForEvaluation()).
   bool number_parsed = false;
   Decimal number;

@@ -285,6 +285,8 @@ class Evaluator {
   Scalar LengthAround(const Expr& e, const Context& ctx, Item& out);
   // The one node `e` selects from `context`: kEmpty, kOne (in `node`) or kBail for several.
   Scalar OneNode(const Expr& e, xml::NodeId context, xml::NodeId& node);
+  // EvalBoolean of an expression with a node_test (Expr::kNoChildElement, kBlankText) at `node`.
+  bool NodeTestBoolean(const Expr& e, xml::NodeId node);
   // EvalBoolean of a name_only expression, remembered per element name.
   bool NameOnlyBoolean(const Expr& e, const Context& ctx);
   // The text of `x` when it is one node at most (a path, the context node, or a variable holding

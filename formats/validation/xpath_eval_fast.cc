@@ -411,6 +411,34 @@ void Evaluator::AnnotateShape(Expr& e) {
   e.count_existence = static_cast<int8_t>(comparison ? CountExistenceShape(e) : -1);
   e.scalar = ScalarShapeOf(e);
   e.at_most_one = AtMostOne(e) ? 1 : 0;
+  // not(*) and not(normalize-space()): the Peppol rule against empty elements asks both of every
+  // element of the document.
+  if (e.op == Op::kFunctionCall && e.function == kNot && e.kids.size() == 1) {
+    const Expr& a = *e.kids[0];
+    if (a.op == Op::kStep && a.axis == Axis::kChild && a.kids.empty() && a.test.kind == NodeTest::Kind::kAnyName) {
+      e.node_test = Expr::kNoChildElement;
+    } else if (a.op == Op::kFunctionCall && a.function == kNormalize &&
+               (a.kids.empty() || a.kids[0]->op == Op::kContextItem)) {
+      e.node_test = Expr::kBlankText;
+    }
+  }
+}
+
+bool Evaluator::NodeTestBoolean(const Expr& e, NodeId node) {
+  Spend(1);
+  if (e.node_test == Expr::kNoChildElement) {
+    if (classes_ != nullptr && !classes_->HasChildElements(classes_->of(node))) return true;
+    for (NodeId k = doc_.node(node).first_child; k != kNoNode; k = doc_.node(k).next_sibling) {
+      if (doc_.node(k).kind == NodeKind::kElement) return false;
+    }
+    return true;
+  }
+  // kBlankText: normalize-space() of the string value is empty when it is all whitespace.
+  std::string scratch;
+  for (char c : doc_.StringValue(node, scratch)) {
+    if (!xml::text::IsSpace(c)) return false;
+  }
+  return true;
 }
 
 int Evaluator::CountExistence(const Expr& e) {
@@ -737,6 +765,7 @@ bool Evaluator::NameOnlyBoolean(const Expr& e, const Context& ctx) {
 
 bool Evaluator::EvalBoolean(const Expr& e, const Context& ctx) {
   if (failed()) return false;
+  if (e.node_test != Expr::kNoNodeTest && ctx.item.is_node() && shortcuts_) return NodeTestBoolean(e, ctx.item.node);
   if (e.name_only && ctx.item.is_node()) return NameOnlyBoolean(e, ctx);
   switch (e.op) {
     case Op::kAnd: return EvalBoolean(*e.kids[0], ctx) && EvalBoolean(*e.kids[1], ctx);

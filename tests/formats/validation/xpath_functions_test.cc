@@ -137,5 +137,29 @@ TEST(XPathFunctionsTest, TextComparisonsAndDecimalCastsAgreeWithTheGeneralWay) {
   }
 }
 
+// not(*) and not(normalize-space()), answered directly at the node (the Peppol rule against empty
+// elements): the same as the functions, for elements with and without children and text.
+TEST(XPathFunctionsTest, EmptyElementTestsAgreeWithTheGeneralWay) {
+  const char* doc = "<r><full><k/></full><empty/><blank> \t\n\r </blank><text> x </text><mixed> <k/> </mixed></r>";
+  struct Case {
+    const char* at;
+    const char* no_child;
+    const char* blank;
+  } cases[] = {
+      {"full", "false", "true"},  {"empty", "true", "true"},  {"blank", "true", "true"},
+      {"text", "true", "false"},  {"mixed", "false", "true"}, {"k", "true", "true"},
+      {"r", "false", "false"},
+  };
+  for (const Case& c : cases) {
+    for (bool shortcuts : {true, false}) {
+      EXPECT_EQ(Evaluate("not(*)", doc, c.at, shortcuts, true), c.no_child) << c.at << " shortcuts " << shortcuts;
+      EXPECT_EQ(Evaluate("not(normalize-space())", doc, c.at, shortcuts, true), c.blank) << c.at;
+      EXPECT_EQ(Evaluate("not(normalize-space(.))", doc, c.at, shortcuts, true), c.blank) << c.at;
+      const std::string both = std::string(c.no_child) == "true" && std::string(c.blank) == "true" ? "true" : "false";
+      EXPECT_EQ(Evaluate("not(*) and not(normalize-space())", doc, c.at, shortcuts, true), both) << c.at;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace gw::formats::validation
