@@ -142,6 +142,10 @@ struct Expr {
   // all whitespace).
   static constexpr int8_t kNoNodeTest = 0, kNoChildElement = 1, kBlankText = 2;
   int8_t node_test = kNoNodeTest;
+  // A path of nodes without predicates whose nodes come without repeats (child, attribute and
+  // at most one descendant step, unions of disjoint branches): its value is walked in one pass
+  // (Evaluator::PlainNodes). Set by AnnotateForEvaluation().
+  int8_t plain_nodes = 0;
   // kLiteralInteger, kLiteralDecimal: the value, parsed once (set by AnnotateForEvaluation()).
   bool number_parsed = false;
   Decimal number;

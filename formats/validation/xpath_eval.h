@@ -50,6 +50,10 @@ bool XPathNumericUnary(std::string_view name, Item& n);
 // True when `e` certainly yields nodes only (xpath_eval_fast.cc).
 bool IsNodeExpr(const Expr& e);
 
+// True when `e` is a path of nodes without predicates whose nodes come without repeats
+// (Expr::plain_nodes; xpath_eval_scalar.cc).
+bool PlainNodesShape(const Expr& e);
+
 // True when `e` certainly yields at most one item (literals, arithmetic, comparisons, calls of
 // functions with a single result); paths, variables and filters may yield many.
 bool AtMostOne(const Expr& e);
@@ -202,6 +206,8 @@ class Evaluator {
  private:
   bool MatchesOther(const NodeTest& test, xml::NodeId node, Axis axis) const;  // all but known names
   Sequence EvalPath(const Expr& e, const Context& ctx);
+  // The value of a path with Expr::plain_nodes from `context`, in document order.
+  Sequence PlainNodes(const Expr& e, xml::NodeId context);
   void EvalStep(const Expr& step, xml::NodeId node, Sequence& out);
   void AxisNodes(Axis axis, const NodeTest& test, xml::NodeId node, std::vector<xml::NodeId>& out);
   Sequence ApplyPredicates(Sequence items, const Expr& e, size_t first_predicate);

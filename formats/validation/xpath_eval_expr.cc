@@ -115,6 +115,7 @@ Sequence Evaluator::Eval(const Expr& e, const Context& ctx) {
       if (e.cacheable) {
         if (const Sequence* cached = CachedPath(e)) return *cached;
       }
+      if (e.plain_nodes == 1 && shortcuts_ && ctx.item.is_node()) return PlainNodes(e, ctx.item.node);
       return EvalPath(e, ctx);
     }
     case Op::kFilter: return ApplyPredicates(Eval(*e.kids[0], ctx), e, 1);
@@ -389,6 +390,24 @@ const Sequence* Evaluator::CachedPath(const Expr& e) {
   path_index_[slot] = static_cast<uint32_t>(path_values_.size());
   path_values_.push_back(std::move(value));
   return &path_values_.back();
+}
+
+Sequence Evaluator::PlainNodes(const Expr& e, NodeId context) {
+  // Walked in one pass instead of a sequence per step; the walk gives document order except
+  // across the branches of a union.
+  struct Collect : NodeVisitor {
+    Sequence out;
+    bool operator()(NodeId n) override {
+      out.push_back(Item::Node(n));
+      return true;
+    }
+  } collect;
+  VisitNodes(e, context, collect);
+  auto before = [](const Item& a, const Item& b) { return a.node < b.node; };
+  if (!std::is_sorted(collect.out.begin(), collect.out.end(), before)) {
+    std::sort(collect.out.begin(), collect.out.end(), before);
+  }
+  return std::move(collect.out);
 }
 
 Sequence Evaluator::EvalPath(const Expr& e, const Context& ctx) {

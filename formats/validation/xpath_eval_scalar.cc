@@ -98,6 +98,17 @@ bool DistinctSteps(const Expr& e, int& phase) {
   }
 }
 
+// Whether `e` is made of steps without predicates, paths and unions.
+bool WithoutPredicates(const Expr& e) {
+  switch (e.op) {
+    case Op::kRoot: return true;
+    case Op::kStep: return e.kids.empty();
+    case Op::kPath:
+    case Op::kUnion: return WithoutPredicates(*e.kids[0]) && WithoutPredicates(*e.kids[1]);
+    default: return false;
+  }
+}
+
 bool DistinctNodes(const Expr& e) {
   int phase = 0;
   return IsNodeExpr(e) && DistinctSteps(e, phase);
@@ -119,6 +130,8 @@ bool ContainsLike(int32_t function, std::string_view a, std::string_view b) {
 }
 
 }  // namespace
+
+bool PlainNodesShape(const Expr& e) { return e.op == Op::kPath && WithoutPredicates(e) && DistinctNodes(e); }
 
 int8_t Evaluator::ScalarShape(const Expr& e) {
   return e.scalar != Expr::kShapeUnknown ? e.scalar : ScalarShapeOf(e);

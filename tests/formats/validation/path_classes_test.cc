@@ -131,7 +131,8 @@ TEST(PathClassesTest, ClassesByNameHoldEveryNodeOfTheName) {
   }
   for (const char* xpath : {"//cbc:ID", "//@schemeID", "//cac:Item/cbc:ID", "cac:InvoiceLine/cbc:ID", "cbc:ID",
                             "count(//cbc:ID)", "cac:InvoiceLine[2]/cbc:ID", "//cac:InvoiceLine/cac:Item/cbc:ID/@schemeID",
-                            "cac:Delivery//cbc:ID"}) {
+                            "cac:Delivery//cbc:ID", "(cac:Delivery/cac:DeliveryLocation | cac:InvoiceLine)/cbc:ID",
+                            "(cac:Delivery | cac:InvoiceLine)/cac:Item/cbc:ID/@schemeID", "cac:InvoiceLine/cac:Item"}) {
     std::unordered_map<std::string, uint32_t> variables;
     CompileScope scope;
     scope.namespaces = {{"cac", "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"},
@@ -143,16 +144,20 @@ TEST(PathClassesTest, ClassesByNameHoldEveryNodeOfTheName) {
     AnnotateForEvaluation(**e);
     RegexCache regexes;
     std::vector<UserFunction> functions;
-    std::string values[2];
-    for (int with_classes = 0; with_classes < 2; ++with_classes) {
+    // 0: neither the classes nor the shortcuts (walking the nodes step by step), 1: both,
+    // 2: the classes without the shortcuts.
+    std::string values[3];
+    for (int with_classes = 0; with_classes < 3; ++with_classes) {
       Evaluator ev(*doc, functions, variables.size(), regexes);
-      if (with_classes == 1) ev.set_classes(&classes);
+      if (with_classes > 0) ev.set_classes(&classes);
+      ev.set_shortcuts(with_classes == 1);
       Context ctx;
       ctx.item = Item::Node(doc->node(doc->root()).first_child);  // Invoice
       for (const Item& i : ev.Eval(**e, ctx)) values[with_classes] += (i.is_node() ? std::to_string(i.node) : AtomicToString(i)) + " ";
       ASSERT_FALSE(ev.failed()) << xpath;
     }
     EXPECT_EQ(values[1], values[0]) << xpath;
+    EXPECT_EQ(values[2], values[0]) << xpath;
     EXPECT_FALSE(values[0].empty()) << xpath;
   }
 }
