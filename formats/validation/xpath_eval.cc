@@ -363,7 +363,7 @@ bool IsPlainInteger(std::string_view s) {
 // official validators) does it: a plain integer against an xs:integer compares as integers;
 // anything else as doubles with Java's Double.compare, so '-0.00' is below 0 and an untyped NaN
 // equals NaN and is above every number (XPath and IEEE would say -0 = 0 and NaN is unordered).
-bool Evaluator::CompareUntypedWithNumber(const std::string& untyped, const Item& number, Comparison op,
+bool Evaluator::CompareUntypedWithNumber(std::string_view untyped, const Item& number, Comparison op,
                                          bool untyped_on_left, bool& result) {
   std::string_view text = untyped;
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t' || text.front() == '\n' || text.front() == '\r')) {
@@ -379,7 +379,7 @@ bool Evaluator::CompareUntypedWithNumber(const std::string& untyped, const Item&
   } else {
     double d;
     if (!ParseXsDouble(untyped, d)) {
-      Fail("cannot compare '" + untyped.substr(0, 40) + "' with a number");
+      Fail("cannot compare '" + std::string(untyped.substr(0, 40)) + "' with a number");
       return false;
     }
     double n = number.type == Type::kDouble ? number.dbl : DecimalToDouble(number.dec);
@@ -405,8 +405,11 @@ bool Evaluator::CompareAtomic(const Item& a0, const Item& b0, Comparison op, boo
     result = Apply(op, Compare(a0.dec, b0.dec), 0);
     return true;
   }
-  Item a = a0, b = b0;
   const bool a_untyped = a0.type == Type::kUntyped, b_untyped = b0.type == Type::kUntyped;
+  if (general && a_untyped != b_untyped && (a_untyped ? b0 : a0).is_numeric()) {
+    return CompareUntypedWithNumber(a_untyped ? a0.str : b0.str, a_untyped ? b0 : a0, op, a_untyped, result);
+  }
+  Item a = a0, b = b0;
   // Untyped operands take the other side's type (general comparison) or are strings (value
   // comparison); two untyped operands compare as strings.
   auto settle = [&](Item& x, const Item& other) -> bool {
@@ -432,9 +435,6 @@ bool Evaluator::CompareAtomic(const Item& a0, const Item& b0, Comparison op, boo
     x = cast;
     return true;
   };
-  if (general && a_untyped != b_untyped && (a_untyped ? b : a).is_numeric()) {
-    return CompareUntypedWithNumber(a_untyped ? a0.str : b0.str, a_untyped ? b : a, op, a_untyped, result);
-  }
   if (!settle(a, b) || !settle(b, a)) return false;
   if (a.is_numeric() && b.is_numeric()) {
     if (a.type == Type::kDouble || b.type == Type::kDouble) {

@@ -172,7 +172,7 @@ class Evaluator {
   // Casts an atomic item to a number for arithmetic (untyped -> double).
   bool ToNumber(const Item& a, Item& out);
   bool CompareAtomic(const Item& a, const Item& b, Comparison op, bool general, bool& result);
-  bool CompareUntypedWithNumber(const std::string& untyped, const Item& number, Comparison op, bool untyped_on_left,
+  bool CompareUntypedWithNumber(std::string_view untyped, const Item& number, Comparison op, bool untyped_on_left,
                                 bool& result);
   Sequence Arithmetic(Op op, const Sequence& a, const Sequence& b);
   // The same on two atomic items; false when the result is empty or an error was raised.

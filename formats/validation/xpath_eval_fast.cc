@@ -347,9 +347,13 @@ bool Evaluator::AnyNode(const Expr& e, const Context& ctx) {
 
 bool Evaluator::CompareNodesWithLiteral(const Expr& nodes, const Expr& literal, Comparison op, bool literal_on_left,
                                         const Context& ctx, bool& result) {
-  Sequence lit = Eval(literal, ctx);
-  if (failed() || lit.size() != 1) return false;
-  const Item rhs = lit[0];
+  Item rhs;
+  if (EvalScalar(literal, ctx, rhs) != Scalar::kOne || failed()) {
+    if (failed()) return false;
+    Sequence lit = Eval(literal, ctx);
+    if (failed() || lit.size() != 1) return false;
+    rhs = lit[0];
+  }
   struct Compare : NodeVisitor {
     Evaluator* ev;
     const Item* rhs;
@@ -367,9 +371,15 @@ bool Evaluator::CompareNodesWithLiteral(const Expr& nodes, const Expr& literal, 
         }
         return true;
       }
-      Item value = Item::String(std::string(text), Type::kUntyped);
       bool r = false;
-      bool ok = left ? ev->CompareAtomic(*rhs, value, op, true, r) : ev->CompareAtomic(value, *rhs, op, true, r);
+      bool ok;
+      if (rhs->is_numeric()) {
+        // (cac:Price/cbc:PriceAmount) >= 0: the text against the number, as CompareAtomic does.
+        ok = ev->CompareUntypedWithNumber(text, *rhs, op, !left, r);
+      } else {
+        Item value = Item::String(std::string(text), Type::kUntyped);
+        ok = left ? ev->CompareAtomic(*rhs, value, op, true, r) : ev->CompareAtomic(value, *rhs, op, true, r);
+      }
       if (!ok) return false;
       if (r) {
         result = true;
