@@ -161,5 +161,22 @@ TEST(XPathFunctionsTest, EmptyElementTestsAgreeWithTheGeneralWay) {
   }
 }
 
+// A path compared with a number, EvalBoolean's way (each node's text against the number) and
+// Eval()'s way (the general comparison of the atomized sequence): the same answers and errors.
+TEST(XPathFunctionsTest, PathsComparedWithNumbersAgreeWithTheGeneralWay) {
+  const char* doc = "<r><p>-1</p><q> 5 </q><s>1E2</s><t>x</t><u>007</u><w>0.5</w><w>3</w></r>";
+  for (const char* path : {"p", "q", "s", "t", "u", "w", "missing"}) {
+    for (const char* test : {"(%) >= 0", "(%) < 0", "% = 5", "0 < %", "% != 7", "% = 100", "% > 0.25", "% = 2.5E0"}) {
+      std::string xpath = test;
+      xpath.replace(xpath.find('%'), 1, path);
+      const std::string general = Evaluate(xpath, doc, "r", true, false);
+      std::string want = general;  // 'true' / 'false' / error: ...
+      if (want == "'true'") want = "true";
+      if (want == "'false'") want = "false";
+      EXPECT_EQ(Evaluate(xpath, doc, "r", true, true).substr(0, 5), want.substr(0, 5)) << xpath;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace gw::formats::validation
