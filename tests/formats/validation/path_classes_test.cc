@@ -25,6 +25,20 @@ constexpr const char* kDocument =
     "<total/>"
     "</r>";
 
+// `xpath` compiled and annotated as the rule sets' expressions are (the prefixes cac and cbc
+// declared); null when it does not parse.
+ExprPtr Compile(const std::string& xpath, std::unordered_map<std::string, uint32_t>& variables) {
+  CompileScope scope;
+  scope.namespaces = {{"cac", "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"},
+                      {"cbc", "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"}};
+  scope.variables = &variables;
+  scope.resolve_function = [](std::string_view name, size_t arity) { return FindBuiltin(name, arity); };
+  auto e = ParseXPath(xpath, scope);
+  if (!e) return nullptr;
+  AnnotateForEvaluation(**e);
+  return std::move(*e);
+}
+
 PathClasses::ClassId ClassOf(const xml::Document& doc, const PathClasses& classes, std::string_view name) {
   for (xml::NodeId n = 0; n < doc.size(); ++n) {
     if (doc.node(n).kind != xml::NodeKind::kText && doc.local_name(n) == name) return classes.of(n);
@@ -68,12 +82,8 @@ TEST(PathClassesTest, CountsAndExistenceFromClassesEqualWalkingTheNodes) {
   for (const char* path : paths) {
     for (const std::string& form : {"count(" + std::string(path) + ")", "exists(" + std::string(path) + ")"}) {
       std::unordered_map<std::string, uint32_t> variables;
-      CompileScope scope;
-      scope.variables = &variables;
-      scope.resolve_function = [](std::string_view name, size_t arity) { return FindBuiltin(name, arity); };
-      auto e = ParseXPath(form, scope);
+      ExprPtr e = Compile(form, variables);
       ASSERT_TRUE(e) << form;
-      AnnotateForEvaluation(**e);
       RegexCache regexes;
       std::vector<UserFunction> functions;
       for (xml::NodeId n = 0; n < doc->size(); ++n) {
@@ -85,12 +95,12 @@ TEST(PathClassesTest, CountsAndExistenceFromClassesEqualWalkingTheNodes) {
           ev.set_shortcuts(shortcuts == 1);
           Context ctx;
           ctx.item = Item::Node(n);
-          Sequence value = ev.Eval(**e, ctx);
+          Sequence value = ev.Eval(*e, ctx);
           ASSERT_FALSE(ev.failed()) << form;
           ASSERT_EQ(value.size(), 1u) << form;
           values[shortcuts] = AtomicToString(value[0]);
           // The boolean way (EvalBoolean's existence and count shortcuts) agrees too.
-          bool b = ev.EvalBoolean(**e, ctx);
+          bool b = ev.EvalBoolean(*e, ctx);
           values[shortcuts] += b ? "/true" : "/false";
         }
         EXPECT_EQ(values[1], values[0]) << form << " at node " << n << " (" << doc->local_name(n) << ")";
@@ -134,14 +144,8 @@ TEST(PathClassesTest, ClassesByNameHoldEveryNodeOfTheName) {
                             "cac:Delivery//cbc:ID", "(cac:Delivery/cac:DeliveryLocation | cac:InvoiceLine)/cbc:ID",
                             "(cac:Delivery | cac:InvoiceLine)/cac:Item/cbc:ID/@schemeID", "cac:InvoiceLine/cac:Item"}) {
     std::unordered_map<std::string, uint32_t> variables;
-    CompileScope scope;
-    scope.namespaces = {{"cac", "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"},
-                        {"cbc", "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"}};
-    scope.variables = &variables;
-    scope.resolve_function = [](std::string_view name, size_t arity) { return FindBuiltin(name, arity); };
-    auto e = ParseXPath(xpath, scope);
+    ExprPtr e = Compile(xpath, variables);
     ASSERT_TRUE(e) << xpath;
-    AnnotateForEvaluation(**e);
     RegexCache regexes;
     std::vector<UserFunction> functions;
     // 0: neither the classes nor the shortcuts (walking the nodes step by step), 1: both,
@@ -153,7 +157,7 @@ TEST(PathClassesTest, ClassesByNameHoldEveryNodeOfTheName) {
       ev.set_shortcuts(with_classes == 1);
       Context ctx;
       ctx.item = Item::Node(doc->node(doc->root()).first_child);  // Invoice
-      for (const Item& i : ev.Eval(**e, ctx)) values[with_classes] += (i.is_node() ? std::to_string(i.node) : AtomicToString(i)) + " ";
+      for (const Item& i : ev.Eval(*e, ctx)) values[with_classes] += (i.is_node() ? std::to_string(i.node) : AtomicToString(i)) + " ";
       ASSERT_FALSE(ev.failed()) << xpath;
     }
     EXPECT_EQ(values[1], values[0]) << xpath;
