@@ -685,15 +685,22 @@ bool Evaluator::CompareTexts(const Expr& e, const Context& ctx, bool& result) {
   if (!shortcuts_ || e.op != Op::kGeneralCompare || (e.compare != Comparison::kEq && e.compare != Comparison::kNe)) {
     return false;
   }
-  // Untyped text against untyped text or a string is compared as strings; an empty side makes
-  // the comparison false.
+  // Untyped text against untyped text or a string is compared as strings. The sides are read in
+  // Eval()'s order (CompareScalars), and an empty side read first makes the comparison false
+  // without reading the other.
+  const bool right_first = !AtMostOne(*e.kids[0]) && AtMostOne(*e.kids[1]);
   std::string scratch[2];
   std::string_view text[2];
-  bool empty[2];
   for (int i = 0; i < 2; ++i) {
-    if (!TextView(*e.kids[i], ctx, text[i], empty[i], scratch[i])) return false;
+    const int side = right_first ? 1 - i : i;
+    bool empty = false;
+    if (!TextView(*e.kids[side], ctx, text[side], empty, scratch[side])) return false;
+    if (empty) {
+      result = false;
+      return true;
+    }
   }
-  result = !empty[0] && !empty[1] && (text[0] == text[1]) == (e.compare == Comparison::kEq);
+  result = (text[0] == text[1]) == (e.compare == Comparison::kEq);
   return true;
 }
 

@@ -49,11 +49,6 @@ const Functions& Fns() {
   return kFunctions;
 }
 
-// Whether the nodes of node expression `e` come from one context node without repeats, as
-// sum() and count() need (VisitNodes may visit a node twice otherwise): an optional root, steps
-// up (parent, self), steps down (child, attribute), then at most one descendant step followed by
-// steps down; predicates allowed. Nodes below one node at one depth have disjoint subtrees.
-// `phase`: 0 while steps up are allowed, 1 after a step down, 2 after the descendant step.
 // The name test of the last step of path `e`, when it tests a name of the shared table.
 const NodeTest* LastNameTest(const Expr& e) {
   const Expr* last = &e;
@@ -64,6 +59,11 @@ const NodeTest* LastNameTest(const Expr& e) {
   return &last->test;
 }
 
+// Whether the nodes of node expression `e` come from one context node without repeats, as
+// sum() and count() need (VisitNodes may visit a node twice otherwise): an optional root, steps
+// up (parent, self), steps down (child, attribute), then at most one descendant step followed by
+// steps down; predicates allowed. Nodes below one node at one depth have disjoint subtrees.
+// `phase`: 0 while steps up are allowed, 1 after a step down, 2 after the descendant step.
 bool DistinctSteps(const Expr& e, int& phase) {
   switch (e.op) {
     case Op::kRoot: return phase == 0;
