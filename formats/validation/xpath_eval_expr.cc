@@ -664,6 +664,27 @@ void Evaluator::EvalStep(const Expr& step, NodeId node, Sequence& out) {
     for (NodeId id : nodes) out.push_back(Item::Node(id));
     return;
   }
+  bool boolean = !pattern_mode_;
+  for (size_t p = first_predicate; p < step.kids.size() && boolean; ++p) boolean = IsBooleanPredicate(*step.kids[p]);
+  if (boolean) {
+    // As ApplyPredicates() does for boolean predicates, on the node ids: no item per node until
+    // the nodes that are kept (//cac:ClassifiedTaxCategory[...] keeps a category per line).
+    Context c;
+    for (size_t p = first_predicate; p < step.kids.size(); ++p) {
+      c.size = nodes.size();
+      size_t kept = 0;
+      for (size_t i = 0; i < nodes.size(); ++i) {
+        c.item.SetNode(nodes[i]);
+        c.position = i + 1;
+        const bool keep = EvalBoolean(*step.kids[p], c);
+        if (failed()) return;
+        if (keep) nodes[kept++] = nodes[i];
+      }
+      nodes.resize(kept);
+    }
+    for (NodeId id : nodes) out.push_back(Item::Node(id));
+    return;
+  }
   Sequence items;
   items.reserve(nodes.size());
   for (NodeId id : nodes) items.push_back(Item::Node(id));
