@@ -393,6 +393,9 @@ class Evaluator {
   void BuildNameIndex();
   // The elements (attributes) named `name`, in document order: from the path classes when the
   // evaluator has them, else from an index built on first use.
+  // The id of the name `test` tests (kName): from the shared table, else the document's own;
+  // kNoName when no node of the document has that name.
+  xml::NameId NameOf(const NodeTest& test) const;
   std::span<const xml::NodeId> ElementsNamed(xml::NameId name);
   std::span<const xml::NodeId> AttributesNamed(xml::NameId name);
   std::span<const xml::NodeId> NamedFromClasses(xml::NodeKind kind, xml::NameId name);

@@ -508,9 +508,11 @@ void Evaluator::AxisNodes(Axis axis, const NodeTest& test, NodeId node, std::vec
       [[fallthrough]];
     case Axis::kDescendant: {
       if (n.kind == NodeKind::kAttribute) break;
-      if (test.kind == NodeTest::Kind::kName && test.name != xml::kNoName) {
+      if (test.kind == NodeTest::Kind::kName) {
+        const xml::NameId name = NameOf(test);
+        if (name == xml::kNoName) break;  // no element of the document has that name
         // The elements of that name within the subtree: a slice of the by-name index.
-        const std::span<const NodeId> all = ElementsNamed(test.name);
+        const std::span<const NodeId> all = ElementsNamed(name);
         NodeId last = doc_.LastDescendant(node);
         auto begin = std::upper_bound(all.begin(), all.end(), node);
         auto end = std::upper_bound(begin, all.end(), last);
@@ -526,8 +528,10 @@ void Evaluator::AxisNodes(Axis axis, const NodeTest& test, NodeId node, std::vec
     case Axis::kDescendantAttribute: {
       if (n.kind == NodeKind::kAttribute) break;
       NodeId last = doc_.LastDescendant(node);
-      if (test.kind == NodeTest::Kind::kName && test.name != xml::kNoName) {
-        const std::span<const NodeId> all = AttributesNamed(test.name);
+      if (test.kind == NodeTest::Kind::kName) {
+        const xml::NameId name = NameOf(test);
+        if (name == xml::kNoName) break;  // no attribute of the document has that name
+        const std::span<const NodeId> all = AttributesNamed(name);
         auto begin = std::upper_bound(all.begin(), all.end(), node);
         auto end = std::upper_bound(begin, all.end(), last);
         out.insert(out.end(), begin, end);
@@ -587,6 +591,10 @@ void Evaluator::BuildNameIndex() {
     if (n.name >= index.size()) index.resize(n.name + 1);
     index[n.name].push_back(i);
   }
+}
+
+xml::NameId Evaluator::NameOf(const NodeTest& test) const {
+  return test.name != xml::kNoName ? test.name : doc_.FindName(test.ns_uri, test.local);
 }
 
 std::span<const NodeId> Evaluator::ElementsNamed(xml::NameId name) {

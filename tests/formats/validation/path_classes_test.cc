@@ -30,7 +30,8 @@ constexpr const char* kDocument =
 ExprPtr Compile(const std::string& xpath, std::unordered_map<std::string, uint32_t>& variables) {
   CompileScope scope;
   scope.namespaces = {{"cac", "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"},
-                      {"cbc", "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"}};
+                      {"cbc", "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"},
+                      {"ext", "urn:example:ext"}};
   scope.variables = &variables;
   scope.resolve_function = [](std::string_view name, size_t arity) { return FindBuiltin(name, arity); };
   auto e = ParseXPath(xpath, scope);
@@ -122,6 +123,7 @@ TEST(PathClassesTest, ClassesByNameHoldEveryNodeOfTheName) {
       "<cac:InvoiceLine><cbc:ID>2</cbc:ID><cac:Item><cbc:ID schemeID='x'>3</cbc:ID></cac:Item></cac:InvoiceLine>"
       "<cac:InvoiceLine><cbc:ID>4</cbc:ID></cac:InvoiceLine>"
       "<cac:Delivery><cac:DeliveryLocation><cbc:ID schemeID='5'/></cac:DeliveryLocation></cac:Delivery>"
+      "<ext:Thing xmlns:ext='urn:example:ext' ext:flag='y'><ext:Thing/></ext:Thing>"
       "</Invoice>");
   ASSERT_TRUE(doc);
   PathClasses classes(*doc);
@@ -142,7 +144,11 @@ TEST(PathClassesTest, ClassesByNameHoldEveryNodeOfTheName) {
   for (const char* xpath : {"//cbc:ID", "//@schemeID", "//cac:Item/cbc:ID", "cac:InvoiceLine/cbc:ID", "cbc:ID",
                             "count(//cbc:ID)", "cac:InvoiceLine[2]/cbc:ID", "//cac:InvoiceLine/cac:Item/cbc:ID/@schemeID",
                             "cac:Delivery//cbc:ID", "(cac:Delivery/cac:DeliveryLocation | cac:InvoiceLine)/cbc:ID",
-                            "(cac:Delivery | cac:InvoiceLine)/cac:Item/cbc:ID/@schemeID", "cac:InvoiceLine/cac:Item"}) {
+                            "(cac:Delivery | cac:InvoiceLine)/cac:Item/cbc:ID/@schemeID", "cac:InvoiceLine/cac:Item",
+                            // Names of the document's own (not in the shared table), and names no
+                            // node has: counted, since an empty answer would pass for both.
+                            "count(//ext:Thing)", "count(//@ext:flag)", "count(//ext:Missing)",
+                            "count(//@ext:missing)", "count(//cbc:Missing)"}) {
     std::unordered_map<std::string, uint32_t> variables;
     ExprPtr e = Compile(xpath, variables);
     ASSERT_TRUE(e) << xpath;
@@ -163,6 +169,22 @@ TEST(PathClassesTest, ClassesByNameHoldEveryNodeOfTheName) {
     EXPECT_EQ(values[1], values[0]) << xpath;
     EXPECT_EQ(values[2], values[0]) << xpath;
     EXPECT_FALSE(values[0].empty()) << xpath;
+  }
+  const std::pair<const char*, const char*> counts[] = {{"count(//ext:Thing)", "2 "}, {"count(//@ext:flag)", "1 "},
+                                                         {"count(//ext:Missing)", "0 "}, {"count(//@ext:missing)", "0 "}};
+  for (const auto& [xpath, want] : counts) {
+    std::unordered_map<std::string, uint32_t> variables;
+    ExprPtr e = Compile(xpath, variables);
+    ASSERT_TRUE(e) << xpath;
+    RegexCache regexes;
+    std::vector<UserFunction> functions;
+    Evaluator ev(*doc, functions, variables.size(), regexes);
+    ev.set_classes(&classes);
+    Context ctx;
+    ctx.item = Item::Node(doc->root());
+    std::string got;
+    for (const Item& i : ev.Eval(*e, ctx)) got += AtomicToString(i) + " ";
+    EXPECT_EQ(got, want) << xpath;
   }
 }
 
