@@ -38,9 +38,22 @@ bool NameConjuncts(const Expr& p, std::vector<const Expr*>& out) {
   return NameConjuncts(*p.kids[1], out) && left;
 }
 
-// The literal of a partition predicate "S = 'literal'" (either order).
+// The literal of a key predicate "K = 'literal'" (either order).
 const std::string& LiteralOf(const Expr& predicate) {
   return predicate.kids[predicate.kids[0]->op == Op::kLiteralString ? 0 : 1]->text;
+}
+
+// K of "K = 'literal'" (either order).
+const Expr& KeyOf(const Expr& predicate) { return *predicate.kids[predicate.kids[0]->op == Op::kLiteralString ? 1 : 0]; }
+
+// Whether `p` is a key predicate: "S = 'literal'" with a string function S (partition_key), or
+// "@name = 'literal'".
+bool IsKeyPredicate(const Expr& p) {
+  if (p.partition_key != Expr::kNoPartition) return true;
+  if (p.op != Op::kGeneralCompare || p.compare != Comparison::kEq || p.kids.size() != 2) return false;
+  if ((p.kids[0]->op == Op::kLiteralString) == (p.kids[1]->op == Op::kLiteralString)) return false;
+  const Expr& k = KeyOf(p);
+  return k.op == Op::kStep && k.child_path_length == 1 && k.child_path_attributes == 1;
 }
 
 }  // namespace
@@ -112,24 +125,28 @@ void ContextPattern::FindKeyPredicate() {
   for (const Branch& b : branches_) {
     if (b.steps.empty() || b.steps.back().predicates.empty()) return;
     const Expr* p = b.steps.back().predicates.front();
-    if (p->partition_key == Expr::kNoPartition) return;
+    if (!IsKeyPredicate(*p)) return;
     if (key_predicate_ == nullptr) {
       key_predicate_ = p;
       continue;
     }
-    if (p->partition_key != key_predicate_->partition_key || key_literal() != LiteralOf(*p)) {
+    const Expr& k = KeyOf(*p);
+    const bool same_key = k.op == Op::kStep ? key_is_attribute() && k.child_path[0] == key().child_path[0]
+                                            : p->partition_key == key_predicate_->partition_key;
+    if (!same_key || key_literal() != LiteralOf(*p)) {
       key_predicate_ = nullptr;
       return;
     }
   }
 }
 
-const Expr& ContextPattern::key() const {
-  const Expr& p = *key_predicate_;
-  return *p.kids[p.kids[0]->op == Op::kLiteralString ? 1 : 0];
-}
+const Expr& ContextPattern::key() const { return KeyOf(*key_predicate_); }
 
 const std::string& ContextPattern::key_literal() const { return LiteralOf(*key_predicate_); }
+
+uint32_t ContextPattern::key_slot() const {
+  return key_is_attribute() ? kAttributeKey | key().child_path[0] : key_predicate_->partition_key;
+}
 
 bool ContextPattern::Holds(Evaluator& ev, const std::vector<const Expr*>& predicates, NodeId node) {
   if (predicates.empty()) return true;

@@ -48,14 +48,21 @@ class ContextPattern {
   // The names the last steps test, when every branch tests one name known to the shared name
   // table; empty when some branch can match nodes of any name (a wildcard or kind test).
   const std::vector<xml::NameId>& names() const { return names_; }
-  // When the last step of every branch has "S = 'literal'" as its first predicate, with the same
-  // string function S and literal in all (Expr::partition_key; the VAT category contexts
-  // cac:ClassifiedTaxCategory[normalize-space(cbc:ID) = 'S'][...]): that predicate, else null.
-  // A node whose S has another value (or raises an error) matches no branch.
+  // When the last step of every branch has "K = 'literal'" as its first predicate, with the same
+  // K and literal in all: that predicate, else null. K is a string function of the node
+  // (Expr::partition_key; the VAT category contexts cac:ClassifiedTaxCategory[normalize-space(
+  // cbc:ID) = 'S'][...]) or one of its attributes (the Peppol identifier scheme contexts
+  // cbc:EndpointID[@schemeID = '0088'] | ...). A node whose K has another value (or raises an
+  // error, or has no such attribute) matches no branch.
   const Expr* key_predicate() const { return key_predicate_; }
-  // The string function and the literal of key_predicate().
+  // K and the literal of key_predicate(); for an attribute, K is its step.
   const Expr& key() const;
   const std::string& key_literal() const;
+  // The same number for predicates with the same K (Expr::partition_key, or kAttributeKey and
+  // the attribute's name).
+  uint32_t key_slot() const;
+  bool key_is_attribute() const { return key().op == Op::kStep; }
+  static constexpr uint32_t kAttributeKey = 1u << 31;
   bool any_name() const { return any_name_; }
 
  private:

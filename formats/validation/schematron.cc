@@ -440,26 +440,35 @@ void RuleSet::ClassesByPattern(const std::vector<const ClassPlanCache::Plan*>& p
 namespace {
 
 // The VAT category contexts (cac:ClassifiedTaxCategory[normalize-space(cbc:ID) = 'AE'][...], then
-// 'E', 'G', ... 'Z') are offered the same node one after the other: the category's code is worked
-// out once, and a context whose key predicate (ContextPattern::key_predicate) wants another code
-// is not tried.
+// 'E', 'G', ... 'Z') and the identifier scheme contexts (cbc:EndpointID[@schemeID = '0088'], then
+// '0192', ...) are offered the same node one after the other: the key is worked out once, and a
+// context whose key predicate (ContextPattern::key_predicate) wants another value is not tried.
 class KeyTest {
  public:
   // False when `match` certainly does not match `node`.
   bool MayMatch(Evaluator& ev, const ContextPattern& match, xml::NodeId node) {
-    const Expr* predicate = match.key_predicate();
-    if (predicate == nullptr || !ev.shortcuts()) return true;
-    if (slot_ != predicate->partition_key) {
-      slot_ = predicate->partition_key;
-      known_ = ev.KeyValue(match.key(), node, value_, scratch_);
-      if (!known_ && !ev.exhausted()) ev.ClearError();  // Matches() meets the error itself
+    if (match.key_predicate() == nullptr || !ev.shortcuts()) return true;
+    if (const uint32_t slot = match.key_slot(); slot_ != slot) {
+      slot_ = slot;
+      present_ = true;
+      if (match.key_is_attribute()) {
+        // "@schemeID = '0088'": the attribute's text; without the attribute no literal matches.
+        const xml::NodeId attribute = ev.doc().Attribute(node, match.key().child_path[0]);
+        present_ = attribute != xml::kNoNode;
+        known_ = true;
+        if (present_) value_ = ev.doc().StringValue(attribute, scratch_);
+      } else {
+        known_ = ev.KeyValue(match.key(), node, value_, scratch_);
+        if (!known_ && !ev.exhausted()) ev.ClearError();  // Matches() meets the error itself
+      }
     }
-    return !known_ || value_ == match.key_literal();
+    return !known_ || (present_ && value_ == match.key_literal());
   }
 
  private:
   uint32_t slot_ = Expr::kNoPartition;
   bool known_ = false;
+  bool present_ = true;
   std::string_view value_;
   std::string scratch_;
 };
