@@ -324,13 +324,21 @@ FN(Tokenize) {
   if (s.empty()) return;
   std::string pattern = Str(ev, a[1]);
   if (pattern == "\\s" || pattern == "\\s+") {  // the code lists: split without a regex
+    // Each whitespace character (\s) or run of them (\s+) separates two tokens; a separator at
+    // either end gives a zero-length token there, as the regular expression does.
+    const bool runs = pattern == "\\s+";
     size_t start = 0;
-    for (size_t i = 0; i <= s.size(); ++i) {
-      if (i == s.size() || IsXmlSpace(s[i])) {
-        if (pattern == "\\s" || i > start) out.push_back(Item::String(s.substr(start, i - start)));
-        start = i + 1;
+    for (size_t i = 0; i < s.size();) {
+      if (!IsXmlSpace(s[i])) {
+        ++i;
+        continue;
       }
+      out.push_back(Item::String(s.substr(start, i - start)));
+      ++i;
+      while (runs && i < s.size() && IsXmlSpace(s[i])) ++i;
+      start = i;
     }
+    out.push_back(Item::String(s.substr(start)));
     return;
   }
   std::string separator;

@@ -65,6 +65,14 @@ TEST(XPathFunctionsTest, TokenizeWithALiteralSeparatorSplitsAsTheRegularExpressi
       EXPECT_EQ(fast.rfind("error", 0), std::string::npos) << fast;
     }
   }
+  // Whitespace separators (the code lists' '\s'): one character, or a run of them for '\s+',
+  // with a zero-length token for a separator at either end, as the regular expressions give.
+  for (const char* input : {"AD AE  AF", " AD AE", "AD AE ", "  ", "AD", "A  B   C  "}) {
+    const std::string in = std::string("tokenize('") + input + "', ";
+    EXPECT_EQ(Evaluate(in + "'\\s')"), Evaluate(in + "'[ ]')")) << input;
+    EXPECT_EQ(Evaluate(in + "'\\s+')"), Evaluate(in + "'[ ]+')")) << input;
+  }
+  EXPECT_EQ(Evaluate("tokenize(' a  b ', '\\s+')"), "''|'a'|'b'|''");
   EXPECT_EQ(Evaluate("tokenize('a:b::c', ':')"), "'a'|'b'|''|'c'");
   EXPECT_EQ(Evaluate("tokenize('2026-11-28', '-')[2]"), "'11'");
   EXPECT_EQ(Evaluate("tokenize('', ':')"), "");
