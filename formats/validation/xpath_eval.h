@@ -400,10 +400,10 @@ class Evaluator {
   std::span<const xml::NodeId> AttributesNamed(xml::NameId name);
   std::span<const xml::NodeId> NamedFromClasses(xml::NodeKind kind, xml::NameId name);
   std::unordered_map<uint64_t, std::vector<xml::NodeId>> merged_named_;  // names with several classes
-  // The element children of `parent` named `name`, in order, into `out`: from the path classes
-  // when `parent` is the only node of its class, else from an index built for parents with many
-  // children (the document element of a 1,000-line invoice has over 1,000); false for a parent
-  // with few children, which are scanned instead.
+  // The element children of `parent` named `name`, in order, into `out`: with the path classes,
+  // from them when `parent` is the only node of its class (false otherwise: its children are
+  // scanned); without them, from an index built for parents with many children. False for a
+  // parent with few children, which are scanned instead.
   bool ChildrenNamed(xml::NodeId parent, xml::NameId name, std::span<const xml::NodeId>& out);
   // Per node: kUnknownWidth, kNarrow, or its index in wide_children_ (built on first use).
   static constexpr int32_t kUnknownWidth = -2;
