@@ -19,6 +19,35 @@ std::string_view Trim(std::string_view s) {
 
 bool ParseXsDecimal(std::string_view text, Decimal& out) {
   std::string_view s = Trim(text);
+  {
+    // Amounts and quantities (up to 18 digits, no exponent) straight into the mantissa, with
+    // the scale the text declares, as Decimal::Parse keeps it: no strings built.
+    size_t i = 0;
+    const bool negative = i < s.size() && s[i] == '-';
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    uint64_t mantissa = 0;
+    int digits = 0, scale = 0;
+    bool point = false, fits = true;
+    for (; i < s.size() && fits; ++i) {
+      const char c = s[i];
+      if (c >= '0' && c <= '9') {
+        fits = ++digits <= 18;
+        mantissa = mantissa * 10 + static_cast<uint64_t>(c - '0');
+        scale += point ? 1 : 0;
+      } else if (c == '.' && !point) {
+        point = true;
+      } else {
+        return false;  // not an xs:decimal (the general way below says the same)
+      }
+    }
+    if (fits) {
+      if (digits == 0) return false;
+      const Int128 m = static_cast<Int128>(mantissa);
+      out = Decimal::FromParts(negative ? -m : m, scale);
+      return true;
+    }
+  }
+  // Longer numbers: normalized, then parsed with Decimal's limits.
   // xs:decimal: optional sign, digits with an optional point; "1." and ".5" are allowed, exponents
   // are not.
   std::string norm;

@@ -5,8 +5,10 @@
 
 #include <cstring>
 #include <string>
+#include <vector>
 #include <unordered_map>
 
+#include "formats/core/decimal.h"
 #include "formats/validation/xpath_eval.h"
 #include "formats/validation/xpath_parser.h"
 #include "formats/xml/xml_document.h"
@@ -188,6 +190,64 @@ TEST(XPathFunctionsTest, PathsComparedWithNumbersAgreeWithTheGeneralWay) {
       if (want == "'true'") want = "true";
       if (want == "'false'") want = "false";
       EXPECT_EQ(Evaluate(xpath, doc, "r", true, true).substr(0, 5), want.substr(0, 5)) << xpath;
+    }
+  }
+}
+
+// xs:decimal casts (ParseXsDecimal) give what Decimal::Parse gives for the normalized text, value
+// and scale: "12.50" keeps two places, "1." is 1, ".5" is 0.5, with a sign, leading zeros and
+// surrounding whitespace; anything else is refused. Short numbers take a direct path, long ones
+// the general one: both are checked, near the boundary of 18 digits too.
+TEST(XPathFunctionsTest, XsDecimalParsesAsDecimalParse) {
+  auto reference = [](std::string_view text, std::string& out) {
+    while (!text.empty() && std::string_view(" \t\r\n").find(text.front()) != std::string_view::npos) text.remove_prefix(1);
+    while (!text.empty() && std::string_view(" \t\r\n").find(text.back()) != std::string_view::npos) text.remove_suffix(1);
+    std::string norm, body;
+    size_t i = 0, digits = 0;
+    bool point = false;
+    if (i < text.size() && (text[i] == '+' || text[i] == '-')) norm += text[i++];
+    for (; i < text.size(); ++i) {
+      if (text[i] >= '0' && text[i] <= '9') {
+        body += text[i];
+        ++digits;
+      } else if (text[i] == '.' && !point) {
+        point = true;
+        if (body.empty()) body += '0';
+        body += '.';
+      } else {
+        return false;
+      }
+    }
+    if (digits == 0) return false;
+    if (body.back() == '.') body.pop_back();
+    auto d = Decimal::Parse(norm + body);
+    if (!d) return false;
+    out = d->ToString();
+    return true;
+  };
+  std::vector<std::string> inputs = {"0", "-0", "+0", "-0.00", "12.50", "0012.50", "1.", ".5", "-.5", "+7", " 3.25\n",
+                                     "1.2.3", "", "-", "+", ".", "1e3", "12,5", "123456789012345678",
+                                     "1234567890123456789", "-12345678901234567.8", "0.000000000000000001",
+                                     "99999999999999999999999999999999999999", "1.0000000000000000000000000000001"};
+  uint64_t x = 88172645463325252ull;
+  for (int n = 0; n < 2000; ++n) {  // random digit strings with points and signs
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    std::string s = (x & 3) == 0 ? "-" : "";
+    const int length = 1 + static_cast<int>((x >> 8) % 24);
+    const int point = static_cast<int>((x >> 16) % (length + 2));
+    for (int i = 0; i < length; ++i) {
+      if (i == point) s += '.';
+      s += static_cast<char>('0' + (x >> (20 + i % 40)) % 10);
+    }
+    inputs.push_back(s);
+  }
+  for (const std::string& input : inputs) {
+    std::string want;
+    const bool ok = reference(input, want);
+    Decimal got;
+    ASSERT_EQ(ParseXsDecimal(input, got), ok) << "'" << input << "'";
+    if (ok) {
+      EXPECT_EQ(got.ToString(), want) << "'" << input << "'";
     }
   }
 }
