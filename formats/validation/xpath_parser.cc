@@ -624,6 +624,8 @@ class Parser {
 // True when the predicate's value is certainly not a number (so it filters by its boolean
 // value and never by position): comparisons, and/or, boolean functions, paths.
 bool IsBooleanPredicate(const Expr& p) {
+  // Worked out once by AnnotateForEvaluation(): the evaluator asks at every step it visits.
+  if (p.boolean_predicate != Expr::kShapeUnknown) return p.boolean_predicate == 1;
   switch (p.op) {
     case Op::kOr:
     case Op::kAnd:
