@@ -37,7 +37,7 @@ bool ParseXsDecimal(std::string_view text, Decimal& out) {
       } else if (c == '.' && !point) {
         point = true;
       } else {
-        return false;  // not an xs:decimal (the general way below says the same)
+        return false;  // not an xs:decimal (the general way says the same)
       }
     }
     if (fits) {
@@ -47,9 +47,13 @@ bool ParseXsDecimal(std::string_view text, Decimal& out) {
       return true;
     }
   }
-  // Longer numbers: normalized, then parsed with Decimal's limits.
+  return ParseXsDecimalText(s, out);
+}
+
+bool ParseXsDecimalText(std::string_view text, Decimal& out) {
+  std::string_view s = Trim(text);
   // xs:decimal: optional sign, digits with an optional point; "1." and ".5" are allowed, exponents
-  // are not.
+  // are not. Normalized, then parsed with Decimal's limits.
   std::string norm;
   size_t i = 0;
   if (i < s.size() && (s[i] == '+' || s[i] == '-')) norm += s[i++];

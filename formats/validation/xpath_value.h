@@ -202,6 +202,9 @@ class Sequence {
 
 // Conversions. Each returns false when the value cannot be converted (a dynamic error in XPath).
 bool ParseXsDecimal(std::string_view text, Decimal& out);
+// The same, the general way (ParseXsDecimal takes it for numbers of more than 18 digits, and the
+// tests compare the two).
+bool ParseXsDecimalText(std::string_view text, Decimal& out);
 // True when `text` is an xs:decimal lexically (whatever its number of digits).
 bool IsXsDecimalLexical(std::string_view text);
 bool ParseXsInteger(std::string_view text, Decimal& out);
