@@ -38,21 +38,13 @@ bool NameConjuncts(const Expr& p, std::vector<const Expr*>& out) {
   return NameConjuncts(*p.kids[1], out) && left;
 }
 
-// The literal of a key predicate "K = 'literal'" (either order).
-const std::string& LiteralOf(const Expr& predicate) {
-  return predicate.kids[predicate.kids[0]->op == Op::kLiteralString ? 0 : 1]->text;
-}
-
-// K of "K = 'literal'" (either order).
-const Expr& KeyOf(const Expr& predicate) { return *predicate.kids[predicate.kids[0]->op == Op::kLiteralString ? 1 : 0]; }
-
 // Whether `p` is a key predicate: "S = 'literal'" with a string function S (partition_key), or
 // "@name = 'literal'".
 bool IsKeyPredicate(const Expr& p) {
   if (p.partition_key != Expr::kNoPartition) return true;
   if (p.op != Op::kGeneralCompare || p.compare != Comparison::kEq || p.kids.size() != 2) return false;
   if ((p.kids[0]->op == Op::kLiteralString) == (p.kids[1]->op == Op::kLiteralString)) return false;
-  const Expr& k = KeyOf(p);
+  const Expr& k = ComparedWithLiteral(p);
   return k.op == Op::kStep && k.child_path_length == 1 && k.child_path_attributes == 1;
 }
 
@@ -130,7 +122,7 @@ void ContextPattern::FindKeyPredicate() {
       key_predicate_ = p;
       continue;
     }
-    const Expr& k = KeyOf(*p);
+    const Expr& k = ComparedWithLiteral(*p);
     const bool same_key = k.op == Op::kStep ? key_is_attribute() && k.child_path[0] == key().child_path[0]
                                             : p->partition_key == key_predicate_->partition_key;
     if (!same_key || key_literal() != LiteralOf(*p)) {
@@ -140,7 +132,7 @@ void ContextPattern::FindKeyPredicate() {
   }
 }
 
-const Expr& ContextPattern::key() const { return KeyOf(*key_predicate_); }
+const Expr& ContextPattern::key() const { return ComparedWithLiteral(*key_predicate_); }
 
 const std::string& ContextPattern::key_literal() const { return LiteralOf(*key_predicate_); }
 

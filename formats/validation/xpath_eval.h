@@ -50,6 +50,14 @@ bool XPathNumericUnary(std::string_view name, Item& n);
 // True when `e` certainly yields nodes only (xpath_eval_fast.cc).
 bool IsNodeExpr(const Expr& e);
 
+// For a comparison "X = 'literal'" (either order): X, and the literal's text.
+inline const Expr& ComparedWithLiteral(const Expr& comparison) {
+  return *comparison.kids[comparison.kids[0]->op == Op::kLiteralString ? 1 : 0];
+}
+inline const std::string& LiteralOf(const Expr& comparison) {
+  return comparison.kids[comparison.kids[0]->op == Op::kLiteralString ? 0 : 1]->text;
+}
+
 // True when `e` is a path of nodes without predicates whose nodes come without repeats
 // (Expr::plain_nodes; xpath_eval_scalar.cc).
 bool PlainNodesShape(const Expr& e);

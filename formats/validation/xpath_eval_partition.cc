@@ -56,9 +56,8 @@ bool Evaluator::PartitionedStep(const Expr& step, NodeId node, std::vector<NodeI
       step.test.name == xml::kNoName || doc_.node(node).kind == xml::NodeKind::kAttribute) {
     return false;
   }
-  const bool literal_left = predicate.kids[0]->op == Op::kLiteralString;
-  const Expr& key = *predicate.kids[literal_left ? 1 : 0];
-  const std::string& literal = predicate.kids[literal_left ? 0 : 1]->text;
+  const Expr& key = ComparedWithLiteral(predicate);
+  const std::string& literal = LiteralOf(predicate);
   const Groups* groups = Partition(step.test.name, key, predicate.partition_key);
   if (groups == nullptr) return false;
   auto group = groups->find(literal);

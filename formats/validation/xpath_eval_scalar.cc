@@ -468,17 +468,13 @@ Evaluator::Scalar Evaluator::LengthAround(const Expr& e, const Context& ctx, Ite
       inner.kids.size() != 2 || inner.kids[1]->op != Op::kLiteralString) {
     return Scalar::kBail;
   }
-  const Expr& text_of = *inner.kids[0];
-  NodeId node = ctx.item.node;
-  if (text_of.op != Op::kContextItem) {
-    if (!IsNodeExpr(text_of)) return Scalar::kBail;
-    Scalar found = OneNode(text_of, ctx.item.node, node);
-    if (found == Scalar::kBail || failed()) return Scalar::kBail;  // Eval() raises what it must
-    if (found == Scalar::kEmpty) node = xml::kNoNode;
-  }
-  Spend(1);
   std::string scratch;
-  const std::string_view text = node == xml::kNoNode ? std::string_view() : doc_.StringValue(node, scratch);
+  std::string_view text;
+  bool empty = false;
+  // The text of the context node or of one node (Eval() raises what it must otherwise).
+  if (!TextView(*inner.kids[0], ctx, text, empty, scratch)) return Scalar::kBail;
+  if (empty) text = {};
+  Spend(1);
   const std::string& literal = inner.kids[1]->text;
   const size_t at = text.find(literal);
   std::string_view part;
