@@ -42,6 +42,15 @@ class PathClasses {
     return s.key == kEmpty ? kNoClass : s.value;
   }
   ClassId NextNamed(ClassId c) const { return next_named_[c]; }
+  // The classes whose parent class is `c` (children and attributes of its nodes), ascending.
+  std::span<const ClassId> children(ClassId c) const {
+    return {children_.data() + child_offset_[c], children_.data() + child_offset_[c + 1]};
+  }
+  // The kind and name of the nodes of `c`, as one key: Step(kind, name).
+  uint64_t step(ClassId c) const { return step_[c]; }
+  static uint64_t Step(xml::NodeKind kind, xml::NameId name) {
+    return (static_cast<uint64_t>(kind) << 32) | name;
+  }
   // Whether some node of `c` has a child element.
   bool HasChildElements(ClassId c) const { return has_child_elements_[c] != 0; }
   // How many nodes of class `c` a node of its parent class has below it (as children or
@@ -70,6 +79,9 @@ class PathClasses {
   std::vector<uint8_t> has_child_elements_;  // per class
   std::vector<uint32_t> fan_min_, fan_max_;  // per class
   std::vector<ClassId> next_named_;           // per class
+  std::vector<uint64_t> step_;                // per class
+  std::vector<uint32_t> child_offset_;        // per class (plus one at the end), into children_
+  std::vector<ClassId> children_;
   size_t named_heads_ = 0;                    // kNamedHead entries in table_
   std::vector<uint32_t> offset_;    // per class, into by_class_ (plus one at the end)
   std::vector<xml::NodeId> by_class_;

@@ -292,6 +292,7 @@ Result<std::unique_ptr<RuleSet>> RuleSet::Compile(const RuleSource& source, std:
         assertion.negated = t.op == Op::kFunctionCall && t.function == kNot;
         const Expr& path = assertion.negated ? *t.kids[0] : t;
         if (path.child_path_length > 0) assertion.path = &path;
+        assertion.in_trie = rule->paths.Add(path, static_cast<uint32_t>(rule->assertions.size()));
         rule->assertions.push_back(std::move(assertion));
         ++set->assertion_count_;
         break;
@@ -574,6 +575,7 @@ void RuleSet::Run(const xml::Document& doc, const PathClasses& classes, std::vec
   ClassesByPattern(plans, offsets, by_pattern);
   std::vector<std::pair<xml::NodeId, uint32_t>> order;
   std::vector<std::pair<xml::NodeId, size_t>> found;  // (node, index in findings) of this pattern
+  std::vector<int8_t> path_answers;  // ChildPathTrie::Answer
   for (size_t p = 0; p < patterns_.size(); ++p) {
     const Pattern& pattern = patterns_[p];
     const std::span<const PathClasses::ClassId> pattern_classes(by_pattern.data() + offsets[p],
@@ -597,10 +599,17 @@ void RuleSet::Run(const xml::Document& doc, const PathClasses& classes, std::vec
           ev.SetVariable(let.var, std::move(value));
         }
       }
-      for (const Assertion& a : rule.assertions) {
+      // The child path tests of the only node of a class are answered together (ChildPathTrie).
+      const bool by_trie = !rule.paths.empty() && ev.shortcuts() && classes.nodes(classes.of(node)).size() == 1;
+      if (by_trie) rule.paths.Answer(classes, classes.of(node), path_answers);
+      for (size_t i = 0; i < rule.assertions.size(); ++i) {
+        const Assertion& a = rule.assertions[i];
+        if (by_trie && a.in_trie && (path_answers[i] == 1) != a.negated) continue;
         ev.ClearError();
         GW_PROFILE_BEGIN(assertion);
-        const int exists = a.path != nullptr ? ev.ExistsByClasses(*a.path, node) : -1;
+        const int exists = by_trie && a.in_trie ? path_answers[i]
+                           : a.path != nullptr  ? ev.ExistsByClasses(*a.path, node)
+                                                : -1;
         bool ok = exists >= 0 ? (exists == 1) != a.negated : ev.EvalBoolean(*a.test, ctx);
         GW_PROFILE_END(assertion, a.id);
         if (ev.exhausted()) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "formats/core/result.h"
+#include "formats/validation/child_path_trie.h"
 #include "formats/validation/class_plans.h"
 #include "formats/validation/context_pattern.h"
 #include "formats/validation/path_classes.h"
@@ -64,12 +65,17 @@ class RuleSet {
     // (Evaluator::ExistsByClasses) before evaluating the test.
     const Expr* path = nullptr;
     bool negated = false;
+    // The test is "P" or "not(P)" for a path P that Rule::paths holds (child paths and unions of
+    // them): answered by the trie for the only node of a class.
+    bool in_trie = false;
   };
   struct Rule {
     ExprPtr context;  // rewritten to an absolute expression that selects every matching node
     std::optional<ContextPattern> match;  // the same context as a pattern, when it has such a shape
     std::vector<Let> lets;
     std::vector<Assertion> assertions;
+    // The paths of the assertions with Assertion::in_trie, by index in `assertions`.
+    ChildPathTrie paths;
   };
   struct Pattern {
     std::string id;

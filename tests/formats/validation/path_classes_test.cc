@@ -7,6 +7,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "formats/validation/child_path_trie.h"
 #include "formats/validation/path_classes.h"
 #include "formats/validation/xpath_eval.h"
 #include "formats/validation/xpath_parser.h"
@@ -186,6 +187,66 @@ TEST(PathClassesTest, ClassesByNameHoldEveryNodeOfTheName) {
     for (const Item& i : ev.Eval(*e, ctx)) got += AtomicToString(i) + " ";
     EXPECT_EQ(got, want) << xpath;
   }
+}
+
+// A rule's child path tests answered together (ChildPathTrie) give, for the only node of a class,
+// what exists() gives walking the nodes; shapes it does not take are refused, not answered.
+TEST(PathClassesTest, ChildPathTrieAnswersAsWalkingTheNodes) {
+  auto doc = xml::Document::Parse(
+      "<Invoice xmlns='urn:oasis:names:specification:ubl:schema:xsd:Invoice-2'"
+      " xmlns:cac='urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2'"
+      " xmlns:cbc='urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2'>"
+      "<cbc:ID schemeID='1'>1</cbc:ID>"
+      "<cac:InvoiceLine><cbc:ID>2</cbc:ID><cac:Item><cbc:Name>n</cbc:Name></cac:Item></cac:InvoiceLine>"
+      "<cac:InvoiceLine><cbc:ID>4</cbc:ID><cac:Price><cbc:PriceAmount currencyID='EUR'>1</cbc:PriceAmount></cac:Price>"
+      "</cac:InvoiceLine>"
+      "<cac:Delivery><cac:DeliveryLocation><cbc:ID schemeID='5'/></cac:DeliveryLocation></cac:Delivery>"
+      "</Invoice>");
+  ASSERT_TRUE(doc);
+  PathClasses classes(*doc);
+  const char* taken[] = {
+      "cbc:ID", "cbc:ID/@schemeID", "cbc:Note", "cac:InvoiceLine/cbc:ID", "cac:InvoiceLine/cac:Item/cbc:Name",
+      "cac:InvoiceLine/cac:Item/cbc:Description", "cac:InvoiceLine/cac:Price/cbc:PriceAmount/@currencyID",
+      "cac:InvoiceLine/cac:Price/cbc:PriceAmount/@unitCode", "cac:Delivery/cac:DeliveryLocation/cbc:ID/@schemeID",
+      // Unions: the path exists when one branch does.
+      "(cac:InvoiceLine | cac:CreditNoteLine)/cac:Item/cbc:Name", "(cac:InvoiceLine | cac:CreditNoteLine)/cbc:UUID",
+      "(cac:CreditNoteLine | cac:Delivery)/cac:DeliveryLocation", "cac:CreditNoteLine | cbc:Note",
+      "(cac:InvoiceLine | cac:Delivery)/(cac:Item | cac:DeliveryLocation)/cbc:ID"};
+  const char* refused[] = {"//cbc:ID", "cac:InvoiceLine[1]/cbc:ID", "cac:InvoiceLine/*", "../cbc:ID", ".",
+                           "cbc:ID = '1'", "cac:InvoiceLine/cbc:ID/text()"};
+  ChildPathTrie trie;
+  std::vector<ExprPtr> kept;
+  std::unordered_map<std::string, uint32_t> variables;
+  for (const char* xpath : taken) {
+    kept.push_back(Compile(xpath, variables));
+    ASSERT_TRUE(kept.back()) << xpath;
+    EXPECT_TRUE(trie.Add(*kept.back(), static_cast<uint32_t>(kept.size() - 1))) << xpath;
+  }
+  for (const char* xpath : refused) {
+    ExprPtr e = Compile(xpath, variables);
+    ASSERT_TRUE(e) << xpath;
+    EXPECT_FALSE(trie.Add(*e, static_cast<uint32_t>(kept.size()))) << xpath;
+  }
+  const xml::NodeId invoice = doc->node(doc->root()).first_child;
+  ASSERT_EQ(classes.nodes(classes.of(invoice)).size(), 1u);
+  std::vector<int8_t> answers;
+  trie.Answer(classes, classes.of(invoice), answers);
+  ASSERT_EQ(answers.size(), kept.size());  // a refused item has no answer
+  RegexCache regexes;
+  std::vector<UserFunction> functions;
+  int found = 0;
+  for (size_t i = 0; i < kept.size(); ++i) {
+    Evaluator ev(*doc, functions, variables.size(), regexes);
+    ev.set_shortcuts(false);  // walking the nodes
+    Context ctx;
+    ctx.item = Item::Node(invoice);
+    const bool want = !ev.Eval(*kept[i], ctx).empty();
+    ASSERT_FALSE(ev.failed()) << taken[i];
+    EXPECT_EQ(answers[i], want ? 1 : 0) << taken[i];
+    found += want;
+  }
+  EXPECT_GT(found, 3);                                 // some paths are there
+  EXPECT_LT(found, static_cast<int>(kept.size()) - 3);  // and some are not
 }
 
 }  // namespace
