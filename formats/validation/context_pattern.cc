@@ -76,6 +76,7 @@ bool ContextPattern::AddBranch(const Expr& e, const std::unordered_set<uint32_t>
       step.predicates.push_back(p.get());
       step.names_only = NameConjuncts(*p, step.name_predicates) && step.names_only;
     }
+    if (!branch.steps.empty() && !branch.steps.back().predicates.empty()) branch.last_only = false;
     branch.names_only = branch.names_only && step.names_only;
     if (!branch.steps.empty() && step.axis != Axis::kChild && step.axis != Axis::kAttribute) branch.aligned = false;
     branch.steps.push_back(std::move(step));
@@ -196,9 +197,13 @@ bool ContextPattern::Matches(Evaluator& ev, NodeId node, bool names_match) const
     // The names and axes first (cheap, and they reject most nodes), then with the predicates: an
     // error in any predicate means no match, so the order in which they are tried does not matter.
     int last = static_cast<int>(b.steps.size()) - 1;
-    if (!(names_match && branches_.size() == 1) && !MatchStep(ev, b, last, node, Predicates::kNone)) continue;
+    const bool names_known = names_match && branches_.size() == 1;
+    if (!names_known && !MatchStep(ev, b, last, node, Predicates::kNone)) continue;
     bool holds = true;
-    if (b.aligned) {
+    if (names_known && b.last_only && last >= 0) {
+      // The names matched, and the node's own predicates are all there is left (//*[...]).
+      holds = Holds(ev, b.steps.back().predicates, node);
+    } else if (b.aligned) {
       // The names matched the one way the steps align: the predicates are left, each at its node.
       NodeId at = node;
       for (int i = last; i >= 0 && holds; --i) {
@@ -225,6 +230,26 @@ ContextPattern::ClassMatch ContextPattern::MatchClass(Evaluator& ev, NodeId repr
     result = ClassMatch::kPerNode;
   }
   return result;
+}
+
+ContextPattern::ClassMatch ContextPattern::MatchInDocument(Evaluator& ev, PathClasses::ClassId c) const {
+  if (branches_.size() != 1 || !filter_.empty() || ev.classes() == nullptr) return ClassMatch::kPerNode;
+  const Branch& b = branches_[0];
+  if (b.steps.empty()) return ClassMatch::kPerNode;
+  // Step i of an aligned branch is at the (last - i)-th ancestor, of the (last - i)-th parent
+  // class; otherwise only the last step's node is known: the node itself.
+  bool all = b.aligned || b.last_only;
+  PathClasses::ClassId at = c;
+  for (size_t i = b.steps.size(); i-- > 0 && at != PathClasses::kNoClass;) {
+    for (const Expr* p : b.steps[i].predicates) {
+      const int holds = ev.ClassBoolean(*p, at);
+      if (holds == 0) return ClassMatch::kNever;
+      if (holds < 0) all = false;
+    }
+    if (!b.aligned) break;
+    at = ev.classes()->parent(at);
+  }
+  return all ? ClassMatch::kAlways : ClassMatch::kPerNode;
 }
 
 }  // namespace gw::formats::validation

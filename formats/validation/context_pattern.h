@@ -45,6 +45,12 @@ class ContextPattern {
   enum class ClassMatch : uint8_t { kNever, kAlways, kPerNode };
   ClassMatch MatchClass(Evaluator& ev, xml::NodeId representative) const;
 
+  // For a class MatchClass() left kPerNode: how its nodes match in the document being validated,
+  // as far as the document's path classes tell (Evaluator::ClassBoolean of the predicates): a
+  // predicate false for every node of the class at its step makes it kNever; all of them true for
+  // every node, kAlways. Patterns of one branch without a filter only; kPerNode otherwise.
+  ClassMatch MatchInDocument(Evaluator& ev, PathClasses::ClassId c) const;
+
   // The names the last steps test, when every branch tests one name known to the shared name
   // table; empty when some branch can match nodes of any name (a wildcard or kind test).
   const std::vector<xml::NameId>& names() const { return names_; }
@@ -81,6 +87,8 @@ class ContextPattern {
     // Every step after the first is a child or attribute step: a node that matches on names
     // matches in one way only, step i at its (last - i)-th ancestor.
     bool aligned = true;
+    // Only the last step has predicates.
+    bool last_only = true;
   };
 
   enum class Predicates { kNone, kNames, kAll };

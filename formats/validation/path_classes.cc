@@ -73,17 +73,21 @@ PathClasses::PathClasses(const xml::Document& doc) : class_of_(doc.size(), kNoCl
   }
   // The child classes of each class, and each class's step (counting sorts by parent class).
   step_.resize(first_.size());
+  parent_.assign(first_.size(), kNoClass);
   child_offset_.assign(first_.size() + 1, 0);
   for (ClassId c = 0; c < first_.size(); ++c) {
     const xml::Node& node = doc.node(first_[c]);
     step_[c] = Step(node.kind, node.name);
-    if (c > 0) ++child_offset_[class_of_[node.parent] + 1];
+    if (c > 0) {
+      parent_[c] = class_of_[node.parent];
+      ++child_offset_[parent_[c] + 1];
+    }
   }
   for (size_t c = 1; c < child_offset_.size(); ++c) child_offset_[c] += child_offset_[c - 1];
   children_.resize(first_.size() > 0 ? first_.size() - 1 : 0);
   {
     std::vector<uint32_t> at(child_offset_.begin(), child_offset_.end() - 1);
-    for (ClassId c = 1; c < first_.size(); ++c) children_[at[class_of_[doc.node(first_[c]).parent]]++] = c;
+    for (ClassId c = 1; c < first_.size(); ++c) children_[at[parent_[c]]++] = c;
   }
   // The nodes grouped by class, each group in document order (a counting sort).
   offset_.assign(first_.size() + 1, 0);

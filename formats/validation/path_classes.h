@@ -46,6 +46,8 @@ class PathClasses {
   std::span<const ClassId> children(ClassId c) const {
     return {children_.data() + child_offset_[c], children_.data() + child_offset_[c + 1]};
   }
+  // The class of the parents of the nodes of `c` (kNoClass for the document's class, 0).
+  ClassId parent(ClassId c) const { return parent_[c]; }
   // The kind and name of the nodes of `c`, as one key: Step(kind, name).
   uint64_t step(ClassId c) const { return step_[c]; }
   static uint64_t Step(xml::NodeKind kind, xml::NameId name) {
@@ -80,6 +82,7 @@ class PathClasses {
   std::vector<uint32_t> fan_min_, fan_max_;  // per class
   std::vector<ClassId> next_named_;           // per class
   std::vector<uint64_t> step_;                // per class
+  std::vector<ClassId> parent_;               // per class
   std::vector<uint32_t> child_offset_;        // per class (plus one at the end), into children_
   std::vector<ClassId> children_;
   size_t named_heads_ = 0;                    // kNamedHead entries in table_

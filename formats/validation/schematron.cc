@@ -479,18 +479,36 @@ class KeyTest {
 bool RuleSet::AssignNodes(const Pattern& pattern, Evaluator& ev, const xml::Document& doc, const PathClasses& classes,
                           const std::vector<const ClassPlanCache::Plan*>& plans,
                           std::span<const PathClasses::ClassId> pattern_classes,
-                          std::vector<std::pair<xml::NodeId, uint32_t>>& out) const {
+                          std::vector<std::pair<xml::NodeId, uint32_t>>& out, std::vector<uint32_t>& scratch_rules) const {
   out.clear();
   if (pattern.dispatch) {
     GW_PROFILE_BEGIN(dispatch);
     // Only the nodes of the classes some rule can match are visited, each offered the class's
     // rules in order (the first match wins) and, failing those, the one that matches all.
     const size_t p = static_cast<size_t>(&pattern - patterns_.data());
+    std::vector<uint32_t>& rules = scratch_rules;
     for (PathClasses::ClassId c : pattern_classes) {
       const ClassPlanCache::Plan& plan = *plans[c];
       const uint32_t at = plan[p];
-      const uint32_t always = plan[at];
-      const std::span<const uint32_t> per_node(plan.data() + at + 2, plan[at + 1]);
+      uint32_t always = plan[at];
+      // What the plan (the same for every document) left to each node, narrowed by what this
+      // document's classes tell for a class of several nodes: a rule none of the class's nodes
+      // matches is dropped, and one all of them match ends the list.
+      std::span<const uint32_t> per_node(plan.data() + at + 2, plan[at + 1]);
+      if (classes.nodes(c).size() > 1) {
+        rules.clear();
+        for (uint32_t r : per_node) {
+          const auto in_document = pattern.rules[r].match->MatchInDocument(ev, c);
+          if (in_document == ContextPattern::ClassMatch::kNever) continue;
+          if (in_document == ContextPattern::ClassMatch::kAlways) {
+            always = r;
+            break;
+          }
+          rules.push_back(r);
+        }
+        per_node = rules;
+        if (per_node.empty() && always == kNoRule) continue;
+      }
       for (xml::NodeId node : classes.nodes(c)) {
         uint32_t chosen = always;
         KeyTest key;
@@ -576,11 +594,12 @@ void RuleSet::Run(const xml::Document& doc, const PathClasses& classes, std::vec
   std::vector<std::pair<xml::NodeId, uint32_t>> order;
   std::vector<std::pair<xml::NodeId, size_t>> found;  // (node, index in findings) of this pattern
   std::vector<int8_t> path_answers;  // ChildPathTrie::Answer
+  std::vector<uint32_t> scratch_rules;  // AssignNodes
   for (size_t p = 0; p < patterns_.size(); ++p) {
     const Pattern& pattern = patterns_[p];
     const std::span<const PathClasses::ClassId> pattern_classes(by_pattern.data() + offsets[p],
                                                                 by_pattern.data() + offsets[p + 1]);
-    if (!AssignNodes(pattern, ev, doc, classes, plans, pattern_classes, order)) return out_of_work();
+    if (!AssignNodes(pattern, ev, doc, classes, plans, pattern_classes, order, scratch_rules)) return out_of_work();
     // Within a pattern, findings go in document order (the official SVRL's order), whatever
     // order AssignNodes gave the nodes in.
     const size_t pattern_start = findings.size();

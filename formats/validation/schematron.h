@@ -99,10 +99,11 @@ class RuleSet {
   // pattern), in document order, as (node, rule index). `plans`: per path class. False when the
   // work budget ran out.
   // `pattern_classes`: the classes whose plans have a block for the pattern (ClassesByPattern).
+  // `scratch_rules`: room for a class's rules, kept across calls.
   bool AssignNodes(const Pattern& pattern, Evaluator& ev, const xml::Document& doc, const PathClasses& classes,
                    const std::vector<const ClassPlanCache::Plan*>& plans,
                    std::span<const PathClasses::ClassId> pattern_classes,
-                   std::vector<std::pair<xml::NodeId, uint32_t>>& out) const;
+                   std::vector<std::pair<xml::NodeId, uint32_t>>& out, std::vector<uint32_t>& scratch_rules) const;
   // For each pattern p, the classes (ascending) whose plan has a block for p:
   // out[offsets[p] .. offsets[p + 1]).
   void ClassesByPattern(const std::vector<const ClassPlanCache::Plan*>& plans, std::vector<uint32_t>& offsets,

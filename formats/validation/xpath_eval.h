@@ -150,6 +150,7 @@ class Evaluator {
   // The path classes of the document (they must outlive the evaluator), when the caller has
   // them: existence tests of child paths are then decided per class where that is enough.
   void set_classes(const PathClasses* classes) { classes_ = classes; }
+  const PathClasses* classes() const { return classes_; }
   // Whether `node` passes `test` on `axis` (its principal node kind: attributes on the attribute
   // axis, elements elsewhere).
   bool Matches(const NodeTest& test, xml::NodeId node, Axis axis) const {
@@ -167,6 +168,12 @@ class Evaluator {
   int ExistsByClasses(const Expr& path, xml::NodeId context) {
     return shortcuts_ && path.child_path_length > 0 ? AnyByClasses(path, context) : -1;
   }
+  // Whether boolean `e` holds for every node of class `c` (1), for none (0), or the path classes
+  // cannot tell (-1; also without classes or with the shortcuts off). Decided: paths of child and
+  // attribute steps (Expr::child_path) and "*" as booleans or in exists(), boolean(), not(), and
+  // "and" and "or" of those. An "and" with a side false for every node is 0 whatever the other
+  // side (as a rule context's predicate, an error there means no match too).
+  int ClassBoolean(const Expr& e, PathClasses::ClassId c) const;
   // Records in `e` the shapes of it the fast paths test (Expr::node_expr, ...), from those of its
   // kids, which must be recorded already.
   static void AnnotateShape(Expr& e);

@@ -155,6 +155,53 @@ int Evaluator::AnyByClasses(const Expr& e, NodeId context) {
   return classes_->nodes(from).size() == 1 ? 1 : -1;
 }
 
+int Evaluator::ClassBoolean(const Expr& e, PathClasses::ClassId c) const {
+  if (classes_ == nullptr || !shortcuts_) return -1;
+  switch (e.op) {
+    case Op::kAnd: {
+      const int a = ClassBoolean(*e.kids[0], c);
+      if (a == 0) return 0;
+      const int b = ClassBoolean(*e.kids[1], c);
+      if (b == 0) return 0;
+      return a == 1 && b == 1 ? 1 : -1;
+    }
+    case Op::kOr: {
+      const int a = ClassBoolean(*e.kids[0], c);
+      if (a < 0) return -1;  // an error on the left must still be raised when the right is true
+      const int b = ClassBoolean(*e.kids[1], c);
+      return b < 0 ? -1 : (a | b);
+    }
+    case Op::kFunctionCall: {
+      if (e.kids.size() != 1) return -1;
+      if (e.function == kNot) {
+        const int a = ClassBoolean(*e.kids[0], c);
+        return a < 0 ? -1 : 1 - a;
+      }
+      if (e.function != kExists && e.function != kBoolean) return -1;
+      if (e.function == kBoolean && !IsNodeExpr(*e.kids[0])) return -1;
+      return ClassBoolean(*e.kids[0], c);
+    }
+    case Op::kStep:
+    case Op::kPath: {
+      if (e.child_path_length > 0) {
+        uint64_t least = 0, most = 0;
+        if (ChildPathClass(e, c, least, most) == PathClasses::kNoClass) return 0;
+        return least > 0 ? 1 : -1;
+      }
+      if (e.op != Op::kStep || e.axis != Axis::kChild || !e.kids.empty() || e.test.kind != NodeTest::Kind::kAnyName) {
+        return -1;
+      }
+      // "*": no node of the class has a child element, or every node has one of some class.
+      if (!classes_->HasChildElements(c)) return 0;
+      for (PathClasses::ClassId k : classes_->children(c)) {
+        if (doc_.node(classes_->first(k)).kind == NodeKind::kElement && classes_->FanMin(k) > 0) return 1;
+      }
+      return -1;
+    }
+    default: return -1;
+  }
+}
+
 bool Evaluator::VisitNodes(const Expr& e, NodeId context, NodeVisitor& visit) {
   if (failed()) return false;
   switch (e.op) {

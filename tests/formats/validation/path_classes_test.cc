@@ -26,6 +26,20 @@ constexpr const char* kDocument =
     "<total/>"
     "</r>";
 
+// The same with UBL names (the path classes answer for names of the shared name table only):
+// lines with and without an item, a price, a note; one line has two notes.
+constexpr const char* kUblDocument =
+    "<Invoice xmlns='urn:oasis:names:specification:ubl:schema:xsd:Invoice-2'"
+    " xmlns:cac='urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2'"
+    " xmlns:cbc='urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2'>"
+    "<cbc:ID schemeID='1'>1</cbc:ID>"
+    "<cac:InvoiceLine><cbc:ID>2</cbc:ID><cac:Item><cbc:Name>n</cbc:Name></cac:Item><cbc:Note/></cac:InvoiceLine>"
+    "<cac:InvoiceLine><cbc:ID>4</cbc:ID><cac:Price><cbc:PriceAmount currencyID='EUR'>1</cbc:PriceAmount></cac:Price>"
+    "<cbc:Note>a</cbc:Note><cbc:Note>b</cbc:Note></cac:InvoiceLine>"
+    "<cac:InvoiceLine><cbc:ID>5</cbc:ID><cac:Price><cbc:PriceAmount>2</cbc:PriceAmount></cac:Price></cac:InvoiceLine>"
+    "<cac:Delivery><cac:DeliveryLocation><cbc:ID schemeID='5'/></cac:DeliveryLocation></cac:Delivery>"
+    "</Invoice>";
+
 // `xpath` compiled and annotated as the rule sets' expressions are (the prefixes cac and cbc
 // declared); null when it does not parse.
 ExprPtr Compile(const std::string& xpath, std::unordered_map<std::string, uint32_t>& variables) {
@@ -192,16 +206,7 @@ TEST(PathClassesTest, ClassesByNameHoldEveryNodeOfTheName) {
 // A rule's child path tests answered together (ChildPathTrie) give, for the only node of a class,
 // what exists() gives walking the nodes; shapes it does not take are refused, not answered.
 TEST(PathClassesTest, ChildPathTrieAnswersAsWalkingTheNodes) {
-  auto doc = xml::Document::Parse(
-      "<Invoice xmlns='urn:oasis:names:specification:ubl:schema:xsd:Invoice-2'"
-      " xmlns:cac='urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2'"
-      " xmlns:cbc='urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2'>"
-      "<cbc:ID schemeID='1'>1</cbc:ID>"
-      "<cac:InvoiceLine><cbc:ID>2</cbc:ID><cac:Item><cbc:Name>n</cbc:Name></cac:Item></cac:InvoiceLine>"
-      "<cac:InvoiceLine><cbc:ID>4</cbc:ID><cac:Price><cbc:PriceAmount currencyID='EUR'>1</cbc:PriceAmount></cac:Price>"
-      "</cac:InvoiceLine>"
-      "<cac:Delivery><cac:DeliveryLocation><cbc:ID schemeID='5'/></cac:DeliveryLocation></cac:Delivery>"
-      "</Invoice>");
+  auto doc = xml::Document::Parse(kUblDocument);
   ASSERT_TRUE(doc);
   PathClasses classes(*doc);
   const char* taken[] = {
@@ -247,6 +252,56 @@ TEST(PathClassesTest, ChildPathTrieAnswersAsWalkingTheNodes) {
   }
   EXPECT_GT(found, 3);                                 // some paths are there
   EXPECT_LT(found, static_cast<int>(kept.size()) - 3);  // and some are not
+}
+
+// What the classes tell of a boolean for a whole class (Evaluator::ClassBoolean, which narrows the
+// rules a rule context offers each class): "true for every node" and "false for every node" are
+// what evaluating it at each node gives; some answers are decided both ways.
+TEST(PathClassesTest, ClassBooleanIsWhatEveryNodeOfTheClassGives) {
+  auto doc = xml::Document::Parse(kUblDocument);
+  ASSERT_TRUE(doc);
+  PathClasses classes(*doc);
+  const char* booleans[] = {"cbc:ID",
+                            "exists(cbc:ID)",
+                            "not(cbc:Note)",
+                            "cbc:ID and not(cac:Item)",
+                            "*",
+                            "not(*)",
+                            "cbc:Note or cac:Price",
+                            "cac:Price/cbc:PriceAmount",
+                            "boolean(cac:Price/cbc:PriceAmount/@currencyID)",
+                            "exists(@schemeID)",
+                            "not(*) and not(normalize-space())",
+                            "not(cbc:UUID) or cbc:Note",
+                            "cbc:Note and cbc:UUID",
+                            "cac:InvoiceLine/cbc:ID",
+                            "cac:InvoiceLine/cac:Price"};
+  int decided[2] = {0, 0};
+  for (const char* xpath : booleans) {
+    std::unordered_map<std::string, uint32_t> variables;
+    ExprPtr e = Compile(xpath, variables);
+    ASSERT_TRUE(e) << xpath;
+    RegexCache regexes;
+    std::vector<UserFunction> functions;
+    for (PathClasses::ClassId c = 0; c < classes.size(); ++c) {
+      if (doc->node(classes.first(c)).kind != xml::NodeKind::kElement) continue;
+      Evaluator by_class(*doc, functions, variables.size(), regexes);
+      by_class.set_classes(&classes);
+      const int holds = by_class.ClassBoolean(*e, c);
+      if (holds < 0) continue;
+      ++decided[holds];
+      for (xml::NodeId n : classes.nodes(c)) {
+        Evaluator ev(*doc, functions, variables.size(), regexes);
+        ev.set_shortcuts(false);
+        Context ctx;
+        ctx.item = Item::Node(n);
+        EXPECT_EQ(ev.EvalBoolean(*e, ctx), holds == 1) << xpath << " at node " << n << " (" << doc->local_name(n) << ")";
+        EXPECT_FALSE(ev.failed()) << xpath;
+      }
+    }
+  }
+  EXPECT_GT(decided[0], 5);
+  EXPECT_GT(decided[1], 5);
 }
 
 }  // namespace
