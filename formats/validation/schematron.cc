@@ -221,6 +221,7 @@ Result<std::unique_ptr<RuleSet>> RuleSet::Compile(const RuleSource& source, std:
         auto body = compile(r.c, r.a);
         if (!body) return body.error();
         f.body = std::move(*body);
+        f.numeric = Evaluator::NumericFunction(f);
         set->functions_.push_back(std::move(f));
         break;
       }

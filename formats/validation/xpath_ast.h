@@ -129,6 +129,7 @@ struct Expr {
   int8_t scalar = kShapeUnknown;           // Evaluator::ScalarShape
   int8_t at_most_one = kShapeUnknown;      // AtMostOne (0 or 1)
   int8_t boolean_predicate = kShapeUnknown;  // IsBooleanPredicate (0 or 1)
+  int8_t numeric = kShapeUnknown;            // Evaluator::NumericShape (0 or 1)
   // "S = 'literal'" (either order) with S a string function of the context node
   // (normalize-space(cbc:ID)): the number of S among such functions of the rule sets (the same
   // for textually equal ones), so that a step's nodes can be grouped by S once per document and

@@ -470,6 +470,48 @@ Sequence Evaluator::Arithmetic(Op op, const Sequence& sa, const Sequence& sb) {
   return {std::move(r)};
 }
 
+const char* DecimalArithmetic(Op op, const Decimal& a, const Decimal& b, bool& integers, Decimal& r) {
+  switch (op) {
+    case Op::kAdd: r = a + b; break;
+    case Op::kSubtract: r = a - b; break;
+    case Op::kMultiply: r = a * b; break;
+    case Op::kDivide:
+    case Op::kIntegerDivide:
+    case Op::kModulo: {
+      if (b.is_zero()) return "division by zero";
+      if (op == Op::kDivide) {
+        // max(18, scales) places, as Saxon divides decimals; fewer when the quotient would not
+        // fit our 38 digits.
+        int scale = std::min(std::max({18, a.scale(), b.scale()}), Decimal::kMaxScale);
+        r = a.DividedBy(b, scale);
+        while (r.overflow() && scale > 0) r = a.DividedBy(b, --scale);
+        r = r.Normalized();
+        integers = false;
+        break;
+      }
+      // Truncating quotient.
+      Decimal q = a.DividedBy(b, 6);
+      Decimal t = DecimalFloor(q.Abs());
+      if (q.is_negative()) t = -t;
+      // DividedBy rounds at 6 places; correct a quotient that rounded up to the next integer.
+      while (Compare((t * b).Abs(), a.Abs()) > 0) t = t.is_negative() ? t + Decimal::FromInt(1) : t - Decimal::FromInt(1);
+      if (op == Op::kIntegerDivide) {
+        if (t.overflow() || q.overflow()) return "decimal value beyond 38 digits (FOAR0002)";
+        r = t;
+        integers = true;
+        return nullptr;
+      }
+      r = a - t * b;
+      break;
+    }
+    default: return "";
+  }
+  // Saxon's decimals are unbounded; ours hold 38 digits. Beyond that the rule cannot be
+  // evaluated (reported, never taken as zero).
+  if (r.overflow()) return "decimal value beyond 38 digits (FOAR0002)";
+  return nullptr;
+}
+
 bool Evaluator::ArithmeticItems(Op op, const Item& a0, const Item& b0, Item& out) {
   // Numbers as they are (most operands), others converted into a copy.
   Item converted_a, converted_b;
@@ -502,50 +544,8 @@ bool Evaluator::ArithmeticItems(Op op, const Item& a0, const Item& b0, Item& out
   }
   bool integers = a.type == Type::kInteger && b.type == Type::kInteger;
   Decimal r;
-  switch (op) {
-    case Op::kAdd: r = a.dec + b.dec; break;
-    case Op::kSubtract: r = a.dec - b.dec; break;
-    case Op::kMultiply: r = a.dec * b.dec; break;
-    case Op::kDivide:
-    case Op::kIntegerDivide:
-    case Op::kModulo: {
-      if (b.dec.is_zero()) {
-        Fail("division by zero");
-        return false;
-      }
-      if (op == Op::kDivide) {
-        // max(18, scales) places, as Saxon divides decimals; fewer when the quotient would not
-        // fit our 38 digits.
-        int scale = std::min(std::max({18, a.dec.scale(), b.dec.scale()}), Decimal::kMaxScale);
-        r = a.dec.DividedBy(b.dec, scale);
-        while (r.overflow() && scale > 0) r = a.dec.DividedBy(b.dec, --scale);
-        r = r.Normalized();
-        integers = false;
-        break;
-      }
-      // Truncating quotient.
-      Decimal q = a.dec.DividedBy(b.dec, 6);
-      Decimal t = DecimalFloor(q.Abs());
-      if (q.is_negative()) t = -t;
-      // DividedBy rounds at 6 places; correct a quotient that rounded up to the next integer.
-      while (Compare((t * b.dec).Abs(), a.dec.Abs()) > 0) t = t.is_negative() ? t + Decimal::FromInt(1) : t - Decimal::FromInt(1);
-      if (op == Op::kIntegerDivide) {
-        if (t.overflow() || q.overflow()) {
-          Fail("decimal value beyond 38 digits (FOAR0002)");
-          return false;
-        }
-        out = Item::Integer(t);
-        return true;
-      }
-      r = a.dec - t * b.dec;
-      break;
-    }
-    default: return false;
-  }
-  if (r.overflow()) {
-    // Saxon's decimals are unbounded; ours hold 38 digits. Beyond that the rule cannot be
-    // evaluated (reported, never taken as zero).
-    Fail("decimal value beyond 38 digits (FOAR0002)");
+  if (const char* error = DecimalArithmetic(op, a.dec, b.dec, integers, r)) {
+    if (*error != '\0') Fail(error);
     return false;
   }
   out = integers ? Item::Integer(r) : Item::Dec(r);

@@ -46,6 +46,13 @@ std::string XPathLowerCase(const std::string& s);
 // round(), abs(), floor() or ceiling() (by name) of a numeric item, in place; false for another
 // name (xpath_functions.cc).
 bool XPathNumericUnary(std::string_view name, Item& n);
+// The same on an xs:integer or xs:decimal value.
+bool XPathDecimalUnary(std::string_view name, Decimal& d);
+
+// The arithmetic of two xs:integer or xs:decimal values (`integers`: both are xs:integer; on
+// return, whether the result is one): null when `r` holds the result, else the error to raise
+// ("" when the result is the empty sequence without an error).
+const char* DecimalArithmetic(Op op, const Decimal& a, const Decimal& b, bool& integers, Decimal& r);
 
 // True when `e` certainly yields nodes only (xpath_eval_fast.cc).
 bool IsNodeExpr(const Expr& e);
@@ -76,6 +83,7 @@ struct UserFunction {
   std::vector<uint32_t> params;
   std::vector<std::string> param_types;  // "xs:decimal", "xs:string", "" ...
   ExprPtr body;
+  bool numeric = false;  // Evaluator::NumericFunction
 };
 
 // Compiled regular expressions, shared by all evaluations of a rule set (thread-safe).
@@ -300,6 +308,38 @@ class Evaluator {
   // normalize-space(@currencyID)). False when it takes more (failed() tells whether it raised).
   bool StringArgumentView(const Expr& a, const Context& ctx, std::string_view& out, std::string& scratch);
   Scalar ScalarUserFunction(const Expr& e, const Context& ctx, Item& out);
+
+  // Exact arithmetic on xs:integer and xs:decimal values without items (xpath_eval_numeric.cc).
+  struct Num {
+    Decimal d;
+    bool integer = false;  // xs:integer, else xs:decimal
+  };
+  // The parameters of a rule set function, bound to numbers while Numeric() evaluates its body.
+  struct NumFrame {
+    const std::vector<uint32_t>* vars;
+    const Num* values;
+    const Scalar* states;  // kOne (the value) or kEmpty, per parameter
+  };
+  static constexpr size_t kMaxNumericParams = 4;
+  // The value of `e` as EvalScalar computes it, when it is an exact number: kBail (nothing
+  // raised) for anything else, or where the general way must decide.
+  Scalar Numeric(const Expr& e, const Context& ctx, const NumFrame* frame, Num& out);
+  // A comparison of two such values, or "and", "or" and not() of those: 1 or 0; -1 when it bailed
+  // out (or raised an error: failed() tells).
+  int NumericBoolean(const Expr& e, const Context& ctx, const NumFrame* frame);
+  // A call of a function with NumericFunction: true with `result` (and `out`) set when done.
+  bool NumericUserFunction(const Expr& e, const Context& ctx, Item& out, Scalar& result);
+
+ public:
+  // Whether Numeric() may compute `e`: numeric literals, variables, xs:decimal(), round(), abs(),
+  // floor(), ceiling(), sums and counts, arithmetic and if/then/else of those.
+  static bool NumericShape(const Expr& e) { return e.numeric != Expr::kShapeUnknown ? e.numeric == 1 : NumericShapeOf(e); }
+  static bool NumericShapeOf(const Expr& e);
+  // Whether calls of `f` can be evaluated with their arguments as numbers: parameters of type
+  // xs:decimal (four at most), a body of numbers, variables, arithmetic and comparisons only.
+  static bool NumericFunction(const UserFunction& f);
+
+ private:
   // string-length(substring-after(X, 'literal')) and substring-before, X the context node or a
   // path to one node (the decimals of an amount: UBL-DT-01, BR-DEC-*), counted on a view of the
   // node's text; kBail for another shape, or where Eval() must decide.

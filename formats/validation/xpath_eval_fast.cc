@@ -416,6 +416,7 @@ void Evaluator::AnnotateShape(Expr& e) {
   e.at_most_one = AtMostOne(e) ? 1 : 0;
   e.plain_nodes = PlainNodesShape(e) ? 1 : 0;
   e.boolean_predicate = IsBooleanPredicate(e) ? 1 : 0;
+  e.numeric = NumericShapeOf(e) ? 1 : 0;
   // not(*) and not(normalize-space()): the Peppol rule against empty elements asks both of every
   // element of the document.
   if (e.op == Op::kFunctionCall && e.function == kNot && e.kids.size() == 1) {

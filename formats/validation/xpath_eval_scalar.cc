@@ -250,6 +250,15 @@ Evaluator::Scalar Evaluator::EvalScalar(const Expr& e, const Context& ctx, Item&
     case Op::kIntegerDivide:
     case Op::kModulo:
     case Op::kNegate: {
+      if (NumericShape(e)) {
+        Num n;
+        const Scalar s = Numeric(e, ctx, nullptr, n);
+        if (s != Scalar::kBail) {
+          if (s == Scalar::kOne && !failed()) out = n.integer ? Item::Integer(n.d) : Item::Dec(n.d);
+          return failed() ? Scalar::kEmpty : s;
+        }
+        if (failed()) return Scalar::kEmpty;
+      }
       // As Eval(): an empty left side makes the result empty without evaluating the right one;
       // an empty right side makes it empty too.
       Item a, b;
@@ -490,6 +499,7 @@ Evaluator::Scalar Evaluator::ScalarUserFunction(const Expr& e, const Context& ct
   constexpr size_t kMaxParams = 4;
   constexpr int kMaxNesting = 32;  // deeper recursion is left to Eval(), which bounds it
   if (f.params.size() > kMaxParams || depth_ > kMaxNesting) return Scalar::kBail;
+  if (Scalar result; NumericUserFunction(e, ctx, out, result)) return result;
   // As EvalFunction(): every argument is evaluated, then each is converted to its parameter's type.
   Item args[kMaxParams];
   Scalar states[kMaxParams];
@@ -518,6 +528,13 @@ Evaluator::Scalar Evaluator::ScalarUserFunction(const Expr& e, const Context& ct
 
 bool Evaluator::CompareScalars(const Expr& e, const Context& ctx, bool& result) {
   result = false;
+  if (shortcuts_ && NumericShape(*e.kids[0]) && NumericShape(*e.kids[1])) {
+    if (const int holds = NumericBoolean(e, ctx, nullptr); holds >= 0) {
+      result = holds == 1;
+      return true;
+    }
+    if (failed()) return false;
+  }
   if (ScalarShape(*e.kids[0]) == kNoScalar || ScalarShape(*e.kids[1]) == kNoScalar) return false;
   // Eval() reads the left side first, unless (general comparison) only the right one is
   // statically a single value; an empty side first read makes the comparison false (empty for a

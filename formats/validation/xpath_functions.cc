@@ -423,35 +423,36 @@ constexpr char kXsBoolean[] = "xs:boolean";
 
 }  // namespace
 
+bool XPathDecimalUnary(std::string_view name, Decimal& d) {
+  if (name == "round") {
+    d = DecimalRoundHalfUp(d);
+  } else if (name == "abs") {
+    d = d.Abs();
+  } else if (name == "floor") {
+    d = DecimalFloor(d);
+  } else if (name == "ceiling") {
+    d = -DecimalFloor(-d);
+  } else {
+    return false;
+  }
+  return true;
+}
+
 bool XPathNumericUnary(std::string_view name, Item& n) {
-  const bool dbl = n.type == Type::kDouble;
+  if (n.type != Type::kDouble) return XPathDecimalUnary(name, n.dec);
   if (name == "round") {
     // F&O: a negative argument that rounds to zero (-0.5 <= x <= -0.0) gives -0.0, which compares
     // below 0.0 where Saxon compares untyped values as Java doubles.
-    if (!dbl) {
-      n.dec = DecimalRoundHalfUp(n.dec);
-    } else if (std::isfinite(n.dbl)) {
+    if (std::isfinite(n.dbl)) {
       double r = std::floor(n.dbl + 0.5);
       n.dbl = r == 0 && std::signbit(n.dbl) ? -0.0 : r;
     }
   } else if (name == "abs") {
-    if (dbl) {
-      n.dbl = std::fabs(n.dbl);
-    } else {
-      n.dec = n.dec.Abs();
-    }
+    n.dbl = std::fabs(n.dbl);
   } else if (name == "floor") {
-    if (dbl) {
-      n.dbl = std::floor(n.dbl);
-    } else {
-      n.dec = DecimalFloor(n.dec);
-    }
+    n.dbl = std::floor(n.dbl);
   } else if (name == "ceiling") {
-    if (dbl) {
-      n.dbl = std::ceil(n.dbl);
-    } else {
-      n.dec = -DecimalFloor(-n.dec);
-    }
+    n.dbl = std::ceil(n.dbl);
   } else {
     return false;
   }
