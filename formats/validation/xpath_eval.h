@@ -327,6 +327,9 @@ class Evaluator {
   // A comparison of two such values, or "and", "or" and not() of those: 1 or 0; -1 when it bailed
   // out (or raised an error: failed() tells).
   int NumericBoolean(const Expr& e, const Context& ctx, const NumFrame* frame);
+  // sum() of the exact values of `right` for the nodes of `selector` from `context`: kOne with
+  // `out`, kBail (nothing raised) where the general visitor must decide, kEmpty on an error.
+  Scalar NumericSum(const Expr& selector, const Expr& right, xml::NodeId context, Item& out);
   // A call of a function with NumericFunction: true with `result` (and `out`) set when done.
   bool NumericUserFunction(const Expr& e, const Context& ctx, Item& out, Scalar& result);
 

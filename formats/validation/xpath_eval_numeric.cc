@@ -85,6 +85,7 @@ bool Evaluator::NumericShapeOf(const Expr& e) {
     case Op::kLiteralDecimal:
     case Op::kVariable: return true;
     case Op::kIf: return NumericShape(*e.kids[1]) && NumericShape(*e.kids[2]);
+    case Op::kPath: return !IsNodeExpr(e) && IsNodeExpr(*e.kids[0]) && NumericShape(*e.kids[1]);
     case Op::kFunctionCall:
       if (e.kids.size() != 1) return false;
       if (e.function == kDecimalCast) return true;  // of a node's text, or of a number
@@ -187,6 +188,23 @@ Evaluator::Scalar Evaluator::Numeric(const Expr& e, const Context& ctx, const Nu
     }
     default: break;
   }
+  if (e.op == Op::kPath) {
+    // The exact value of the right side for the one node on the left (cac:Item/
+    // cac:ClassifiedTaxCategory/xs:decimal(cbc:Percent)), as EvalScalar reads it.
+    if (frame != nullptr) return Scalar::kBail;
+    xml::NodeId context = doc_.root();
+    if (ctx.item.is_node()) {
+      context = ctx.item.node;
+    } else if (!e.kids[0]->cacheable) {
+      return Scalar::kBail;
+    }
+    xml::NodeId node = xml::kNoNode;
+    const Scalar found = OneNode(*e.kids[0], context, node);
+    if (found != Scalar::kOne || failed()) return found;
+    Context inner;
+    inner.item.SetNode(node);
+    return Numeric(*e.kids[1], inner, nullptr, out);
+  }
   if (!IsArithmetic(e.op)) return Scalar::kBail;
   // As EvalScalar: an empty left side makes the result empty without reading the right one; an
   // empty right side makes it empty too. Negation is 0 - x.
@@ -229,6 +247,49 @@ int Evaluator::NumericBoolean(const Expr& e, const Context& ctx, const NumFrame*
     if (s == Scalar::kEmpty) return 0;
   }
   return Holds(e.compare, Compare(values[0].d, values[1].d)) ? 1 : 0;
+}
+
+Evaluator::Scalar Evaluator::NumericSum(const Expr& selector, const Expr& right, xml::NodeId context, Item& out) {
+  // The Sum visitor of ScalarFunction on numbers: nodes whose value is empty are skipped, the
+  // first value starts the total; anything inexact bails out at that node, and the general
+  // visitor starts again.
+  struct Exact : NodeVisitor {
+    Evaluator* ev;
+    const Expr* right;
+    size_t count = 0;
+    Num total;
+    bool bail = false;
+    bool operator()(xml::NodeId n) override {
+      Context c;
+      c.item.SetNode(n);
+      Num value;
+      const Scalar s = ev->Numeric(*right, c, nullptr, value);
+      if (s == Scalar::kBail) bail = true;
+      if (s != Scalar::kOne || ev->failed()) return !bail && !ev->failed();
+      if (count++ == 0) {
+        total = value;
+        return true;
+      }
+      bool integers = total.integer && value.integer;
+      if (DecimalArithmetic(Op::kAdd, total.d, value.d, integers, total.d) != nullptr) {
+        bail = true;  // beyond 38 digits: the general way raises it
+        return false;
+      }
+      total.integer = integers;
+      return true;
+    }
+  } sum;
+  sum.ev = this;
+  sum.right = &right;
+  VisitNodes(selector, context, sum);
+  if (sum.bail) return Scalar::kBail;
+  if (failed()) return Scalar::kEmpty;
+  if (sum.count == 0) {
+    out = Item::Integer(Decimal());
+  } else {
+    out = sum.total.integer ? Item::Integer(sum.total.d) : Item::Dec(sum.total.d);
+  }
+  return Scalar::kOne;
 }
 
 bool Evaluator::NumericUserFunction(const Expr& e, const Context& ctx, Item& out, Scalar& result) {

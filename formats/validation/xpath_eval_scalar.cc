@@ -378,13 +378,20 @@ Evaluator::Scalar Evaluator::ScalarFunction(const Expr& e, const Context& ctx, I
       if (AnyNode(*selector.kids[0], ctx) && AnyNode(*selector.kids[1], ctx)) return Scalar::kBail;
       if (failed()) return Scalar::kEmpty;
     }
-    VisitNodes(selector, ctx.item.is_node() ? ctx.item.node : doc_.root(), sum);
-    if (sum.bail) return Scalar::kBail;
+    const NodeId from = ctx.item.is_node() ? ctx.item.node : doc_.root();
+    // Exact values (xs:decimal(cbc:LineExtensionAmount) per line) are added without items.
+    Scalar exact = Scalar::kBail;
+    if (e.function == f.sum && !nodes && NumericShape(*sum.right)) exact = NumericSum(selector, *sum.right, from, out);
     if (failed()) return Scalar::kEmpty;
-    if (e.function == f.count) {
-      out = Item::Integer(Decimal::FromInt(static_cast<int64_t>(sum.count)));
-    } else {
-      out = sum.count == 0 ? Item::Integer(Decimal()) : std::move(sum.total);
+    if (exact == Scalar::kBail) {
+      VisitNodes(selector, from, sum);
+      if (sum.bail) return Scalar::kBail;
+      if (failed()) return Scalar::kEmpty;
+      if (e.function == f.count) {
+        out = Item::Integer(Decimal::FromInt(static_cast<int64_t>(sum.count)));
+      } else {
+        out = sum.count == 0 ? Item::Integer(Decimal()) : std::move(sum.total);
+      }
     }
     if (memo) {
       Memo& m = memo_[memo_next_++ % kMemoSize];

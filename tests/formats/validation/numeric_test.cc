@@ -16,7 +16,8 @@ namespace gw::formats::validation {
 namespace {
 
 constexpr const char* kDocument =
-    "<r><a>6.87</a><b>2</b><z>0</z><t>x</t><w>1.5</w><w>2.25</w><n> 4 </n><big>99999999999999999999999999999999999999</big></r>";
+    "<r><a>6.87</a><b>2</b><z>0</z><t>x</t><w>1.5</w><w>2.25</w><n> 4 </n><big>99999999999999999999999999999999999999</big>"
+    "<v>99999999999999999999999999999999999999</v><v>99999999999999999999999999999999999999</v><e/></r>";
 
 class NumericTest : public ::testing::Test {
  protected:
@@ -111,12 +112,19 @@ TEST_F(NumericTest, ValuesAndErrorsAreThoseOfTheGeneralWay) {
       "round(-2.5) + round(2.5)", "xs:decimal(t) + 1", "xs:decimal(missing) + 1", "xs:decimal(n) + 1",
       "xs:decimal(big) * 10", "xs:decimal(big) + xs:decimal(big)", "10 div 3", "1 div $zero", "$i idiv $zero",
       "u:twice($i) + 1", "u:twice(xs:decimal(a))", "u:twice($empty)", "u:twice($node) + 1", "u:twice($s)",
-      "u:text($i)", "xs:decimal($node) + 1", "xs:decimal($i) + 1"};
+      "u:text($i)", "xs:decimal($node) + 1", "xs:decimal($i) + 1",
+      // Sums of exact values, and the exact value of one node along a path.
+      "sum(w/xs:decimal(.))", "sum(w/(xs:decimal(.) * 2))", "sum((a | w)/xs:decimal(.))", "sum(*/xs:decimal(.))",
+      "sum(v/xs:decimal(.))", "sum(missing/xs:decimal(.))", "sum(e/xs:decimal(.))", "sum(w/xs:decimal(.)) div 0",
+      "sum(w/count(.))", "a/xs:decimal(.) + 1", "w/xs:decimal(.) + 1", "missing/xs:decimal(.) + 1",
+      "e/xs:decimal(.) + 1", "t/xs:decimal(.) + 1", "/r/a/xs:decimal(.) * 2", "a/xs:decimal(../b) + 1"};
   for (const char* xpath : values) {
     EXPECT_EQ(Evaluate(xpath, true, false), Evaluate(xpath, false, false)) << xpath;
   }
   EXPECT_EQ(Evaluate("round(xs:decimal(a) * 10 * 10) div 100", true, false), "6.87/5 ");  // kDecimal
   EXPECT_EQ(Evaluate("7 idiv 2", true, false), "3/4 ");                                  // kInteger
+  EXPECT_EQ(Evaluate("sum(w/xs:decimal(.))", true, false), "3.75/5 ");
+  EXPECT_EQ(Evaluate("sum(v/xs:decimal(.))", true, false).substr(0, 6), "error:");  // beyond 38 digits
 }
 
 TEST_F(NumericTest, ComparisonsAndSlackAreThoseOfTheGeneralWay) {
@@ -127,7 +135,10 @@ TEST_F(NumericTest, ComparisonsAndSlackAreThoseOfTheGeneralWay) {
                             "u:slack(xs:decimal(a), xs:decimal(a) div xs:decimal(z), 0.02)",
                             "u:slack(xs:decimal(t), 1, 0.02)", "u:slack($node, 6.87, 0)", "u:slack($s, 5, 0)",
                             "not(xs:decimal(a) > 7) and $i < 4", "$d != $i or $zero = 0",
-                            "xs:decimal(big) * 10 > 0 or true()", "u:twice(xs:decimal(a)) = 13.74"};
+                            "xs:decimal(big) * 10 > 0 or true()", "u:twice(xs:decimal(a)) = 13.74",
+                            "a/xs:decimal(.) = 6.87", "w/xs:decimal(.) = 2.25", "missing/xs:decimal(.) = 0",
+                            "sum(w/xs:decimal(.)) = 3.75", "sum(v/xs:decimal(.)) > 0", "a/xs:decimal(../b) = 2"};
+  EXPECT_EQ(Evaluate("a/xs:decimal(../b) = 2", true, true), "true");
   for (const char* xpath : booleans) {
     EXPECT_EQ(Evaluate(xpath, true, true), Evaluate(xpath, false, true)) << xpath;
   }
