@@ -1,5 +1,6 @@
 #include "formats/xml/text_reader.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -67,14 +68,18 @@ inline bool SameName(std::string_view a, std::string_view b) {
   if (n != b.size()) return false;
   if (n < 8) return text::Same(a, b);
   uint64_t x, y;
-  for (size_t i = 0; i + 8 < n; i += 8) {
+  for (size_t i = 0; i + 16 < n; i += 8) {
     std::memcpy(&x, a.data() + i, 8);
     std::memcpy(&y, b.data() + i, 8);
     if (x != y) return false;
   }
+  uint64_t u, v;
   std::memcpy(&x, a.data() + n - 8, 8);
   std::memcpy(&y, b.data() + n - 8, 8);
-  return x == y;
+  const size_t k = n > 16 ? n - 16 : 0;
+  std::memcpy(&u, a.data() + k, 8);
+  std::memcpy(&v, b.data() + k, 8);
+  return ((x ^ y) | (u ^ v)) == 0;
 }
 
 // Copies a short run inline: most text runs are an indentation or a short value.
@@ -89,17 +94,41 @@ inline void CopyRun(char* to, const unsigned char* from, size_t n) {
   }
 }
 
-// The bits set in a 16-bit mask (without a call: POPCNT is not in baseline x86-64).
-inline uint32_t BitCount16(unsigned x) {
-  x = x - ((x >> 1) & 0x5555);
-  x = (x & 0x3333) + ((x >> 2) & 0x3333);
-  x = (x + (x >> 4)) & 0x0F0F;
-  return (x + (x >> 8)) & 0x1F;
+// The bits set in a 16-bit mask, by a table of bytes (POPCNT is not in baseline x86-64, and
+// __builtin_popcount without it is a call).
+struct ByteBits {
+  uint8_t n[256] = {};
+  constexpr ByteBits() {
+    for (int i = 1; i < 256; ++i) n[i] = static_cast<uint8_t>(n[i >> 1] + (i & 1));
+  }
+};
+constexpr ByteBits kByteBits;
+inline uint32_t BitCount16(unsigned x) { return kByteBits.n[x & 0xFF] + kByteBits.n[(x >> 8) & 0xFF]; }
+
+inline bool IsDeclaration(const RawAttribute& a) {
+  const size_t n = a.colon == npos ? a.name.size() : a.colon;
+  return n == 5 && Same(a.name.substr(0, 5), "xmlns");
 }
 
-bool IsDeclaration(const RawAttribute& a) {
-  return a.colon == npos ? Same(a.name, "xmlns")
-                         : a.colon == 5 && Same(a.name.substr(0, 5), "xmlns");
+// A quick hash of a qualified name as written and of `key`, for the Reader's cache of names: the
+// length and the first and last eight (or four) bytes, mixed into the high bits by a
+// multiplication.
+inline uint64_t HashQName(std::string_view s, uint32_t key) {
+  const size_t n = s.size();
+  uint64_t a = 0, b = 0;
+  if (n >= 8) {
+    std::memcpy(&a, s.data(), 8);
+    std::memcpy(&b, s.data() + n - 8, 8);
+  } else if (n >= 4) {
+    uint32_t x, y;
+    std::memcpy(&x, s.data(), 4);
+    std::memcpy(&y, s.data() + n - 4, 4);
+    a = x;
+    b = y;
+  } else {
+    for (char c : s) a = (a << 8) | static_cast<unsigned char>(c);
+  }
+  return ((a * 0x9E3779B97F4A7C15ull) ^ b ^ n ^ (uint64_t{key} << 32)) * 0xFF51AFD7ED558CCDull;
 }
 
 }  // namespace
@@ -111,28 +140,32 @@ class TextReader::Reader {
         p_(reinterpret_cast<const unsigned char*>(s.data())),
         n_(s.size()),
         scan_(s, nullptr),
-        limits_(limits) {
+        limits_(limits),
+        max_depth_(std::min<size_t>(limits.max_depth, kMaxDepth)) {
     doc_.names_ = &names;
   }
 
   std::optional<Document> Run() {
     if (n_ == 0 || n_ > limits_.max_bytes || n_ > kMaxDocument) return std::nullopt;
-    // Every value is at most as long as the text it is read from, so one block holds them all.
-    doc_.text_chunks_.push_back(std::make_unique_for_overwrite<char[]>(n_));
+    // Every value is at most as long as the text it is read from, so one block holds them all;
+    // and the store never runs ahead of the text, so a 16-byte store (CopyPlain) at the end of
+    // what is written stays within n_ + 16 bytes.
+    doc_.text_chunks_.push_back(std::make_unique_for_overwrite<char[]>(n_ + 16));
     out_ = doc_.text_chunks_.back().get();
-    doc_.nodes_.reserve(n_ / 16 + 16);
+    // An invoice has a node for every 15 bytes or so.
+    doc_.nodes_.reserve(n_ / 12 + 16);
     Node document;
     document.kind = NodeKind::kDocument;
     doc_.nodes_.push_back(document);
     open_.push_back(Open{0, kNoNode, 0, {}});
-    feeds_ = LineFeeds(0);
+    qnames_.resize(kQNames);
     size_t pos = 0;
     if (!scan_.SkipDeclaration(pos) || !SkipMisc(pos)) return std::nullopt;
     // The root element: what else starts with '<' here (a DOCTYPE, an end tag) is libxml2's.
     if (pos + 1 >= n_ || s_[pos] != '<' || s_[pos + 1] == '!' || s_[pos + 1] == '/')
       return std::nullopt;
     if (!Elements(pos) || !SkipMisc(pos) || pos != n_) return std::nullopt;
-    doc_.nodes_[0].last_descendant = static_cast<NodeId>(doc_.nodes_.size() - 1);
+    doc_.nodes_[0].last_descendant = size_ - 1;
     return std::move(doc_);
   }
 
@@ -153,6 +186,14 @@ class TextReader::Reader {
     std::string_view local;
     NameId id = kNoName;
   };
+  struct QName {
+    const char* qname = nullptr;
+    size_t size = 0;
+    uint32_t key = 0;  // 2 * scope_, plus 1 for an element; 0: never cached
+    NameId id = kNoName;
+  };
+  static constexpr int kQNameBits = 9;
+  static constexpr size_t kQNames = size_t{1} << kQNameBits;
   enum class Mode { kCData, kAttribute };
 
   // White space, comments and processing instructions (XML 1.0 [27] Misc).
@@ -199,48 +240,51 @@ class TextReader::Reader {
 
   bool StartTag(size_t& pos) {
     text::Tag& tag = tag_;
-    if (!scan_.ReadTag(pos, tag) || !FlushText()) return false;
+    size_t at = pos + 1;
+    tag.qname = scan_.Name(at, &tag.colon);
+    if (tag.qname.empty()) return false;
+    // Most tags are their name alone: what ReadAttributes would find, found at once.
+    if (at < n_ && p_[at] == '>') {
+      tag.attributes.clear();
+      tag.empty = false;
+      tag.end = at + 1;
+    } else if (!scan_.ReadAttributes(at, tag)) {
+      return false;
+    }
+    if (!FlushText()) return false;
     // The Builder's depth limit counts the document node, as open_ does.
-    if (open_.size() > limits_.max_depth || open_.size() > kMaxDepth ||
-        tag.qname.size() > kMaxName || tag.attributes.size() > kMaxAttributes) {
+    if (open_.size() > max_depth_ || tag.qname.size() > kMaxName ||
+        tag.attributes.size() > kMaxAttributes) {
       return false;
     }
     // libxml2 reports the line it has reached when it has read the start tag: that of its '>'.
+    // A tag that is only its name holds no line feed.
+    if (seen_ == pos && tag.end == pos + tag.qname.size() + (tag.empty ? 3 : 2)) seen_ = tag.end;
     const uint32_t line = LineAt(tag.end);
     const size_t namespaces = ns_.size();
     for (const RawAttribute& a : tag.attributes) {
       if (a.name.size() > kMaxName || (IsDeclaration(a) && !Declare(a, namespaces))) return false;
     }
-    std::string_view uri;
-    const std::string_view prefix =
-        tag.colon == npos ? std::string_view() : tag.qname.substr(0, tag.colon);
-    if (!Resolve(prefix, true, uri)) return false;
-    Node element;
-    element.kind = NodeKind::kElement;
-    element.name = Intern(uri, tag.colon == npos ? tag.qname : tag.qname.substr(tag.colon + 1));
-    element.line = line;
-    const NodeId id = static_cast<NodeId>(doc_.nodes_.size());
-    if (!AddNode(element)) return false;
+    const NameId name = QNameId(tag.qname, tag.colon, true);
+    const NodeId id = size_;
+    if (name == kNoName || !AddNode(NodeKind::kElement, name, line, {})) return false;
     Link(id);
     NodeId last_attribute = kNoNode;
     for (const RawAttribute& a : tag.attributes) {
       if (IsDeclaration(a)) continue;
-      // The default namespace does not apply to attributes (Namespaces in XML 1.0, 6.2).
-      if (a.colon != npos && !Resolve(a.name.substr(0, a.colon), false, uri)) return false;
-      Node attribute;
-      attribute.kind = NodeKind::kAttribute;
-      attribute.name = Intern(a.colon == npos ? std::string_view() : uri,
-                              a.colon == npos ? a.name : a.name.substr(a.colon + 1));
+      const NameId attribute = QNameId(a.name, a.colon, false);
+      if (attribute == kNoName) return false;
       // Unique Att Spec (XML 1.0, 3.1), by expanded name too (Namespaces in XML 1.0, 6.3):
       // libxml2 takes the second for a namespace error only, which the Builder ignores.
-      for (NodeId k = id + 1; k < doc_.nodes_.size(); ++k) {
-        if (doc_.nodes_[k].name == attribute.name) return false;
+      for (NodeId k = id + 1; k < size_; ++k) {
+        if (doc_.nodes_[k].name == attribute) return false;
       }
-      attribute.parent = id;
-      attribute.line = line;
-      if (!AttributeValue(a.value, attribute.value)) return false;
-      const NodeId attribute_id = static_cast<NodeId>(doc_.nodes_.size());
-      if (!AddNode(attribute)) return false;
+      std::string_view value;
+      const NodeId attribute_id = size_;
+      if (!AttributeValue(a.value, value) ||
+          !AddNode(NodeKind::kAttribute, attribute, line, value, id)) {
+        return false;
+      }
       if (last_attribute == kNoNode) {
         doc_.nodes_[id].first_attribute = attribute_id;
       } else {
@@ -259,22 +303,26 @@ class TextReader::Reader {
   }
 
   bool EndTag(size_t& pos) {
-    const Open open = open_.back();
+    const std::string_view qname = open_.back().qname;
     size_t at = pos + 2;
-    if (!SameName(s_.substr(at, open.qname.size()), open.qname)) return false;
-    at += open.qname.size();
-    scan_.SkipSpace(at);
+    if (!SameName(s_.substr(at, qname.size()), qname)) return false;
+    at += qname.size();
+    // An end tag without white space holds no line feed.
+    if (!scan_.SkipSpace(at) && seen_ == pos) seen_ = at + 1;
     if (at >= n_ || s_[at] != '>' || !FlushText()) return false;
+    Close(open_.back().id, open_.back().namespaces);
     open_.pop_back();
-    Close(open.id, open.namespaces);
     pos = at + 1;
     return true;
   }
 
   void Close(NodeId id, size_t namespaces) {
     // Nodes are appended in document order: the last one so far closes this subtree.
-    doc_.nodes_[id].last_descendant = static_cast<NodeId>(doc_.nodes_.size() - 1);
-    ns_.resize(namespaces);
+    doc_.nodes_[id].last_descendant = size_ - 1;
+    if (ns_.size() != namespaces) {
+      ns_.resize(namespaces);
+      ++scope_;
+    }
   }
 
   // A namespace declaration. Declined: declaring the prefixes xml and xmlns or their namespaces,
@@ -295,6 +343,7 @@ class TextReader::Reader {
       if (Same(ns_[k].prefix, prefix)) return false;
     }
     ns_.push_back(Namespace{prefix, uri.empty() ? std::string_view() : uri});
+    ++scope_;
     name_bytes_ += uri.size();
     return true;
   }
@@ -314,6 +363,26 @@ class TextReader::Reader {
       }
     }
     return prefix.empty();
+  }
+
+  // The name id of an element or attribute named `qname` (`colon`: where its prefix ends, or
+  // npos), or kNoName when its prefix is not declared. The qualified name as written stands for
+  // the expanded name as long as the namespaces in scope stay the same (scope_), which in an
+  // invoice they do from the root on: a repeated name costs a hash and a comparison.
+  [[gnu::always_inline]] NameId QNameId(std::string_view qname, size_t colon, bool element) {
+    const uint32_t key = 2 * scope_ + (element ? 1 : 0);
+    QName& q = qnames_[HashQName(qname, key) >> (64 - kQNameBits)];
+    if (q.key == key && SameName(std::string_view(q.qname, q.size), qname)) return q.id;
+    return NewQName(q, qname, colon, element);
+  }
+  [[gnu::noinline]] NameId NewQName(QName& q, std::string_view qname, size_t colon, bool element) {
+    const uint32_t key = 2 * scope_ + (element ? 1 : 0);
+    std::string_view uri;
+    const std::string_view prefix = colon == npos ? std::string_view() : qname.substr(0, colon);
+    if (!Resolve(prefix, element, uri)) return kNoName;
+    const NameId id = Intern(uri, colon == npos ? qname : qname.substr(colon + 1));
+    q = QName{qname.data(), qname.size(), key, id};
+    return id;
   }
 
   // The name id, as the Builder interns it. Names are cached by the declaration their URI comes
@@ -403,6 +472,21 @@ class TextReader::Reader {
         AddText(static_cast<size_t>(out_ - start), pos);
         continue;
       }
+      // Most runs (indentation, short values) are plain ASCII up to the next tag: copied sixteen
+      // bytes at a time. Any other run is read again from its start by CopyText.
+      uint32_t feeds = 0;
+      const size_t plain = CopyPlain(pos, feeds);
+      if (plain < n_ && p_[plain] == '<') {
+        if (seen_ == pos) {
+          line_ += feeds;
+          seen_ = plain;
+        }
+        if (pending_ == 0) pending_line_ = LineAt(plain);
+        pending_ += plain - pos;
+        pos = plain;
+        return true;
+      }
+      out_ = start;
       bool ascii = true;
       const size_t stop = CopyText(pos, ascii);
       if (stop == npos) return false;
@@ -416,6 +500,33 @@ class TextReader::Reader {
   void AddText(size_t size, size_t line_at) {
     if (pending_ == 0) pending_line_ = LineAt(line_at);
     pending_ += size;
+  }
+
+  // The bytes text copies as they are (text::TextBytes) from `i`, appended to the text store;
+  // where the first other byte is, or n_. `feeds`: the line feeds among them, counted on the way
+  // for LineAt.
+  size_t CopyPlain(size_t i, uint32_t& feeds) {
+    char* out = out_;
+#ifdef __SSE2__
+    for (; i + 16 <= n_; i += 16, out += 16) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p_ + i));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(out), v);
+      unsigned lfs = 0;
+      const unsigned stops = text::PlainTextStops(v, lfs);
+      feeds += BitCount16(lfs & ((stops & (0u - stops)) - 1));
+      if (stops != 0) {
+        const size_t k = static_cast<size_t>(__builtin_ctz(stops));
+        out_ = out + k;
+        return i + k;
+      }
+    }
+#endif
+    for (; i < n_ && text::kTextBytes.plain[p_[i]]; ++i) {
+      feeds += p_[i] == '\n' ? 1 : 0;
+      *out++ = static_cast<char>(p_[i]);
+    }
+    out_ = out;
+    return i;
   }
 
   // Character data from `i` to the next '<' or '&', appended to the pending text with line ends
@@ -527,20 +638,22 @@ class TextReader::Reader {
   }
 
   // libxml2's line at byte `pos`: one more than the line feeds before it (a lone CR is not
-  // counted). Asked in document order, so counting goes on from the last answer, sixteen bytes
-  // at a time.
+  // counted). Asked in document order, so counting goes on from the last answer (seen_), sixteen
+  // bytes at a time.
   uint32_t LineAt(size_t pos) {
-    if (pos < block_) {  // not in document order after all: count again from the start
+    if (pos < seen_) {  // not in document order after all: count again from the start
       line_ = 1;
-      block_ = 0;
-      feeds_ = LineFeeds(0);
+      seen_ = 0;
     }
-    while (block_ + 16 <= pos) {
-      line_ += BitCount16(feeds_);
-      block_ += 16;
-      feeds_ = LineFeeds(block_);
+    while (seen_ + 16 <= pos) {
+      line_ += BitCount16(LineFeeds(seen_));
+      seen_ += 16;
     }
-    return line_ + BitCount16(feeds_ & ((1u << (pos - block_)) - 1));
+    if (seen_ < pos) {
+      line_ += BitCount16(LineFeeds(seen_) & ((1u << (pos - seen_)) - 1));
+      seen_ = pos;
+    }
+    return line_;
   }
   // The line feeds among the sixteen bytes from `at`, as a bit mask.
   unsigned LineFeeds(size_t at) const {
@@ -558,20 +671,23 @@ class TextReader::Reader {
   bool FlushText() {
     if (pending_ == 0) return true;
     if (pending_ > limits_.max_text_bytes) return false;
-    Node text;
-    text.kind = NodeKind::kText;
-    text.line = pending_line_;
-    text.value = std::string_view(out_ - pending_, pending_);
+    const NodeId id = size_;
+    if (!AddNode(NodeKind::kText, kNoName, pending_line_,
+                 std::string_view(out_ - pending_, pending_))) {
+      return false;
+    }
     pending_ = 0;
-    const NodeId id = static_cast<NodeId>(doc_.nodes_.size());
-    if (!AddNode(text)) return false;
     Link(id);
     return true;
   }
 
-  bool AddNode(const Node& node) {
-    if (doc_.nodes_.size() >= limits_.max_nodes) return false;
-    doc_.nodes_.push_back(node);
+  // Appends a node (built in place: a document has tens of thousands); false past the node
+  // limit. Elements and text get their parent from Link.
+  bool AddNode(NodeKind kind, NameId name, uint32_t line, std::string_view value,
+               NodeId parent = kNoNode) {
+    if (size_ >= limits_.max_nodes) return false;
+    doc_.nodes_.emplace_back(kind, name, parent, kNoNode, kNoNode, kNoNode, line, kNoNode, value);
+    ++size_;
     return true;
   }
 
@@ -583,17 +699,20 @@ class TextReader::Reader {
   const size_t n_;
   text::Scanner scan_;
   const ParseLimits& limits_;
+  const size_t max_depth_;
   Document doc_;
   char* out_ = nullptr;  // the end of the text store
   size_t pending_ = 0;   // text not yet in a node: the last bytes of the store
   uint32_t pending_line_ = 0;
-  uint32_t line_ = 1;   // the line at block_
-  size_t block_ = 0;    // the sixteen bytes LineAt was last asked about
-  unsigned feeds_ = 0;  // their line feeds (LineFeeds(block_))
+  uint32_t line_ = 1;  // the line at seen_
+  size_t seen_ = 0;    // where LineAt was last asked about
+  NodeId size_ = 1;  // doc_.nodes_.size(), kept apart since Node's size is not a power of 2
   std::vector<Open> open_;
   std::vector<Namespace> ns_;
   text::Tag tag_;
   std::vector<CachedName> cache_;
+  std::vector<QName> qnames_;  // by HashQName, one name a slot
+  uint32_t scope_ = 1;         // changes whenever ns_ does
   size_t cached_ = 0;
   size_t name_bytes_ = 0;
 };

@@ -276,6 +276,111 @@ TEST(TextReaderTest, LeavesEachLimitToLibxml2) {
   EXPECT_EQ(Check("<a>12<!---->3&amp;<![CDATA[4]]></a>", text).problem, "");
 }
 
+// The sixteen-byte scans (text runs, names, attribute values) and the caches of the text reader,
+// at every position of a block and across block ends: each case once as written and once shifted
+// by 1 to 17 bytes, so that what it tests falls everywhere in a block and at the end of the text.
+TEST(TextReaderTest, AgreesWithLibxml2AtEveryOffsetOfASixteenByteBlock) {
+  struct Fragment {
+    const char* name;
+    std::string body;  // placed in <r> after padding
+    bool text_path;
+  };
+  const std::string ns = " xmlns:p=\"urn:p\" xmlns:q=\"urn:q\"";
+  const std::vector<Fragment> fragments = {
+      {"plain text", "abcdefghijklmnopqrstuvwxyz0123456789", true},
+      {"indentation", "\n    \n\t\n        ", true},
+      {"continuation byte", "abc\x80" "def", false},
+      {"lone lead byte", "abc\xC3" "def", false},
+      {"lead byte at the end of the run", "abc\xC3", false},
+      {"truncated 3-byte sequence", "abc\xE2\x82", false},
+      {"overlong", "abc\xC0\xAF" "def", false},
+      {"surrogate", "abc\xED\xA0\x80" "def", false},
+      {"U+FFFF", "abc\xEF\xBF\xBF" "def", false},
+      {"beyond U+10FFFF", "abc\xF4\x90\x80\x80" "def", false},
+      {"F5", "abc\xF5\x80\x80\x80" "def", false},
+      {"good non-ASCII", "abc\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80" "def", true},
+      {"NUL", std::string("abc\0def", 7), false},
+      {"control character", "abc\x01" "def", false},
+      {"escape", "abc\x1B", false},
+      {"vertical tab", "abc\x0B", false},
+      {"DEL", "abc\x7F", true},
+      {"CR", "abc\rdef", true},
+      {"CR LF", "abc\r\ndef\r\n", true},
+      {">", "abc>def", true},
+      {"]]>", "abc]]>def", false},
+      {"] ]>", "abc] ]>def", true},
+      {"&amp;", "abc&amp;def", true},
+      {"bare &", "abc&def", false},
+      {"character reference", "abc&#x20AC;&#65;def", true},
+      {"child element", "abc<x/>def", true},
+      {"stray <", "abc< def", false},
+      {"line feeds around a child", "\n\n<x>\n</x>\n\n<y\n/>\n", true},
+      {"long name", "<abcdefghijklmnopqrstuvwxyz0123456789-._/>", true},
+      {"long prefixed name", "<p:abcdefghijklmnopqrstuvwxyz0123456789/>", true},
+      {"name with two colons", "<p:abcdefghijklm:nopqrstuvwxyz/>", false},
+      {"name ending in a colon", "<p:/>", false},
+      {"local part starting with a digit", "<p:1abcdefghijklmnopqrstuvwxyz/>", false},
+      {"name then non-ASCII", "<abcdefghijklmnopq\xC3\xA9/>", false},
+      {"name with a slash", "<abc/def/>", false},
+      {"end tag name too short", "<abcdefghijklmnopq></abcdefghijklmnop>", false},
+      {"end tag name too long", "<abcdefghijklmnop></abcdefghijklmnopq>", false},
+      {"end tag with space", "<abcdefghijklmnop></abcdefghijklmnop\n >", true},
+      {"attributes", "<x a=\"abcdefghijklmnopqrstuvwxyz\" p:b='1\t2\n3\r\n4' q:c=\"&lt;\"/>", true},
+      {"attribute with >", "<x a=\"abcdefghijklmnop>qrstuvwxyz\"/>", true},
+      {"attribute with <", "<x a=\"abcdefghijklmnop<qrstuvwxyz\"/>", false},
+      {"attribute with bad UTF-8", "<x a=\"abcdefghijklmnop\xC3qrstuvwxyz\"/>", false},
+      {"attribute with control", "<x a=\"abcdefghijklmnop\x02qrstuvwxyz\"/>", false},
+      {"attribute with other quote", "<x a='abcdefghijklmnop\"qrstuvwxyz'/>", true},
+      {"unclosed attribute", "<x a=\"abcdefghijklmnopqrstuvwxyz/>", false},
+      {"duplicate attribute", "<x p:a=\"1\" p:a=\"2\"/>", false},
+      {"qualified names seen before", "<p:x p:x=\"1\" x=\"2\"><p:x/><x p:x=\"3\"/></p:x>", true},
+      {"element prefix redeclared below", "<p:x/><y xmlns:p=\"urn:other\"><p:x/></y><p:x/>", true},
+      {"attribute prefix redeclared below", "<x p:x=\"1\"/><y xmlns:p=\"urn:other\"><x p:x=\"2\"/></y><x p:x=\"3\"/>", true},
+      {"prefix redeclared below", "<p:x/><y xmlns:p=\"urn:other\"><p:x p:x=\"1\"/></y><p:x/>", true},
+      {"default namespace below", "<x/><y xmlns=\"urn:d\"><x x=\"1\"/></y><x/>", true},
+      {"prefix undeclared below", "<p:x/><y xmlns:q=\"urn:other\"><q:x/></y><z:x/>", false},
+      {"CDATA", "<![CDATA[abc\r\ndef<&>]]>ghi", true},
+      {"comment", "abc<!-- d\ne -->fgh", true},
+  };
+  for (const Fragment& f : fragments) {
+    for (size_t shift = 0; shift <= 17; ++shift) {
+      // Padding before the fragment moves it through a block; the same text at the very end of
+      // the document checks the scans' ends (the element closes right after it).
+      const std::string xml =
+          "<r" + ns + ">" + std::string(shift, 'x') + f.body + "</r>";
+      const Verdict v = Check(xml);
+      EXPECT_EQ(v.problem, "") << f.name << ", shifted by " << shift;
+      EXPECT_EQ(v.text_path, f.text_path) << f.name << ", shifted by " << shift;
+      const std::string tail = "<r" + ns + ">" + std::string(shift, ' ') + f.body;
+      const Verdict t = Check(tail);
+      EXPECT_EQ(t.problem, "") << f.name << " at the end, shifted by " << shift;
+      EXPECT_FALSE(t.text_path) << f.name << " at the end, shifted by " << shift;
+    }
+  }
+}
+
+// A byte that ends or breaks a text run at every offset of a long one, and runs ending exactly
+// where the document does.
+TEST(TextReaderTest, ReadsEveryByteOfALongTextRun) {
+  const std::vector<std::pair<std::string, bool>> bytes = {
+      {"<", false},  {"&", false},    {">", true},     {"\x80", false}, {"\xC3", false},
+      {std::string(1, '\0'), false}, {"\x1F", false}, {"\r", true},    {"\n", true},    {"\t", true},
+      {"\xC3\xA9", true}, {"\xFF", false}, {"&lt;", true}, {"]]>", false}};
+  for (const auto& [byte, accepted] : bytes) {
+    for (size_t at = 0; at < 40; ++at) {
+      std::string run(48, 'a');
+      for (size_t i = 5; i < run.size(); i += 7) run[i] = '\n';
+      run.insert(at, byte);
+      const std::string xml = "<r>" + run + "</r>";
+      const Verdict v = Check(xml);
+      EXPECT_EQ(v.problem, "") << "byte " << ::testing::PrintToString(byte) << " at " << at;
+      EXPECT_EQ(v.text_path, accepted) << "byte " << ::testing::PrintToString(byte) << " at " << at;
+      // The root left open: the run meets the end of the document.
+      EXPECT_FALSE(Check("<r>" + run).text_path) << ::testing::PrintToString(byte) << " at " << at;
+    }
+  }
+}
+
 // Random byte edits of real invoices: whatever the text reader accepts, libxml2 accepts and reads
 // the same. GW_TEXT_READER_FUZZ sets the number of mutants per invoice (default 1500).
 TEST(TextReaderTest, AgreesWithLibxml2OnMutatedInvoices) {
