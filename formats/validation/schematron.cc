@@ -303,8 +303,35 @@ Result<std::unique_ptr<RuleSet>> RuleSet::Compile(const RuleSource& source, std:
   }
   set->variable_count_ = variables.size();
   set->FoldConstants();
+  set->FindAttributeMemos();
   set->BuildDispatch();
   return set;
+}
+
+void RuleSet::FindAttributeMemos() {
+  // A variable is the same for a whole document when the rule set or a constant binds it and no
+  // rule variable or function parameter shares its id (the value of those changes from node to
+  // node).
+  std::unordered_set<uint32_t> fixed, changing;
+  for (const Let& g : globals_) fixed.insert(g.var);
+  for (const Constant& c : constants_) fixed.insert(c.var);
+  for (const Pattern& pattern : patterns_) {
+    for (const Rule& rule : pattern.rules) {
+      for (const Let& let : rule.lets) changing.insert(let.var);
+    }
+  }
+  for (const UserFunction& f : functions_) changing.insert(f.params.begin(), f.params.end());
+  auto is_fixed = [&](uint32_t var) { return fixed.count(var) != 0 && changing.count(var) == 0; };
+  for (Pattern& pattern : patterns_) {
+    for (Rule& rule : pattern.rules) {
+      for (Assertion& a : rule.assertions) {
+        if (a.in_trie || a.path != nullptr) continue;  // answered from the path classes
+        if (ReadsAttributesOnly(*a.test, is_fixed, a.memo_attributes) && !a.memo_attributes.empty()) {
+          a.memo = memo_count_++;
+        }
+      }
+    }
+  }
 }
 
 void RuleSet::FoldConstants() {
@@ -596,6 +623,8 @@ void RuleSet::Run(const xml::Document& doc, const PathClasses& classes, std::vec
   std::vector<std::pair<xml::NodeId, size_t>> found;  // (node, index in findings) of this pattern
   std::vector<int8_t> path_answers;  // ChildPathTrie::Answer
   std::vector<uint32_t> scratch_rules;  // AssignNodes
+  std::vector<AttributeMemo> memos(memo_count_);
+  std::string memo_key;
   for (size_t p = 0; p < patterns_.size(); ++p) {
     const Pattern& pattern = patterns_[p];
     const std::span<const PathClasses::ClassId> pattern_classes(by_pattern.data() + offsets[p],
@@ -627,18 +656,32 @@ void RuleSet::Run(const xml::Document& doc, const PathClasses& classes, std::vec
         if (by_trie && a.in_trie && (path_answers[i] == 1) != a.negated) continue;
         ev.ClearError();
         GW_PROFILE_BEGIN(assertion);
-        const int exists = by_trie && a.in_trie ? path_answers[i]
-                           : a.path != nullptr  ? ev.ExistsByClasses(*a.path, node)
-                                                : -1;
-        bool ok = exists >= 0 ? (exists == 1) != a.negated : ev.EvalBoolean(*a.test, ctx);
-        GW_PROFILE_END(assertion, a.id);
-        if (ev.exhausted()) {
-          OrderByNode(findings, pattern_start, found);
-          return out_of_work();
+        // Remembered for the values of the attributes the test reads (AttributeMemo), or evaluated.
+        const bool memo = a.memo != Assertion::kNoMemo && ev.shortcuts();
+        const AttributeMemo::Outcome* known = nullptr;
+        if (memo) {
+          AttributeMemo::Key(doc, node, a.memo_attributes, memo_key);
+          known = memos[a.memo].Find(memo_key);
         }
-        if (ok && !ev.failed()) continue;
+        AttributeMemo::Outcome outcome;
+        if (known == nullptr) {
+          const int exists = by_trie && a.in_trie ? path_answers[i]
+                             : a.path != nullptr  ? ev.ExistsByClasses(*a.path, node)
+                                                  : -1;
+          outcome.ok = exists >= 0 ? (exists == 1) != a.negated : ev.EvalBoolean(*a.test, ctx);
+          if (ev.exhausted()) {
+            OrderByNode(findings, pattern_start, found);
+            return out_of_work();
+          }
+          outcome.failed = ev.failed();
+          if (outcome.failed) outcome.error = ev.error();
+          if (memo) memos[a.memo].Remember(memo_key, outcome);
+          known = &outcome;
+        }
+        GW_PROFILE_END(assertion, a.id);
+        if (known->ok && !known->failed) continue;
         std::string message = a.message;
-        if (ev.failed()) message += " [the test could not be evaluated: " + ev.error() + "]";
+        if (known->failed) message += " [the test could not be evaluated: " + known->error + "]";
         found.emplace_back(node, findings.size());
         findings.push_back(Finding{a.id, a.severity, NodePath(doc, node), std::move(message)});
       }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "formats/core/result.h"
+#include "formats/validation/attribute_memo.h"
 #include "formats/validation/child_path_trie.h"
 #include "formats/validation/class_plans.h"
 #include "formats/validation/context_pattern.h"
@@ -68,6 +69,11 @@ class RuleSet {
     // The test is "P" or "not(P)" for a path P that Rule::paths holds (child paths and unions of
     // them): answered by the trie for the only node of a class.
     bool in_trie = false;
+    // The test reads the context node's attributes `memo_attributes` only (ReadsAttributesOnly):
+    // its outcome is remembered per document under `memo`, by their values.
+    static constexpr uint32_t kNoMemo = UINT32_MAX;
+    uint32_t memo = kNoMemo;
+    std::vector<xml::NameId> memo_attributes = {};
   };
   struct Rule {
     ExprPtr context;  // rewritten to an absolute expression that selects every matching node
@@ -124,6 +130,8 @@ class RuleSet {
   };
 
   void FoldConstants();
+  // Finds the assertions whose outcome AttributeMemo can remember (after FoldConstants).
+  void FindAttributeMemos();
 
   std::string name_;
   std::string version_;
@@ -133,6 +141,7 @@ class RuleSet {
   std::vector<UserFunction> functions_;
   size_t variable_count_ = 0;
   size_t assertion_count_ = 0;
+  uint32_t memo_count_ = 0;  // assertions with Assertion::memo
   mutable RegexCache regexes_;
   mutable ClassPlanCache class_plans_;
 };
