@@ -568,6 +568,19 @@ void Evaluator::AxisNodes(Axis axis, const NodeTest& test, NodeId node, std::vec
     }
     case Axis::kPreceding: {
       NodeId self = n.kind == NodeKind::kAttribute ? n.parent : node;
+      if (test.kind == NodeTest::Kind::kName) {
+        // preceding::cbc:PaymentID (UBL-SR-44, once per such element): the elements of that name
+        // before `self`, from the by-name index, less its ancestors (whose subtrees hold it).
+        const xml::NameId name = NameOf(test);
+        if (name == xml::kNoName) break;
+        const std::span<const NodeId> all = ElementsNamed(name);
+        for (auto it = std::lower_bound(all.begin(), all.end(), self); it != all.begin();) {
+          --it;
+          ++visited;
+          if (doc_.LastDescendant(*it) < self) out.push_back(*it);
+        }
+        break;
+      }
       // Nodes before `self` that are not its ancestors, nearest first.
       std::vector<NodeId> ancestors;
       for (NodeId p = doc_.node(self).parent; p != kNoNode; p = doc_.node(p).parent) ancestors.push_back(p);

@@ -226,5 +226,25 @@ TEST(XPathFunctionsTest, XsDecimalDirectPathAgreesWithTheGeneralWay) {
   }
 }
 
+// preceding::name reads the elements of that name from the by-name index: the same nodes, in the
+// same order (nearest first for a positional predicate), as testing every preceding node, with
+// ancestors of that name left out.
+TEST(XPathFunctionsTest, PrecedingByNameAgreesWithTestingEveryNode) {
+  const char* doc = "<r><n>1<n>2</n></n><m><n>3</n><k/></m><n>4<p><n>5</n><q/></p></n><z/></r>";
+  int compared = 0;
+  for (const char* at : {"r", "k", "q", "z", "p", "m"}) {
+    for (const char* form : {"string-join(%, ',')", "string(%[1])", "string(%[2])", "count(%)"}) {
+      std::string by_name = form, by_test = form;
+      by_name.replace(by_name.find('%'), 1, "preceding::n");
+      by_test.replace(by_test.find('%'), 1, "preceding::*[self::n]");
+      EXPECT_EQ(Evaluate(by_name, doc, at), Evaluate(by_test, doc, at)) << by_name << " at " << at;
+      ++compared;
+    }
+  }
+  EXPECT_EQ(Evaluate("string-join(preceding::n, ',')", doc, "q"), "'12,2,3,5'");  // not 4 (an ancestor)
+  EXPECT_EQ(Evaluate("string(preceding::n[1])", doc, "q"), "'5'");
+  EXPECT_EQ(compared, 24);
+}
+
 }  // namespace
 }  // namespace gw::formats::validation
