@@ -587,6 +587,19 @@ void RuleSet::Run(const xml::Document& doc, const PathClasses& classes, std::vec
   Evaluator ev(doc, functions_, variable_count_, regexes_);
   ev.set_shortcuts(shortcuts);
   ev.set_classes(&classes);
+  std::shared_ptr<const Evaluator::NameOnlyMemo> name_only;
+  {
+    std::lock_guard<std::mutex> lock(name_only_mutex_);
+    name_only = name_only_;
+  }
+  ev.set_shared_name_only(name_only.get());
+  // Whatever way the run ends, the names it learnt are kept for the next documents.
+  struct KeepNames {
+    const RuleSet* set;
+    const Evaluator& ev;
+    const Evaluator::NameOnlyMemo* known;
+    ~KeepNames() { set->KeepNameOnly(ev, known); }
+  } keep_names{this, ev, name_only.get()};
   ev.set_work_limit(5'000'000 + work_per_node * doc.size());
   auto out_of_work = [&] {
     findings.push_back(Finding{"validation.limit", Finding::Severity::kFatal, "",
@@ -688,6 +701,33 @@ void RuleSet::Run(const xml::Document& doc, const PathClasses& classes, std::vec
     }
     OrderByNode(findings, pattern_start, found);
   }
+}
+
+void RuleSet::KeepNameOnly(const Evaluator& ev, const Evaluator::NameOnlyMemo* known) const {
+  const size_t shared = xml::NameTable::Shared().size();
+  const Evaluator::NameOnlyMemo& learnt = ev.name_only_memo();
+  auto is_new = [&](size_t slot, size_t name) {
+    return known == nullptr || slot >= known->size() || name >= (*known)[slot].size() || (*known)[slot][name] < 0;
+  };
+  bool any = false;
+  for (size_t slot = 0; slot < learnt.size() && !any; ++slot) {
+    for (size_t name = 0; name < std::min(learnt[slot].size(), shared) && !any; ++name) {
+      any = learnt[slot][name] >= 0 && is_new(slot, name);
+    }
+  }
+  if (!any) return;
+  std::lock_guard<std::mutex> lock(name_only_mutex_);
+  auto merged = std::make_shared<Evaluator::NameOnlyMemo>(name_only_ != nullptr ? *name_only_ : Evaluator::NameOnlyMemo{});
+  if (merged->size() < learnt.size()) merged->resize(learnt.size());
+  for (size_t slot = 0; slot < learnt.size(); ++slot) {
+    std::vector<int8_t>& row = (*merged)[slot];
+    for (size_t name = 0; name < std::min(learnt[slot].size(), shared); ++name) {
+      if (learnt[slot][name] < 0) continue;
+      if (row.size() <= name) row.resize(name + 1, -1);
+      row[name] = learnt[slot][name];
+    }
+  }
+  name_only_ = std::move(merged);
 }
 
 void RuleSet::OrderByNode(std::vector<Finding>& findings, size_t start,

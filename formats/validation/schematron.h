@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <span>
 #include <unordered_set>
 #include <string>
@@ -144,6 +145,11 @@ class RuleSet {
   uint32_t memo_count_ = 0;  // assertions with Assertion::memo
   mutable RegexCache regexes_;
   mutable ClassPlanCache class_plans_;
+  // The values of name-only expressions learnt for names of the shared name table
+  // (Evaluator::NameOnlyMemo), replaced by a larger copy when a run learns more.
+  mutable std::mutex name_only_mutex_;
+  mutable std::shared_ptr<const Evaluator::NameOnlyMemo> name_only_;
+  void KeepNameOnly(const Evaluator& ev, const Evaluator::NameOnlyMemo* known) const;
 };
 
 // An XPath to `node` for finding locations: /Invoice/cac:AccountingSupplierParty[1]/...

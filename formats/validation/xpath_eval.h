@@ -158,6 +158,12 @@ class Evaluator {
   // The path classes of the document (they must outlive the evaluator), when the caller has
   // them: existence tests of child paths are then decided per class where that is enough.
   void set_classes(const PathClasses* classes) { classes_ = classes; }
+  // The values of name-only expressions (Expr::name_only) by slot and element name, -1 where not
+  // known. Names of the shared table have the same expanded name, and so the same values, in
+  // every document: a rule set keeps those it learnt and gives them to its next evaluators.
+  using NameOnlyMemo = std::vector<std::vector<int8_t>>;
+  void set_shared_name_only(const NameOnlyMemo* memo) { shared_name_only_ = memo; }
+  const NameOnlyMemo& name_only_memo() const { return name_only_memo_; }
   const PathClasses* classes() const { return classes_; }
   // Whether `node` passes `test` on `axis` (its principal node kind: attributes on the attribute
   // axis, elements elsewhere).
@@ -427,7 +433,8 @@ class Evaluator {
   // The cached value of cacheable `e`, computed now if needed; null when it cannot be.
   const Sequence* CachedPath(const Expr& e);
   // [name_only_slot][element name] -> value of name-only expressions (-1: not known yet).
-  std::vector<std::vector<int8_t>> name_only_memo_;
+  NameOnlyMemo name_only_memo_;
+  const NameOnlyMemo* shared_name_only_ = nullptr;
   // Elements by name, in document order, built on the first descendant step with a name test.
   // The elements named `name`, grouped by the value of the string function `key` of each (see
   // Expr::partition_key), each group in document order; null when the value of some element raised

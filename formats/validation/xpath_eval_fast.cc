@@ -647,6 +647,10 @@ bool Evaluator::CompareStringFast(const Expr& other, const std::string& literal,
 bool Evaluator::NameOnlyBoolean(const Expr& e, const Context& ctx) {
   xml::NameId name = doc_.node(ctx.item.node).name;
   int8_t* memo = nullptr;
+  if (shared_name_only_ != nullptr && e.name_only_slot < shared_name_only_->size()) {
+    const std::vector<int8_t>& known = (*shared_name_only_)[e.name_only_slot];
+    if (name < known.size() && known[name] >= 0) return known[name] != 0;
+  }
   if (name != xml::kNoName) {
     if (e.name_only_slot >= name_only_memo_.size()) name_only_memo_.resize(e.name_only_slot + 1);
     std::vector<int8_t>& per_name = name_only_memo_[e.name_only_slot];

@@ -1,5 +1,8 @@
 #include "formats/validation/validator.h"
 
+#include "formats/validation/schematron.h"
+#include "formats/xml/xml_document.h"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -110,6 +113,41 @@ TEST(ValidatorTest, OtherAndBrokenInputGiveOneFinding) {
   ASSERT_TRUE(broken.has_value());
   EXPECT_TRUE(Has(*broken, "xml.syntax"));
   EXPECT_FALSE(broken->valid());
+}
+
+// A rule set keeps what it learns about element names across documents (the values of tests of
+// name() such as ends-with(name(), 'Amount'), Evaluator::NameOnlyMemo): each document must still
+// get what a rule set that has seen no other document gives it.
+TEST(ValidatorTest, WhatARuleSetLearnsOfNamesServesEveryDocument) {
+  auto warm = RuleSet::Compile(kEn16931UblRules);
+  ASSERT_TRUE(warm);
+  const char* documents[] = {"conformance/examples/en16931/ubl/ubl-tc434-creditnote1.xml",
+                             "conformance/examples/peppol/examples/Allowance-example.xml",
+                             "conformance/examples/en16931/ubl/ubl-tc434-example1.xml",
+                             "conformance/examples/peppol/examples/base-example.xml"};
+  size_t findings = 0;
+  for (const char* path : documents) {
+    std::string text = ReadShared(path);
+    // Amounts with three decimals: UBL-DT-01, whose context is chosen by ends-with(name(), 'Amount').
+    const size_t at = text.find("<cbc:PayableAmount currencyID=\"EUR\">");
+    ASSERT_NE(at, std::string::npos) << path;
+    text.insert(text.find('<', text.find('>', at)), "1");
+    auto doc = xml::Document::Parse(text);
+    ASSERT_TRUE(doc) << path;
+    auto fresh = RuleSet::Compile(kEn16931UblRules);
+    ASSERT_TRUE(fresh);
+    std::vector<Finding> want, got;
+    (*fresh)->Run(*doc, want);
+    (*warm)->Run(*doc, got);
+    auto describe = [](const std::vector<Finding>& list) {
+      std::string out;
+      for (const Finding& f : list) out += f.rule + " " + f.location + "\n";
+      return out;
+    };
+    EXPECT_EQ(describe(got), describe(want)) << path;
+    findings += want.size();
+  }
+  EXPECT_GE(findings, 5u);  // UBL-DT-01 at least, in each
 }
 
 }  // namespace
