@@ -434,6 +434,7 @@ class Evaluator {
   const Sequence* CachedPath(const Expr& e);
   // [name_only_slot][element name] -> value of name-only expressions (-1: not known yet).
   NameOnlyMemo name_only_memo_;
+  std::vector<uint32_t> child_cursor_;  // ChildrenNamed: per child class, where the last run ended
   const NameOnlyMemo* shared_name_only_ = nullptr;
   // Elements by name, in document order, built on the first descendant step with a name test.
   // The elements named `name`, grouped by the value of the string function `key` of each (see

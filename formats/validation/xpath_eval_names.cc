@@ -62,13 +62,38 @@ std::span<const NodeId> Evaluator::NamedFromClasses(NodeKind kind, xml::NameId n
 
 bool Evaluator::ChildrenNamed(NodeId parent, xml::NameId name, std::span<const NodeId>& out) {
   if (classes_ != nullptr) {
-    // The only node of its class has all the nodes of its child classes as children. The others
-    // are scanned: a parent with many children is the only one of its class (the document
-    // element of a 1,000-line invoice has over 1,000), and no index is built.
+    // The only node of its class has all the nodes of its child classes as children. Another
+    // parent has a run of them: the nodes of the child class between it and its last
+    // descendant (nodes of one class do not nest, so all of those are its children).
     const PathClasses::ClassId from = classes_->of(parent);
-    if (classes_->nodes(from).size() != 1) return false;
     const PathClasses::ClassId c = classes_->Child(from, NodeKind::kElement, name);
-    out = c == PathClasses::kNoClass ? std::span<const NodeId>() : classes_->nodes(c);
+    if (c == PathClasses::kNoClass) {
+      out = {};
+      return true;
+    }
+    const std::span<const NodeId> all = classes_->nodes(c);
+    if (classes_->nodes(from).size() == 1) {
+      out = all;
+      return true;
+    }
+    // Parents are mostly asked in document order (a step over the lines, line after line): the
+    // search starts where the last one of this class ended, and binary searches otherwise.
+    if (child_cursor_.size() != classes_->size()) child_cursor_.assign(classes_->size(), 0);
+    uint32_t& cursor = child_cursor_[c];
+    size_t lo = std::min<size_t>(cursor, all.size());
+    if (lo > 0 && all[lo - 1] > parent) {
+      lo = static_cast<size_t>(std::lower_bound(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(lo), parent) - all.begin());
+    } else {
+      for (int steps = 0; lo < all.size() && all[lo] < parent && steps < 4; ++steps) ++lo;
+      if (lo < all.size() && all[lo] < parent) {
+        lo = static_cast<size_t>(std::lower_bound(all.begin() + static_cast<std::ptrdiff_t>(lo), all.end(), parent) - all.begin());
+      }
+    }
+    const NodeId last = doc_.LastDescendant(parent);
+    size_t hi = lo;
+    while (hi < all.size() && all[hi] <= last) ++hi;
+    cursor = static_cast<uint32_t>(hi);
+    out = all.subspan(lo, hi - lo);
     return true;
   }
   constexpr size_t kWide = 24;

@@ -160,6 +160,11 @@ TEST(PathClassesTest, ClassesByNameHoldEveryNodeOfTheName) {
                             "count(//cbc:ID)", "cac:InvoiceLine[2]/cbc:ID", "//cac:InvoiceLine/cac:Item/cbc:ID/@schemeID",
                             "cac:Delivery//cbc:ID", "(cac:Delivery/cac:DeliveryLocation | cac:InvoiceLine)/cbc:ID",
                             "(cac:Delivery | cac:InvoiceLine)/cac:Item/cbc:ID/@schemeID", "cac:InvoiceLine/cac:Item",
+                            // Children of parents that are not alone in their class, asked out of
+                            // document order too (the second line, then the first).
+                            "cac:InvoiceLine[2]/cbc:ID | cac:InvoiceLine[1]/cbc:ID",
+                            "for $l in reverse(cac:InvoiceLine) return string($l/cbc:ID)",
+                            "for $l in (cac:InvoiceLine[2], cac:InvoiceLine[1], cac:InvoiceLine[2]) return count($l/cac:Item)",
                             // Names of the document's own (not in the shared table), and names no
                             // node has: counted, since an empty answer would pass for both.
                             "count(//ext:Thing)", "count(//@ext:flag)", "count(//ext:Missing)",
