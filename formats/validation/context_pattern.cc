@@ -142,10 +142,19 @@ uint32_t ContextPattern::key_slot() const {
 }
 
 bool ContextPattern::Holds(Evaluator& ev, const std::vector<const Expr*>& predicates, NodeId node) {
-  if (predicates.empty()) return true;
+  // Node tests first, without a context item (//*[not(*) and not(normalize-space())] asks them
+  // of every element); the first other predicate and those after it the general way.
+  size_t first = 0;
+  for (; first < predicates.size(); ++first) {
+    const int holds = ev.NodeTests(*predicates[first], node);
+    if (holds == 0) return false;
+    if (holds < 0) break;
+  }
+  if (first == predicates.size()) return true;
   Context c;
   c.item.SetNode(node);
-  for (const Expr* p : predicates) {
+  for (size_t i = first; i < predicates.size(); ++i) {
+    const Expr* p = predicates[i];
     bool keep = ev.EvalBoolean(*p, c);
     if (ev.failed()) {
       ev.ClearError();  // an error while matching: the node does not match

@@ -500,6 +500,10 @@ class KeyTest {
   bool present_ = true;
   std::string_view value_;
   std::string scratch_;
+
+ public:
+  // For the next node (the scratch string is kept).
+  void Reset() { slot_ = Expr::kNoPartition; }
 };
 
 }  // namespace
@@ -515,6 +519,7 @@ bool RuleSet::AssignNodes(const Pattern& pattern, Evaluator& ev, const xml::Docu
     // rules in order (the first match wins) and, failing those, the one that matches all.
     const size_t p = static_cast<size_t>(&pattern - patterns_.data());
     std::vector<uint32_t>& rules = scratch_rules;
+    KeyTest key;
     for (PathClasses::ClassId c : pattern_classes) {
       const ClassPlanCache::Plan& plan = *plans[c];
       const uint32_t at = plan[p];
@@ -537,9 +542,13 @@ bool RuleSet::AssignNodes(const Pattern& pattern, Evaluator& ev, const xml::Docu
         per_node = rules;
         if (per_node.empty() && always == kNoRule) continue;
       }
+      if (per_node.empty()) {
+        for (xml::NodeId node : classes.nodes(c)) out.emplace_back(node, always);
+        continue;
+      }
       for (xml::NodeId node : classes.nodes(c)) {
         uint32_t chosen = always;
-        KeyTest key;
+        key.Reset();
         for (uint32_t r : per_node) {
           ev.ClearError();
           const ContextPattern& match = *pattern.rules[r].match;

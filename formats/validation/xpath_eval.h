@@ -179,6 +179,15 @@ class Evaluator {
   // Whether child path `path` (Expr::child_path) selects a node from `context`, as far as the
   // path classes tell without reading nodes: 1 or 0; -1 when they cannot tell, without classes,
   // or with the shortcuts off.
+  // A node test (Expr::node_test: not(*), not(normalize-space())) or an "and" of node tests,
+  // at `node`: 1 or 0; -1 for other expressions, or with the shortcuts off.
+  int NodeTests(const Expr& e, xml::NodeId node) {
+    if (!shortcuts_) return -1;
+    if (e.node_test != Expr::kNoNodeTest) return NodeTestBoolean(e, node) ? 1 : 0;
+    if (e.op != Op::kAnd) return -1;
+    const int a = NodeTests(*e.kids[0], node);
+    return a == 1 ? NodeTests(*e.kids[1], node) : a;
+  }
   int ExistsByClasses(const Expr& path, xml::NodeId context) {
     return shortcuts_ && path.child_path_length > 0 ? AnyByClasses(path, context) : -1;
   }
