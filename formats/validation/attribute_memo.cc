@@ -74,15 +74,10 @@ bool Reads(const Expr& e, const std::function<bool(uint32_t)>& fixed, std::vecto
     case Op::kAnd:
     case Op::kGeneralCompare:
     case Op::kValueCompare:
-    case Op::kAdd:
-    case Op::kSubtract:
-    case Op::kMultiply:
-    case Op::kDivide:
-    case Op::kIntegerDivide:
-    case Op::kModulo:
-    case Op::kNegate:
     case Op::kIf: break;
-    default: return false;  // paths, ".", filters, unions, casts, ...
+    default:
+      if (!IsArithmetic(e.op)) return false;  // paths, ".", filters, unions, casts, ...
+      break;
   }
   for (const auto& k : e.kids) {
     if (!Reads(*k, fixed, bound, attributes)) return false;

@@ -87,6 +87,9 @@ enum class Op : uint8_t {
 
 enum class Comparison : uint8_t { kEq, kNe, kLt, kLe, kGt, kGe };
 
+// The arithmetic operators (the binary ones and unary minus), kAdd to kNegate in Op.
+inline bool IsArithmetic(Op op) { return op >= Op::kAdd && op <= Op::kNegate; }
+
 struct Expr {
   Op op = Op::kEmptySequence;
   Comparison compare = Comparison::kEq;

@@ -21,19 +21,6 @@ const int32_t kDecimalCast = Builtin("xs:decimal", 1), kRound = Builtin("round",
               kFloor = Builtin("floor", 1), kCeiling = Builtin("ceiling", 1), kSum = Builtin("sum", 1),
               kCount = Builtin("count", 1), kNot = Builtin("not", 1);
 
-bool IsArithmetic(Op op) {
-  switch (op) {
-    case Op::kAdd:
-    case Op::kSubtract:
-    case Op::kMultiply:
-    case Op::kDivide:
-    case Op::kIntegerDivide:
-    case Op::kModulo:
-    case Op::kNegate: return true;
-    default: return false;
-  }
-}
-
 bool IsNumericUnary(int32_t f) { return f == kRound || f == kAbs || f == kFloor || f == kCeiling; }
 
 bool IsComparison(const Expr& e) {

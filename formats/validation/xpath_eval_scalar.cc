@@ -161,13 +161,6 @@ int8_t Evaluator::ScalarShapeOf(const Expr& e) {
       if (a == kNoScalar || b == kNoScalar) return kNoScalar;
       return a == kAtomic && b == kAtomic ? kAtomic : kMixed;
     }
-    case Op::kAdd:
-    case Op::kSubtract:
-    case Op::kMultiply:
-    case Op::kDivide:
-    case Op::kIntegerDivide:
-    case Op::kModulo:
-    case Op::kNegate: return all(0) ? kAtomic : kNoScalar;
     case Op::kPath:
       if (IsNodeExpr(e)) return kMixed;
       return IsNodeExpr(*e.kids[0]) && ScalarShape(*e.kids[1]) == kAtomic ? kAtomic : kNoScalar;
@@ -189,7 +182,7 @@ int8_t Evaluator::ScalarShapeOf(const Expr& e) {
       }
       return kNoScalar;
     }
-    default: return kNoScalar;
+    default: return IsArithmetic(e.op) && all(0) ? kAtomic : kNoScalar;
   }
 }
 
