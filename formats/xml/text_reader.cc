@@ -681,12 +681,13 @@ class TextReader::Reader {
     return true;
   }
 
-  // Appends a node (built in place: a document has tens of thousands); false past the node
+  // Appends a node (an aggregate built in the push: a document has tens of thousands; clang
+  // does not take emplace_back's parenthesized aggregate initialization); false past the node
   // limit. Elements and text get their parent from Link.
   bool AddNode(NodeKind kind, NameId name, uint32_t line, std::string_view value,
                NodeId parent = kNoNode) {
     if (size_ >= limits_.max_nodes) return false;
-    doc_.nodes_.emplace_back(kind, name, parent, kNoNode, kNoNode, kNoNode, line, kNoNode, value);
+    doc_.nodes_.push_back(Node{kind, name, parent, kNoNode, kNoNode, kNoNode, line, kNoNode, value});
     ++size_;
     return true;
   }
