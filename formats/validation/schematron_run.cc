@@ -189,10 +189,11 @@ bool RuleSet::AssignNodes(const Pattern& pattern, Evaluator& ev, const xml::Docu
           rules.push_back(r);
         }
         per_node = rules;
-        if (per_node.empty() && always == kNoRule) continue;
       }
-      if (per_node.empty()) {
-        for (xml::NodeId node : classes.nodes(c)) out.emplace_back(node, always);
+      if (per_node.empty()) {  // every node goes to `always`, or to no rule of the pattern
+        if (always != kNoRule) {
+          for (xml::NodeId node : classes.nodes(c)) out.emplace_back(node, always);
+        }
         continue;
       }
       for (xml::NodeId node : classes.nodes(c)) {

@@ -179,6 +179,9 @@ class Evaluator {
   // Whether child path `path` (Expr::child_path) selects a node from `context`, as far as the
   // path classes tell without reading nodes: 1 or 0; -1 when they cannot tell, without classes,
   // or with the shortcuts off.
+  int ExistsByClasses(const Expr& path, xml::NodeId context) {
+    return shortcuts_ && path.child_path_length > 0 ? AnyByClasses(path, context) : -1;
+  }
   // A node test (Expr::node_test: not(*), not(normalize-space())) or an "and" of node tests,
   // at `node`: 1 or 0; -1 for other expressions, or with the shortcuts off.
   int NodeTests(const Expr& e, xml::NodeId node) {
@@ -187,9 +190,6 @@ class Evaluator {
     if (e.op != Op::kAnd) return -1;
     const int a = NodeTests(*e.kids[0], node);
     return a == 1 ? NodeTests(*e.kids[1], node) : a;
-  }
-  int ExistsByClasses(const Expr& path, xml::NodeId context) {
-    return shortcuts_ && path.child_path_length > 0 ? AnyByClasses(path, context) : -1;
   }
   // Whether boolean `e` holds for every node of class `c` (1), for none (0), or the path classes
   // cannot tell (-1; also without classes or with the shortcuts off). Decided: paths of child and
